@@ -1,0 +1,97 @@
+/**
+ * Redaction of secrets and personal data before anything is logged or stored in the API log.
+ * Keys are matched case-insensitively on their normalised form (no `-`/`_`), values by pattern.
+ */
+export const REDACTED_KEYS = [
+  'authorization', 'cookie', 'set-cookie', 'password', 'passwd', 'secret', 'client_secret', 'clientSecret',
+  'token', 'access_token', 'accessToken', 'refresh_token', 'api_key', 'apiKey', 'apikey', 'x-api-key',
+  'encryption_key', 'ENCRYPTION_KEY', 'ODOO_API_KEY', 'POLEEPO_CLIENT_SECRET',
+];
+
+const SECRET_KEY_PARTS = ['authorization', 'cookie', 'password', 'passwd', 'secret', 'token', 'apikey', 'encryptionkey', 'signature', 'sessionid'];
+const PERSONAL_KEY_PARTS = ['email', 'phone', 'mobile', 'street', 'address', 'fiscalcode', 'codicefiscale', 'pec', 'vat', 'zip', 'postcode', 'firstname', 'lastname', 'fullname', 'customername'];
+// Keys that contain a personal-looking part but are not personal data.
+const NOT_PERSONAL = new Set(['vatrate', 'emailverified', 'addressid', 'invoiceaddressid', 'deliveryaddressid', 'pickupaddressid', 'addresstype']);
+
+const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
+const PHONE = /(?<![\w.])\+?\d[\d ().-]{7,}\d(?![\w.])/g;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+
+export const REDACTED = '[redacted]';
+
+function normalise(key: string): string {
+  return key.toLowerCase().replace(/[-_\s]/g, '');
+}
+
+export function isSecretKey(key: string): boolean {
+  const k = normalise(key);
+  return SECRET_KEY_PARTS.some((p) => k.includes(p));
+}
+
+export function isPersonalKey(key: string): boolean {
+  const k = normalise(key);
+  if (NOT_PERSONAL.has(k)) return false;
+  return PERSONAL_KEY_PARTS.some((p) => k.includes(p));
+}
+
+/** Redacts patterns (e-mails, phone numbers, bearer credentials) inside free text. */
+export function redactText(text: string, extraSecrets: readonly string[] = []): string {
+  let out = text;
+  for (const s of extraSecrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
+  return out.replace(BEARER, '$1 ' + REDACTED).replace(EMAIL, REDACTED).replace(PHONE, REDACTED);
+}
+
+/** Deep copy of a JSON-like value with secret and personal fields replaced. */
+export function redactValue(value: unknown, extraSecrets: readonly string[] = [], depth = 0): unknown {
+  if (depth > 20) return REDACTED;
+  if (typeof value === 'string') return redactText(value, extraSecrets);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, extraSecrets, depth + 1));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== null && v !== false && v !== '' && (isSecretKey(k) || isPersonalKey(k))) out[k] = REDACTED;
+      else out[k] = redactValue(v, extraSecrets, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Redacts a body given as text: parsed as JSON when it is, else pattern-redacted; then truncated. */
+export function redactBody(body: string | undefined | null, maxLength: number, extraSecrets: readonly string[] = []): string | null {
+  if (body === undefined || body === null || body === '') return null;
+  let out: string;
+  try {
+    out = JSON.stringify(redactValue(JSON.parse(body), extraSecrets));
+  } catch {
+    out = redactUrlEncoded(body, extraSecrets);
+  }
+  return truncate(out, maxLength);
+}
+
+function redactUrlEncoded(body: string, extraSecrets: readonly string[]): string {
+  if (/^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(body)) {
+    return body.split('&').map((pair) => {
+      const [k, v = ''] = pair.split('=');
+      return isSecretKey(decodeURIComponent(k)) || isPersonalKey(decodeURIComponent(k)) ? `${k}=${REDACTED}` : `${k}=${redactText(v, extraSecrets)}`;
+    }).join('&');
+  }
+  return redactText(body, extraSecrets);
+}
+
+export function truncate(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  return text.slice(0, maxLength) + `…[truncated ${text.length - maxLength} chars]`;
+}
+
+/** Header map with credentials removed. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = isSecretKey(k) || normalise(k) === 'xapikey' ? REDACTED : v;
+  return out;
+}
+
+/** URL with secret-looking query parameters redacted. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&])([^=&]+)=([^&]*)/g, (m, sep, k) => (isSecretKey(decodeURIComponent(k)) ? `${sep}${k}=${REDACTED}` : m));
+}
