@@ -60,6 +60,9 @@ export function redactValue(value: unknown, extraSecrets: readonly string[] = []
 /** Redacts a body given as text: parsed as JSON when it is, else pattern-redacted; then truncated. */
 export function redactBody(body: string | undefined | null, maxLength: number, extraSecrets: readonly string[] = []): string | null {
   if (body === undefined || body === null || body === '') return null;
+  // Large bodies (pages of thousands of records) are cut first and redacted as text: parsing megabytes only to
+  // keep a few kilobytes would put the API log on the export's hot path.
+  if (body.length > maxLength * 4) return truncate(redactJsonText(body.slice(0, maxLength), extraSecrets), maxLength) + `…[truncated ${body.length - maxLength} chars]`;
   let out: string;
   try {
     out = JSON.stringify(redactValue(JSON.parse(body), extraSecrets));
@@ -67,6 +70,14 @@ export function redactBody(body: string | undefined | null, maxLength: number, e
     out = redactUrlEncoded(body, extraSecrets);
   }
   return truncate(out, maxLength);
+}
+
+const JSON_STRING_MEMBER = /"([^"\\]{1,64})"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/** Key-based redaction on JSON text that may be cut anywhere (cannot be parsed). */
+export function redactJsonText(text: string, extraSecrets: readonly string[] = []): string {
+  const keyed = text.replace(JSON_STRING_MEMBER, (m, k: string) => (isSecretKey(k) || isPersonalKey(k) ? `"${k}":"${REDACTED}"` : m));
+  return redactText(keyed, extraSecrets);
 }
 
 function redactUrlEncoded(body: string, extraSecrets: readonly string[]): string {

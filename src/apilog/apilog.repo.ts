@@ -1,0 +1,60 @@
+import type { Db } from '../storage/db.ts';
+import type { ApiLogTable } from '../storage/schema.ts';
+import type { Insertable, Selectable } from 'kysely';
+
+export type ApiLogEntry = Omit<Insertable<ApiLogTable>, 'id'>;
+export type ApiLogRow = Selectable<ApiLogTable>;
+
+export interface ApiLogFilter {
+  connectionId?: number;
+  system?: ApiLogRow['system'];
+  direction?: ApiLogRow['direction'];
+  errorsOnly?: boolean;
+  since?: number;
+  pathContains?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export class ApiLogRepo {
+  constructor(private readonly db: Db) {}
+
+  async insertMany(entries: ApiLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    // Chunked so a burst never builds a statement past SQLite's variable limit.
+    for (let i = 0; i < entries.length; i += 200) {
+      await this.db.kysely.insertInto('api_log').values(entries.slice(i, i + 200)).execute();
+    }
+  }
+
+  async list(filter: ApiLogFilter = {}): Promise<ApiLogRow[]> {
+    let q = this.db.kysely.selectFrom('api_log').selectAll();
+    if (filter.connectionId !== undefined) q = q.where('connection_id', '=', filter.connectionId);
+    if (filter.system) q = q.where('system', '=', filter.system);
+    if (filter.direction) q = q.where('direction', '=', filter.direction);
+    if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
+    if (filter.pathContains) q = q.where('path', 'like', `%${filter.pathContains}%`);
+    if (filter.errorsOnly) q = q.where((eb) => eb.or([eb('error', 'is not', null), eb('status', '>=', 400), eb('status', 'is', null)]));
+    return q.orderBy('id', 'desc').limit(filter.limit ?? 100).offset(filter.offset ?? 0).execute();
+  }
+
+  async count(filter: ApiLogFilter = {}): Promise<number> {
+    let q = this.db.kysely.selectFrom('api_log').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (filter.connectionId !== undefined) q = q.where('connection_id', '=', filter.connectionId);
+    if (filter.system) q = q.where('system', '=', filter.system);
+    if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
+    if (filter.errorsOnly) q = q.where((eb) => eb.or([eb('error', 'is not', null), eb('status', '>=', 400), eb('status', 'is', null)]));
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async get(id: number): Promise<ApiLogRow | undefined> {
+    return this.db.kysely.selectFrom('api_log').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** API Log Cleanup: removes entries older than `before`; returns how many. */
+  async deleteOlderThan(before: number): Promise<number> {
+    const res = await this.db.kysely.deleteFrom('api_log').where('created_at', '<', before).executeTakeFirst();
+    return Number(res.numDeletedRows ?? 0);
+  }
+}
