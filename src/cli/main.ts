@@ -1,0 +1,87 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { CliRuntime, describeCliError, exitCodeFor } from './runtime.ts';
+import { CLI_CONTRACT } from './contract.ts';
+import { NotConfiguredError } from '../shared/errors.ts';
+
+/** A command module: `src/cli/commands/<name>.command.ts` exporting `register`. Discovered, not listed. */
+export interface CommandModule {
+  register(program: Command, runtime: CliRuntime): void;
+}
+
+const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+
+export async function buildProgram(runtime: CliRuntime): Promise<Command> {
+  const program = new Command('poleepo-odoo')
+    .description('Poleepo connector for Odoo 17/18/19 (Community and Enterprise, on premise, Odoo.sh, Odoo Online)')
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeOut: (s) => runtime.stdout.write(s), writeErr: (s) => runtime.stderr.write(s) })
+    .exitOverride();
+  const files = readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.command.ts')).sort();
+  for (const file of files) {
+    const mod = (await import(pathToFileURL(join(COMMANDS_DIR, file)).href)) as CommandModule;
+    mod.register(program, runtime);
+  }
+  addMissingContractCommands(program);
+  for (const cmd of allCommands(program)) cmd.exitOverride();
+  return program;
+}
+
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c as Command, ...allCommands(c as Command)]);
+}
+
+function addMissingContractCommands(program: Command): void {
+  for (const entry of CLI_CONTRACT) {
+    let parent = program;
+    for (let i = 0; i < entry.path.length; i++) {
+      const name = entry.path[i];
+      const existing = parent.commands.find((c) => c.name() === name) as Command | undefined;
+      if (existing) {
+        parent = existing;
+        continue;
+      }
+      const isLeaf = i === entry.path.length - 1;
+      const created = parent.command(name).description(isLeaf ? `${entry.summary} (not available yet)` : `${name} commands`);
+      if (isLeaf) {
+        created.allowUnknownOption().allowExcessArguments().helpOption('-h, --help').action(() => {
+          throw new NotConfiguredError(`"${entry.path.join(' ')}" is not available yet: it arrives with ${entry.arrivesWith}.`);
+        });
+      }
+      parent = created;
+    }
+  }
+}
+
+export async function runCli(argv: string[], runtime = new CliRuntime()): Promise<number> {
+  let program: Command;
+  try {
+    program = await buildProgram(runtime);
+  } catch (error) {
+    runtime.err(describeCliError(error));
+    return 1;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version are "errors" with exit code 0 in commander's exitOverride mode.
+      return error.exitCode === 0 ? 0 : error.code === 'commander.help' ? 0 : 1;
+    }
+    runtime.err(describeCliError(error));
+    return exitCodeFor(error);
+  } finally {
+    await runtime.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] && /poleepo-odoo(\.js)?$|cli\/main\.ts$/.test(process.argv[1]);
+if (invokedDirectly) {
+  const code = await runCli(process.argv.slice(2));
+  // Long-running commands (start, serve, work, sandbox) keep the process alive themselves and never return here
+  // until they stop; everything else exits with its code.
+  process.exitCode = code;
+}
