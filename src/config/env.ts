@@ -11,7 +11,7 @@ export class ConfigError extends AppError {
   }
 }
 
-const port = z.coerce.number().int().min(1).max(65535);
+const port = z.coerce.number({ error: 'must be a port number between 1 and 65535' }).int('must be a port number between 1 and 65535').min(1, 'must be a port number between 1 and 65535').max(65535, 'must be a port number between 1 and 65535');
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://');
 
 const schema = z.object({
@@ -72,7 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     } catch (e) {
       problems.push(`ENCRYPTION_KEY: ${(e as Error).message} (generate one with: openssl rand -base64 32)`);
     }
-  } else if (dialect === 'postgres') {
+  } else if (dialect === 'postgres' && /^postgres(ql)?:\/\//.test(String(cleaned.DATABASE_URL))) {
     problems.push('ENCRYPTION_KEY: required with PostgreSQL (every process must share it; generate with: openssl rand -base64 32)');
   }
 

@@ -1,0 +1,97 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Config } from '../config/env.ts';
+import { createContext, type AppContext, type ContextOptions } from './context.ts';
+import { createConsoleListenerApp, createHttpApp } from '../server/http.app.ts';
+import { ValidationError } from '../shared/errors.ts';
+import { buildModules, type ServiceModules } from './modules.ts';
+
+export type ProcessRole = 'all' | 'serve' | 'work';
+
+export interface RunningService {
+  ctx: AppContext;
+  role: ProcessRole;
+  /** Base URL of the main listener (null for `work`). */
+  url: string | null;
+  /** Base URL of the console (its own listener with CONSOLE_PORT, else the main one). */
+  consoleUrl: string | null;
+  /** Graceful: stop accepting, drain workers (up to drainMs), release leases, close the database. */
+  stop(options?: { drainMs?: number }): Promise<void>;
+}
+
+export interface StartOptions extends ContextOptions {
+  /** Listen on this port instead of config.port (0 = any free port; tests). */
+  port?: number;
+  consolePort?: number;
+}
+
+/**
+ * Starts one process of the given role. On SQLite only `all` is allowed: there is exactly one process, and
+ * PostgreSQL is the way to more.
+ */
+export async function startService(config: Config, role: ProcessRole, options: StartOptions = {}): Promise<RunningService> {
+  if (config.dialect === 'sqlite' && role !== 'all') {
+    throw new ValidationError(`"${role === 'serve' ? 'serve' : 'work'}" needs PostgreSQL: on SQLite the connector runs as exactly one process (use "poleepo-odoo start"), or set DATABASE_URL=postgres://… to run serve and work processes separately.`);
+  }
+  const ctx = await createContext(config, { migrate: true, ...options });
+  let modules: ServiceModules | null = null;
+  const servers: ServerType[] = [];
+  try {
+    modules = await buildModules(ctx);
+    let url: string | null = null;
+    let consoleUrl: string | null = null;
+    if (role !== 'work') {
+      const consolePort = options.consolePort ?? config.consolePort;
+      const separateConsole = consolePort !== null && consolePort !== undefined;
+      const main = createHttpApp(ctx, { routes: modules.routes, console: separateConsole ? undefined : modules.console ?? undefined });
+      const mainServer = await listen(main, config.host, options.port ?? config.port);
+      servers.push(mainServer.server);
+      url = mainServer.url;
+      consoleUrl = url;
+      if (separateConsole && modules.console) {
+        const consoleServer = await listen(createConsoleListenerApp(ctx, modules.console), config.host, consolePort);
+        servers.push(consoleServer.server);
+        consoleUrl = consoleServer.url;
+      }
+    }
+    if (role !== 'serve') await modules.startBackground();
+    const started = modules;
+    let stopping: Promise<void> | null = null;
+    return {
+      ctx, role, url, consoleUrl,
+      stop: (stopOptions = {}) => {
+        stopping ??= (async () => {
+          await Promise.all(servers.map(closeServer));
+          await started.stopBackground(stopOptions.drainMs ?? 10_000);
+          await ctx.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await Promise.all(servers.map(closeServer));
+    await modules?.stopBackground(0).catch(() => undefined);
+    await ctx.close();
+    throw error;
+  }
+}
+
+async function listen(app: Hono, host: string, port: number): Promise<{ server: ServerType; url: string }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+      resolve({ server, url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}` });
+    });
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new ValidationError(`Port ${port} on ${host} is already in use (set PORT to another port)`) : error);
+    });
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive sockets would hold close() open until they time out.
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+}
