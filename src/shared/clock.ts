@@ -26,7 +26,14 @@ export class ManualClock implements Clock {
   private current: number;
   private sleepers: { until: number; resolve: () => void }[] = [];
 
-  constructor(start: number | string = Date.UTC(2026, 0, 1)) {
+  /** Every sleep so far, in order (tests assert backoff schedules on it). */
+  readonly slept: number[] = [];
+
+  /**
+   * @param autoAdvance when true, `sleep(ms)` moves the clock forward by `ms` at once: code that waits (backoff,
+   * Retry-After) runs straight through while the waits it asked for are recorded.
+   */
+  constructor(start: number | string = Date.UTC(2026, 0, 1), private readonly autoAdvance = false) {
     this.current = typeof start === 'string' ? Date.parse(start) : start;
   }
 
@@ -35,7 +42,12 @@ export class ManualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms > 0) this.slept.push(ms);
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
+    if (this.autoAdvance) {
+      this.advance(ms);
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const entry = { until: this.current + ms, resolve };
       this.sleepers.push(entry);
