@@ -1,0 +1,387 @@
+/**
+ * TaskQueue: the durable task table's operations (graphile-worker / pg-boss semantics on our own `tasks` table).
+ *
+ *   const queue = new TaskQueue(db, clock, { registry });          // AppContext.tasks
+ *   await queue.enqueue('orders.import', payload, { connectionId, dedupeKey, serialKey });
+ *   await queue.transaction(async (tx) => { await myRepo.insert(tx.db, …); await tx.enqueue(kind, payload) });
+ *
+ * Lifecycle: pending → running (claimed with a lease) → done | pending again (retry, rate limit, released, lease
+ * expired) | dead (permanent error, out of attempts, invalid payload). A dead task can be retried by a person.
+ * Guarantees, held by the database itself so they hold across processes:
+ * - a pending task is claimed by one worker (FOR UPDATE SKIP LOCKED on PostgreSQL; one UPDATE … RETURNING on SQLite);
+ * - at most one PENDING task per dedupe key (unique partial index `tasks_dedupe_pending`);
+ * - never two RUNNING tasks per serial key (unique partial index `tasks_serial_running`; a claim that loses the race
+ *   gets a unique violation and simply tries again);
+ * - every outcome is written only by the lease holder (`locked_by`): a worker whose lease expired and was reaped
+ *   cannot overwrite the new holder's work.
+ * Attempts are counted when a task is claimed. A rate-limited reschedule, a release on graceful stop and a manual
+ * retry give the attempt back (rate limit, release) or reset the count (manual retry); a lease that expired keeps it
+ * spent (the worker died holding it, which may be the task's fault).
+ * Delivery is at least once: handlers must be idempotent (a worker can die after doing the work, before recording it).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../storage/db.ts';
+import type { Database } from '../storage/schema.ts';
+import type { Clock } from '../shared/clock.ts';
+import { ValidationError } from '../shared/errors.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './task.backoff.ts';
+import type { TaskKind, TaskRegistry } from './task.registry.ts';
+import {
+  DEFAULT_MAX_ATTEMPTS, TASK_STATUSES,
+  type EnqueueOptions, type EnqueueResult, type LaneCount, type TaskFilter, type TaskListRow, type TaskPage, type TaskRow, type TaskStatus,
+} from './task.types.ts';
+
+export interface TaskQueueOptions {
+  /** Supplies each kind's lane and attempt budget, and validates payloads when they are enqueued. */
+  registry?: TaskRegistry;
+  backoff?: BackoffPolicy;
+  /** Injected for tests of the jittered schedule. */
+  random?: () => number;
+}
+
+/** What `queue.transaction` hands to its callback: the open transaction and an enqueue bound to it. */
+export interface TaskTransaction {
+  db: Kysely<Database>;
+  enqueue<P>(kind: TaskKind<P> | string, payload: P, options?: EnqueueOptions): Promise<EnqueueResult>;
+}
+
+export type FailOutcome = { status: 'pending'; runAt: number } | { status: 'dead' } | { status: 'lost' };
+
+/** A claimed task as the worker holds it (only the fields the outcomes need). */
+export interface HeldTask {
+  id: number;
+  attempts: number;
+  max_attempts: number;
+}
+
+export class TaskQueue {
+  private readonly listeners = new Set<(lane: string) => void>();
+  private readonly registry?: TaskRegistry;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
+
+  constructor(readonly db: Db, private readonly clock: Clock, options: TaskQueueOptions = {}) {
+    this.registry = options.registry;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
+  }
+
+  // ---------------------------------------------------------------- enqueue and wake-up
+
+  /**
+   * Stores a task and wakes this process's workers at once. With `executor` (an open transaction), nobody is woken:
+   * the task is not visible before commit — use `transaction()` instead, which wakes after the commit.
+   */
+  async enqueue<P>(kind: TaskKind<P> | string, payload: P, options: EnqueueOptions = {}, executor?: Kysely<Database>): Promise<EnqueueResult> {
+    const result = await this.insert(executor ?? this.db.kysely, kind, payload, options);
+    if (!executor) this.wake(result.lane);
+    return result;
+  }
+
+  /** Runs `fn` in one transaction; tasks it enqueues become visible (and wake the workers) only once it commits. */
+  async transaction<T>(fn: (tx: TaskTransaction) => Promise<T>): Promise<T> {
+    const lanes = new Set<string>();
+    const result = await this.db.kysely.transaction().execute((trx) => fn({
+      db: trx,
+      enqueue: async (kind, payload, options) => {
+        const r = await this.insert(trx, kind, payload, options ?? {});
+        lanes.add(r.lane);
+        return r;
+      },
+    }));
+    for (const lane of lanes) this.wake(lane);
+    return result;
+  }
+
+  /** In-process wake-up: workers listening start claiming now instead of at their next poll. */
+  onEnqueued(listener: (lane: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  wake(lane: string): void {
+    for (const l of this.listeners) l(lane);
+  }
+
+  private async insert(executor: Kysely<Database>, kindOrHandle: TaskKind<unknown> | string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
+    const kind = typeof kindOrHandle === 'string' ? kindOrHandle : kindOrHandle.kind;
+    const definition = this.registry?.get(kind);
+    const lane = options.lane ?? definition?.lane;
+    if (!lane) throw new ValidationError(`Unknown task kind "${kind}": define it in the task registry or give a lane`);
+    const maxAttempts = options.maxAttempts ?? definition?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new ValidationError(`maxAttempts must be a whole number ≥ 1 (got ${maxAttempts})`);
+    const value = this.registry ? this.registry.validate(kind, payload) : payload;
+    const now = this.clock.now();
+    const row = {
+      connection_id: options.connectionId ?? null,
+      kind,
+      lane,
+      payload: JSON.stringify(value ?? null),
+      status: 'pending' as const,
+      priority: options.priority ?? 0,
+      run_at: options.runAt ?? now,
+      attempts: 0,
+      max_attempts: maxAttempts,
+      dedupe_key: options.dedupeKey ?? null,
+      serial_key: options.serialKey ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    // ON CONFLICT DO NOTHING (no target: the only unique index an insert of a pending task can hit is the dedupe
+    // one) works alike on both dialects and, unlike catching the error, never aborts an enclosing PostgreSQL
+    // transaction. A conflicting concurrent insert is waited for, then skipped.
+    for (let round = 0; round < 10; round++) {
+      const inserted = await executor.insertInto('tasks').values(row).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+      if (inserted) return { id: inserted.id, deduped: false, lane };
+      if (!row.dedupe_key) throw new Error(`Task insert of kind "${kind}" conflicted without a dedupe key`);
+      const existing = await executor.selectFrom('tasks').select(['id', 'lane']).where('dedupe_key', '=', row.dedupe_key).where('status', '=', 'pending').executeTakeFirst();
+      if (existing) return { id: existing.id, deduped: true, lane: existing.lane };
+      // The pending task was claimed between our insert and our look-up: our task is needed after all.
+    }
+    throw new Error(`Could not enqueue "${kind}" with dedupe key "${row.dedupe_key}": the key kept changing hands`);
+  }
+
+  // ---------------------------------------------------------------- claim, lease, outcomes
+
+  /**
+   * Claims the next due task of one lane among the given kinds (highest priority, then earliest run_at, then
+   * oldest), skipping tasks whose serial key is running. Returns null when there is none.
+   */
+  async claim(params: { lane: string; kinds: string[]; workerId: string; leaseMs: number }): Promise<TaskRow | null> {
+    if (params.kinds.length === 0) return null;
+    for (let round = 0; round < 5; round++) {
+      try {
+        return await this.claimOnce(params, null);
+      } catch (error) {
+        // Another worker started a task with the same serial key between our look and our update.
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    return null;
+  }
+
+  /** Claims one specific pending task (CLI "run inline"); null if it is not pending, not due, or its key is busy. */
+  async claimById(id: number, params: { workerId: string; leaseMs: number; kinds?: string[] }): Promise<TaskRow | null> {
+    try {
+      return await this.claimOnce({ ...params, lane: null, kinds: params.kinds ?? null }, id);
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  private async claimOnce(params: { lane: string | null; kinds: string[] | null; workerId: string; leaseMs: number }, id: number | null): Promise<TaskRow | null> {
+    const now = this.clock.now();
+    const db = this.db.kysely;
+    let candidate = db.selectFrom('tasks as t').select('t.id')
+      .where('t.status', '=', 'pending')
+      .where('t.run_at', '<=', now)
+      .where((eb) => eb.or([
+        eb('t.serial_key', 'is', null),
+        eb.not(eb.exists(eb.selectFrom('tasks as r').select('r.id').where('r.status', '=', 'running').whereRef('r.serial_key', '=', 't.serial_key'))),
+      ]));
+    if (params.lane !== null) candidate = candidate.where('t.lane', '=', params.lane);
+    if (params.kinds !== null) candidate = candidate.where('t.kind', 'in', params.kinds);
+    if (id !== null) candidate = candidate.where('t.id', '=', id);
+    candidate = candidate.orderBy('t.priority', 'desc').orderBy('t.run_at').orderBy('t.id').limit(1);
+    if (this.db.dialect === 'postgres') candidate = candidate.forUpdate().skipLocked();
+    const row = await db.updateTable('tasks')
+      .set((eb) => ({
+        status: 'running',
+        attempts: eb('attempts', '+', 1),
+        locked_by: params.workerId,
+        locked_until: now + params.leaseMs,
+        updated_at: now,
+      }))
+      .where('id', '=', candidate)
+      .where('status', '=', 'pending')
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** Extends the lease; false when this worker no longer holds the task (reaped, released). */
+  async heartbeat(id: number, workerId: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    const res = await this.db.kysely.updateTable('tasks').set({ locked_until: now + leaseMs, updated_at: now })
+      .where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async complete(id: number, workerId: string, result: unknown): Promise<boolean> {
+    const now = this.clock.now();
+    const res = await this.db.kysely.updateTable('tasks').set({
+      status: 'done',
+      result: result === undefined ? null : JSON.stringify(result),
+      locked_by: null,
+      locked_until: null,
+      finished_at: now,
+      updated_at: now,
+    }).where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /**
+   * A failed attempt: dead at once when `permanent` or when the attempts are spent (keeping the error as the
+   * reason), otherwise pending again after the backoff delay of this attempt.
+   */
+  async fail(task: HeldTask, workerId: string, error: string, options: { permanent?: boolean } = {}): Promise<FailOutcome> {
+    const now = this.clock.now();
+    if (options.permanent || task.attempts >= task.max_attempts) {
+      const reason = options.permanent ? error : `${error} (gave up after ${task.attempts} attempt${task.attempts === 1 ? '' : 's'})`;
+      return (await this.markDead(task.id, workerId, reason)) ? { status: 'dead' } : { status: 'lost' };
+    }
+    const runAt = now + backoffDelay(task.attempts, this.backoff, this.random);
+    const ok = await this.toPending(task.id, { workerId }, { run_at: runAt, last_error: error });
+    return ok ? { status: 'pending', runAt } : { status: 'lost' };
+  }
+
+  /** Dead-letters a held task with a reason (permanent error, invalid payload). */
+  async markDead(id: number, workerId: string, reason: string): Promise<boolean> {
+    const now = this.clock.now();
+    const res = await this.db.kysely.updateTable('tasks').set({
+      status: 'dead', last_error: reason, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
+    }).where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Rate limited: pending again at now + delayMs, and the attempt is given back (it was not the task's fault). */
+  async reschedule(id: number, workerId: string, delayMs: number, reason: string): Promise<boolean> {
+    const now = this.clock.now();
+    return this.toPending(id, { workerId, refundAttempt: true }, { run_at: now + Math.max(0, delayMs), last_error: reason });
+  }
+
+  /** Graceful stop: back to pending at once, attempt given back (the worker, not the task, interrupted it). */
+  async release(id: number, workerId: string): Promise<boolean> {
+    return this.toPending(id, { workerId, refundAttempt: true }, { run_at: this.clock.now() });
+  }
+
+  /**
+   * Moves a task back to pending. If another pending task took its dedupe key meanwhile (enqueued while this one
+   * ran), this one drops the key rather than violate the index: both run, which at-least-once handlers tolerate,
+   * and no work is lost.
+   */
+  private async toPending(
+    id: number,
+    guard: { workerId?: string; fromStatus?: TaskStatus; refundAttempt?: boolean; resetAttempts?: boolean; expiredBefore?: number },
+    fields: { run_at: number; last_error?: string },
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    for (let round = 0; round < 5; round++) {
+      try {
+        let q = this.db.kysely.updateTable('tasks').set((eb) => ({
+          status: 'pending',
+          run_at: fields.run_at,
+          ...(fields.last_error !== undefined ? { last_error: fields.last_error } : {}),
+          ...(guard.resetAttempts ? { attempts: 0 } : guard.refundAttempt ? { attempts: sql<number>`case when attempts > 0 then attempts - 1 else 0 end` } : {}),
+          locked_by: null,
+          locked_until: null,
+          finished_at: null,
+          updated_at: now,
+          dedupe_key: sql<string | null>`case when dedupe_key is not null and exists (select 1 from tasks p where p.dedupe_key = tasks.dedupe_key and p.status = 'pending' and p.id <> tasks.id) then null else dedupe_key end`,
+        })).where('id', '=', id).where('status', '=', guard.fromStatus ?? 'running');
+        if (guard.workerId !== undefined) q = q.where('locked_by', '=', guard.workerId);
+        if (guard.expiredBefore !== undefined) q = q.where('locked_until', '<', guard.expiredBefore);
+        const res = await q.executeTakeFirst();
+        return Number(res.numUpdatedRows) === 1;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- reaper, manual retry, retention
+
+  /**
+   * Returns tasks whose lease expired (their worker died or hung without heartbeating) to pending at once, or
+   * dead-letters them when that was their last attempt. Safe to run from every worker concurrently.
+   */
+  async reap(): Promise<{ requeued: TaskRow[]; dead: TaskRow[] }> {
+    const now = this.clock.now();
+    const expired = await this.db.kysely.selectFrom('tasks').selectAll()
+      .where('status', '=', 'running').where('locked_until', '<', now).orderBy('id').limit(500).execute();
+    const requeued: TaskRow[] = [];
+    const dead: TaskRow[] = [];
+    for (const task of expired) {
+      const reason = `Lease expired: worker ${task.locked_by ?? '?'} stopped heartbeating (attempt ${task.attempts} of ${task.max_attempts})`;
+      if (task.attempts >= task.max_attempts) {
+        const res = await this.db.kysely.updateTable('tasks').set({
+          status: 'dead', last_error: `${reason}; no attempts left`, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
+        }).where('id', '=', task.id).where('status', '=', 'running').where('locked_until', '<', now).executeTakeFirst();
+        if (Number(res.numUpdatedRows) === 1) dead.push({ ...task, status: 'dead', last_error: `${reason}; no attempts left` });
+      } else if (await this.toPending(task.id, { expiredBefore: now }, { run_at: now, last_error: reason })) {
+        requeued.push({ ...task, status: 'pending', last_error: reason });
+      }
+    }
+    return { requeued, dead };
+  }
+
+  /**
+   * Manual retry of a dead task: pending again now with its attempt count reset to 0 (a full budget, as if new);
+   * `last_error` stays visible until the next attempt overwrites it. Only dead tasks can be retried.
+   */
+  async retry(id: number): Promise<TaskRow> {
+    const task = await this.db.kysely.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!task) throw new ValidationError(`No task #${id}`);
+    if (task.status !== 'dead') throw new ValidationError(`Task #${id} is ${task.status}: only dead tasks can be retried`);
+    const ok = await this.toPending(id, { fromStatus: 'dead', resetAttempts: true }, { run_at: this.clock.now() });
+    if (!ok) throw new ValidationError(`Task #${id} changed while retrying it; look again`);
+    this.wake(task.lane);
+    return (await this.db.kysely.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  }
+
+  /** Deletes finished tasks (done and/or dead) that finished before `before`; returns how many. */
+  async cleanFinished(before: number, statuses: ('done' | 'dead')[] = ['done', 'dead']): Promise<number> {
+    let total = 0;
+    // In chunks, so a large backlog never holds SQLite's single writer (or a long PostgreSQL lock) for long.
+    for (;;) {
+      const res = await this.db.kysely.deleteFrom('tasks').where('id', 'in', (eb) => eb.selectFrom('tasks').select('id')
+        .where('status', 'in', statuses).where('finished_at', '<', before).limit(2000)).executeTakeFirst();
+      const n = Number(res.numDeletedRows ?? 0);
+      total += n;
+      if (n < 2000) return total;
+    }
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  async get(id: number): Promise<TaskListRow | undefined> {
+    return this.listQuery({}).where('tasks.id', '=', id).executeTakeFirst();
+  }
+
+  /** Newest first, with the total and per-status counts of the same filter (console and CLI). */
+  async list(filter: TaskFilter = {}, page: { limit?: number; offset?: number } = {}): Promise<TaskPage> {
+    const rows = await this.listQuery(filter).orderBy('tasks.id', 'desc').limit(page.limit ?? 50).offset(page.offset ?? 0).execute();
+    const counts = await this.listQuery({ ...filter, status: undefined }).clearSelect()
+      .select(['tasks.status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('tasks.status').execute();
+    const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    for (const c of counts) byStatus[c.status] = Number(c.n);
+    const total = filter.status ? byStatus[filter.status] : Object.values(byStatus).reduce((a, b) => a + b, 0);
+    return { rows, total, byStatus };
+  }
+
+  private listQuery(filter: TaskFilter) {
+    let q = this.db.kysely.selectFrom('tasks').leftJoin('connections', 'connections.id', 'tasks.connection_id')
+      .selectAll('tasks').select('connections.name as connection_name');
+    if (filter.status) q = q.where('tasks.status', '=', filter.status);
+    if (filter.lane) q = q.where('tasks.lane', '=', filter.lane);
+    if (filter.kind) q = q.where('tasks.kind', '=', filter.kind);
+    if (filter.connectionId !== undefined) q = q.where('tasks.connection_id', '=', filter.connectionId);
+    if (filter.connectionName !== undefined) q = q.where('connections.name', '=', filter.connectionName);
+    return q;
+  }
+
+  /** Tasks per status and lane (the `poleepo_odoo_tasks` gauge). */
+  async countsByStatusAndLane(): Promise<LaneCount[]> {
+    const rows = await this.db.kysely.selectFrom('tasks').select(['status', 'lane', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['status', 'lane']).execute();
+    return rows.map((r) => ({ status: r.status, lane: r.lane, count: Number(r.n) }));
+  }
+}
+
+/** A unique-index violation on either dialect (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
