@@ -45,7 +45,7 @@ export interface TaskTransaction {
   enqueue<P>(kind: TaskKind<P> | string, payload: P, options?: EnqueueOptions): Promise<EnqueueResult>;
 }
 
-export type FailOutcome = { status: 'pending'; runAt: number } | { status: 'dead' } | { status: 'lost' };
+export type FailOutcome = { status: 'pending'; runAt: number } | { status: 'dead'; reason: string } | { status: 'lost' };
 
 /** A claimed task as the worker holds it (only the fields the outcomes need). */
 export interface HeldTask {
@@ -229,7 +229,7 @@ export class TaskQueue {
     const now = this.clock.now();
     if (options.permanent || task.attempts >= task.max_attempts) {
       const reason = options.permanent ? error : `${error} (gave up after ${task.attempts} attempt${task.attempts === 1 ? '' : 's'})`;
-      return (await this.markDead(task.id, workerId, reason)) ? { status: 'dead' } : { status: 'lost' };
+      return (await this.markDead(task.id, workerId, reason)) ? { status: 'dead', reason } : { status: 'lost' };
     }
     const runAt = now + backoffDelay(task.attempts, this.backoff, this.random);
     const ok = await this.toPending(task.id, { workerId }, { run_at: runAt, last_error: error });

@@ -1,0 +1,414 @@
+/**
+ * Worker: claims tasks lane by lane and runs their handlers; the boundary where handler errors become outcomes.
+ *
+ *   const worker = new Worker({
+ *     queue: ctx.tasks, registry: ctx.taskRegistry, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics,
+ *     workerId: ctx.processId,            // unique per Worker instance; leases carry it
+ *     lanes: DEFAULT_LANES,               // concurrency per lane; lanes of defined kinds not listed get 1
+ *   });
+ *   worker.start();
+ *   …
+ *   await worker.stop({ timeoutMs: 10_000 }); // stop claiming, drain, release the leases of what is still running
+ *
+ * - Lanes: each lane has its own concurrency, and claims go round the lanes one task at a time, so a flood in one
+ *   lane (a full export) never takes the slots of another (order imports).
+ * - Wake-up: the loop sleeps `pollIntervalMs` on the injected clock, but an enqueue in this process, or a slot
+ *   freeing, wakes it at once. Other processes' enqueues are seen at the next poll (1 s by default).
+ * - Leases: a claimed task is leased for `leaseMs`; while its handler runs, the worker extends the lease every
+ *   `heartbeatMs`. Heartbeats are timers on the event loop: a handler doing long CPU work must `await ctx.yield()`
+ *   between chunks (e.g. every few hundred records) or its lease expires and the task is run again elsewhere.
+ *   Every worker also runs the reaper every `reapIntervalMs`, so a task whose worker died is run again.
+ * - Outcomes (classified here only): success → done (the handler's return value stored as the result);
+ *   RateLimitedError → pending at now + retryAfterMs, attempt not spent; PermanentError, ValidationError,
+ *   NotConfiguredError or an invalid payload → dead at once with the reason; anything else (RetryableError,
+ *   network errors, bugs, timeouts) → retried with backoff (task.backoff.ts) until maxAttempts, then dead.
+ * - Timeouts and stops abort `ctx.signal`; handlers pass it to their HTTP calls and return or throw promptly.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { silentLogger } from '../shared/logger.ts';
+import type { Metrics } from '../server/metrics.ts';
+import { NotConfiguredError, PermanentError, RateLimitedError, ValidationError, errorMessage } from '../shared/errors.ts';
+import type { TaskQueue } from './task.queue.ts';
+import { describeIssues, type TaskContext, type TaskDefinition, type TaskRegistry } from './task.registry.ts';
+import type { TaskRow } from './task.types.ts';
+
+/** The lanes of DESIGN §2 and their default concurrency per worker process. */
+export const DEFAULT_LANES: Readonly<Record<string, number>> = { orders: 4, webhooks: 4, products: 2, jobs: 2, maintenance: 1 };
+
+export interface WorkerOptions {
+  queue: TaskQueue;
+  registry: TaskRegistry;
+  clock: Clock;
+  /** Unique per Worker instance (two workers in one process need two ids). */
+  workerId: string;
+  logger?: Logger;
+  metrics?: Metrics;
+  lanes?: Record<string, number>;
+  pollIntervalMs?: number;
+  leaseMs?: number;
+  heartbeatMs?: number;
+  reapIntervalMs?: number;
+}
+
+export type TaskOutcome = 'done' | 'retry' | 'dead' | 'rate_limited' | 'released' | 'lost';
+
+export interface SettledTask {
+  task: TaskRow;
+  outcome: TaskOutcome;
+  /** The error message recorded (failures), or undefined. */
+  error?: string;
+  result?: unknown;
+}
+
+interface RunningTask {
+  task: TaskRow;
+  controller: AbortController;
+  /** Set by stop(): the lease was handed back, the handler's outcome must not be written. */
+  released: boolean;
+  promise: Promise<SettledTask>;
+}
+
+class TaskTimeoutError extends Error {}
+
+export class Worker {
+  readonly workerId: string;
+  private readonly queue: TaskQueue;
+  private readonly registry: TaskRegistry;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly metrics?: Metrics;
+  private readonly laneLimits: Record<string, number>;
+  private readonly pollIntervalMs: number;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly reapIntervalMs: number;
+  private readonly running = new Map<number, RunningTask>();
+  private readonly settledListeners = new Set<(settled: SettledTask) => void>();
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private unsubscribe: (() => void) | null = null;
+  private waitAbort: AbortController | null = null;
+  private wakePending = false;
+  private rotation = 0;
+
+  constructor(options: WorkerOptions) {
+    this.queue = options.queue;
+    this.registry = options.registry;
+    this.clock = options.clock;
+    this.workerId = options.workerId;
+    this.logger = (options.logger ?? silentLogger).child({ worker: options.workerId });
+    this.metrics = options.metrics;
+    this.laneLimits = { ...(options.lanes ?? DEFAULT_LANES) };
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.heartbeatMs = options.heartbeatMs ?? Math.floor(this.leaseMs / 3);
+    this.reapIntervalMs = options.reapIntervalMs ?? 15_000;
+    if (this.heartbeatMs >= this.leaseMs) throw new Error('heartbeatMs must be shorter than leaseMs');
+  }
+
+  /** Starts the claim loop (returns at once). */
+  start(): void {
+    if (this.loop) throw new Error('Worker already started');
+    this.stopping = false;
+    this.unsubscribe = this.queue.onEnqueued(() => this.wake());
+    this.loop = this.runLoop();
+  }
+
+  /**
+   * Graceful stop: no new claims; waits up to `timeoutMs` (on the injected clock) for running handlers; then hands
+   * the leases of unfinished tasks back (pending at once, attempt not spent) and aborts their signals.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<{ released: number }> {
+    if (!this.loop) return { released: 0 };
+    this.stopping = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.wake();
+    await this.loop;
+    this.loop = null;
+    if (this.running.size > 0) {
+      const timer = new AbortController();
+      await Promise.race([
+        Promise.allSettled([...this.running.values()].map((r) => r.promise)),
+        this.clock.sleep(options.timeoutMs ?? 10_000, timer.signal),
+      ]);
+      timer.abort();
+    }
+    let released = 0;
+    for (const entry of [...this.running.values()]) {
+      entry.released = true;
+      try {
+        if (await this.queue.release(entry.task.id, this.workerId)) released++;
+      } catch (error) {
+        this.logger.error({ taskId: entry.task.id, err: errorMessage(error) }, 'could not release a task lease; the reaper will');
+      }
+      entry.controller.abort(new Error('Worker stopping'));
+    }
+    if (released > 0) this.logger.warn({ released }, 'stopped with unfinished tasks: leases released');
+    return { released };
+  }
+
+  /** How many handlers are running now (all lanes, or one). */
+  activeCount(lane?: string): number {
+    if (lane === undefined) return this.running.size;
+    let n = 0;
+    for (const r of this.running.values()) if (r.task.lane === lane) n++;
+    return n;
+  }
+
+  /** Observers of every finished execution (metrics, tests, the CLI). */
+  onTaskSettled(listener: (settled: SettledTask) => void): () => void {
+    this.settledListeners.add(listener);
+    return () => this.settledListeners.delete(listener);
+  }
+
+  /**
+   * Claims one specific task and runs it in this process, outside the loop (the CLI's `jobs run --inline`).
+   * Null when it is not claimable now (not pending, not due, its serial key busy, or taken by another worker).
+   */
+  async runOne(taskId: number): Promise<SettledTask | null> {
+    const task = await this.queue.claimById(taskId, { workerId: this.workerId, leaseMs: this.leaseMs, kinds: this.registry.kinds() });
+    if (!task) return null;
+    return this.execute(task).promise;
+  }
+
+  /** Runs the reaper once (the loop does it every reapIntervalMs). */
+  async reap(): Promise<{ requeued: number; dead: number }> {
+    const { requeued, dead } = await this.queue.reap();
+    for (const task of requeued) {
+      this.logger.warn({ taskId: task.id, kind: task.kind }, task.last_error ?? 'lease expired');
+      this.metrics?.taskRuns.inc({ kind: task.kind, lane: task.lane, outcome: 'lease_expired' });
+    }
+    for (const task of dead) {
+      this.logger.error({ taskId: task.id, kind: task.kind }, task.last_error ?? 'lease expired on the last attempt');
+      this.metrics?.taskRuns.inc({ kind: task.kind, lane: task.lane, outcome: 'dead' });
+      await this.notifyDead(this.registry.get(task.kind), task, task.last_error ?? 'lease expired');
+    }
+    return { requeued: requeued.length, dead: dead.length };
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private wake(): void {
+    if (this.waitAbort) this.waitAbort.abort();
+    else this.wakePending = true;
+  }
+
+  private lanes(): string[] {
+    const names = new Set([...Object.keys(this.laneLimits), ...this.registry.lanes()]);
+    return [...names];
+  }
+
+  private limitOf(lane: string): number {
+    return this.laneLimits[lane] ?? 1;
+  }
+
+  private async runLoop(): Promise<void> {
+    let nextReapAt = this.clock.now();
+    while (!this.stopping) {
+      let claimed = 0;
+      try {
+        if (this.clock.now() >= nextReapAt) {
+          nextReapAt = this.clock.now() + this.reapIntervalMs;
+          await this.reap();
+        }
+        claimed = await this.claimRound();
+      } catch (error) {
+        // The database is unreachable or failing: keep running, try again after a poll interval.
+        this.logger.error({ err: errorMessage(error) }, 'task claim failed');
+      }
+      if (claimed > 0 || this.stopping) continue;
+      await this.waitForWork(Math.max(1, Math.min(this.pollIntervalMs, nextReapAt - this.clock.now())));
+    }
+  }
+
+  /** One pass round the lanes (rotating the starting lane): at most one claim per lane with a free slot. */
+  private async claimRound(): Promise<number> {
+    const lanes = this.lanes();
+    const start = this.rotation++ % Math.max(1, lanes.length);
+    let claimed = 0;
+    for (let i = 0; i < lanes.length && !this.stopping; i++) {
+      const lane = lanes[(start + i) % lanes.length];
+      if (this.activeCount(lane) >= this.limitOf(lane)) continue;
+      const kinds = this.registry.kindsOfLane(lane);
+      if (kinds.length === 0) continue;
+      const task = await this.queue.claim({ lane, kinds, workerId: this.workerId, leaseMs: this.leaseMs });
+      if (task) {
+        this.execute(task);
+        claimed++;
+      }
+    }
+    return claimed;
+  }
+
+  private async waitForWork(ms: number): Promise<void> {
+    if (this.wakePending || this.stopping) {
+      this.wakePending = false;
+      return;
+    }
+    const abort = new AbortController();
+    this.waitAbort = abort;
+    try {
+      await this.clock.sleep(ms, abort.signal);
+    } finally {
+      this.waitAbort = null;
+      this.wakePending = false;
+    }
+  }
+
+  // ---------------------------------------------------------------- one execution
+
+  private execute(task: TaskRow): RunningTask {
+    const entry: RunningTask = { task, controller: new AbortController(), released: false, promise: null as unknown as Promise<SettledTask> };
+    this.running.set(task.id, entry);
+    entry.promise = this.runTask(entry).then((settled) => {
+      this.running.delete(task.id);
+      for (const l of this.settledListeners) {
+        try {
+          l(settled);
+        } catch {
+          // An observer's failure is not the task's.
+        }
+      }
+      this.wake();
+      return settled;
+    });
+    return entry;
+  }
+
+  private async runTask(entry: RunningTask): Promise<SettledTask> {
+    const { task } = entry;
+    const startedAt = performance.now();
+    const log = this.logger.child({ taskId: task.id, kind: task.kind, lane: task.lane, attempt: task.attempts });
+    const definition = this.registry.get(task.kind);
+    let settled: SettledTask;
+    if (!definition) {
+      // Cannot happen through claim() (it filters on known kinds); runOne() of a foreign kind ends here.
+      await this.queue.release(task.id, this.workerId);
+      settled = { task, outcome: 'released', error: `No handler for "${task.kind}" in this process` };
+    } else {
+      const payload = parsePayload(definition, task.payload);
+      settled = payload.ok
+        ? await this.runHandler(entry, definition, payload.value, log)
+        : await this.deadLetter(task, definition, payload.reason);
+    }
+    this.metrics?.taskRuns.inc({ kind: task.kind, lane: task.lane, outcome: settled.outcome });
+    this.metrics?.taskDuration.observe({ kind: task.kind }, (performance.now() - startedAt) / 1000);
+    if (settled.outcome === 'dead') log.error({ err: settled.error }, 'task dead-lettered');
+    else if (settled.outcome === 'retry' || settled.outcome === 'rate_limited') log.warn({ err: settled.error }, `task will be retried (${settled.outcome})`);
+    else if (settled.outcome === 'lost') log.warn('task lease was lost; its outcome was not recorded (another worker owns it now)');
+    return settled;
+  }
+
+  private async runHandler(entry: RunningTask, definition: TaskDefinition<unknown>, payload: unknown, log: Logger): Promise<SettledTask> {
+    const { task, controller } = entry;
+    let leaseLost = false;
+    let timedOut = false;
+    const done = new AbortController();
+    const extendLease = async () => {
+      if (leaseLost || entry.released) return;
+      if (!(await this.queue.heartbeat(task.id, this.workerId, this.leaseMs))) {
+        leaseLost = true;
+        controller.abort(new Error('Lease lost'));
+      }
+    };
+    const heartbeats = (async () => {
+      while (!done.signal.aborted) {
+        await this.clock.sleep(this.heartbeatMs, done.signal);
+        if (done.signal.aborted) break;
+        try {
+          await extendLease();
+        } catch (error) {
+          log.warn({ err: errorMessage(error) }, 'heartbeat failed; will try again');
+        }
+        if (leaseLost) break;
+      }
+    })();
+    if (definition.timeoutMs !== undefined) {
+      void this.clock.sleep(definition.timeoutMs, done.signal).then(() => {
+        if (done.signal.aborted) return;
+        timedOut = true;
+        controller.abort(new TaskTimeoutError(`Timed out after ${definition.timeoutMs} ms`));
+      });
+    }
+    const ctx: TaskContext = {
+      task: { id: task.id, kind: task.kind, lane: task.lane, attempt: task.attempts, maxAttempts: task.max_attempts, connectionId: task.connection_id },
+      signal: controller.signal,
+      logger: log,
+      heartbeat: extendLease,
+      yield: () => new Promise((resolve) => setImmediate(resolve)),
+    };
+    try {
+      const result = await definition.handler(payload, ctx);
+      if (entry.released) return { task, outcome: 'released' };
+      if (leaseLost) return { task, outcome: 'lost' };
+      const ok = await this.queue.complete(task.id, this.workerId, result);
+      return { task, outcome: ok ? 'done' : 'lost', result };
+    } catch (error) {
+      if (entry.released) return { task, outcome: 'released', error: errorMessage(error) };
+      if (leaseLost) return { task, outcome: 'lost', error: errorMessage(error) };
+      return await this.classify(task, definition, timedOut ? new TaskTimeoutError(`Timed out after ${definition.timeoutMs} ms: ${errorMessage(error)}`) : error);
+    } finally {
+      done.abort();
+      await heartbeats;
+    }
+  }
+
+  /** The one place where an error decides a task's fate. */
+  private async classify(task: TaskRow, definition: TaskDefinition<unknown>, error: unknown): Promise<SettledTask> {
+    const message = describeError(error);
+    try {
+      if (error instanceof RateLimitedError) {
+        const ok = await this.queue.reschedule(task.id, this.workerId, error.retryAfterMs, `Rate limited (retry in ${error.retryAfterMs} ms): ${error.message}`);
+        return { task, outcome: ok ? 'rate_limited' : 'lost', error: message };
+      }
+      const permanent = error instanceof PermanentError || error instanceof ValidationError || error instanceof NotConfiguredError;
+      const outcome = await this.queue.fail(task, this.workerId, message, { permanent });
+      if (outcome.status === 'dead') {
+        await this.notifyDead(definition, task, outcome.reason);
+        return { task, outcome: 'dead', error: message };
+      }
+      return { task, outcome: outcome.status === 'pending' ? 'retry' : 'lost', error: message };
+    } catch (writeError) {
+      // The outcome could not be stored (database down): the lease will expire and the reaper retries the task.
+      this.logger.error({ taskId: task.id, err: errorMessage(writeError) }, 'could not record a task failure');
+      return { task, outcome: 'lost', error: message };
+    }
+  }
+
+  private async deadLetter(task: TaskRow, definition: TaskDefinition<unknown>, reason: string): Promise<SettledTask> {
+    const ok = await this.queue.markDead(task.id, this.workerId, reason);
+    if (ok) await this.notifyDead(definition, task, reason);
+    return { task, outcome: ok ? 'dead' : 'lost', error: reason };
+  }
+
+  private async notifyDead(definition: TaskDefinition<unknown> | undefined, task: TaskRow, reason: string): Promise<void> {
+    if (!definition?.onDead) return;
+    try {
+      await definition.onDead({ ...task, status: 'dead', last_error: reason }, reason);
+    } catch (error) {
+      this.logger.error({ taskId: task.id, kind: task.kind, err: errorMessage(error) }, 'onDead hook failed');
+    }
+  }
+}
+
+function parsePayload(definition: TaskDefinition<unknown>, text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'Invalid payload: not JSON' };
+  }
+  const parsed = definition.payload.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `Invalid payload for "${definition.kind}": ${describeIssues(parsed.error)}` };
+  return { ok: true, value: parsed.data };
+}
+
+/** "Class: message" — the class tells an operator at a glance whether it was ours, theirs, or the network's. */
+function describeError(error: unknown): string {
+  if (error instanceof TaskTimeoutError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 4000);
+  return String(error).slice(0, 4000);
+}
