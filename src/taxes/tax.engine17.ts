@@ -25,7 +25,7 @@ export function computeAll17(taxes: readonly TaxDefinition[], priceUnit: number,
   const round = (v: number) => floatRound17(v, prec);
   const isPriceIncluded = (tax: TaxDefinition) => context.force_price_include ?? Boolean(tax.price_include);
   // The engine models one "tax" repartition line of 100 % per tax (Odoo's default); its factor is 1.
-  const factor = 1;
+  const factor: number = 1;
 
   let base = priceUnit * quantity;
   if (roundBase) base = currencyRound(base);
