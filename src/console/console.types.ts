@@ -6,6 +6,8 @@ import type { ActiveSession } from '../auth/sessions.service.ts';
 import type { PublicUser } from '../auth/users.service.ts';
 import type { Translator, PageMessages } from './i18n/i18n.ts';
 import type { Flash } from './console.flash.ts';
+import type { StaticAssets } from './console.static.ts';
+import type { ConsoleCookies } from './console.cookies.ts';
 
 /** One menu entry; shown only to users whose role allows `access` of the page's index route. */
 export interface NavEntry {
@@ -42,6 +44,10 @@ export interface ConsoleServices {
   auth: AuthService;
   /** Formats times for people (console time zone). */
   timeZone: string;
+  assets: StaticAssets;
+  cookies: ConsoleCookies;
+  /** The client address (login throttling). */
+  clientIp(c: Context): string;
 }
 
 /** A route as declared: the registry enforces `access` (and CSRF on POST) before the handler runs. */
