@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { safeEqual } from '../shared/passwords.ts';
+import type { TaskQueue } from '../tasks/task.queue.ts';
+import type { WebhooksService } from './webhooks.service.ts';
+import { WebhookQueueRepo } from './webhook-queue.repo.ts';
+import { EVENT_HEADER, DELIVERY_HEADER, verifyWebhook } from './webhook.verify.ts';
+import type { WebhookEvent } from './webhooks.tables.ts';
+import { PROCESS_WEBHOOK_MESSAGE } from './webhook-queue.kinds.ts';
+
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+export type IntakeOutcome =
+  | { status: 200; body: { received: true; id: number; duplicate: boolean } }
+  | { status: 200; body: { ignored: true; reason: string } }
+  | { status: 400 | 401 | 404 | 413; body: { error: string } };
+
+export interface IntakeRequest {
+  name: string;
+  token: string | undefined;
+  rawBody: Buffer;
+  header(name: string): string | undefined;
+}
+
+interface ParsedNotification {
+  event: string;
+  resourceType: 'order' | 'shipment';
+  resourceId: string;
+  eventId: string | null;
+  contentHash: string;
+}
+
+/**
+ * Intake of Poleepo webhooks: identify, verify, parse, then store the raw payload and its processing task in one
+ * transaction, and only then acknowledge. Rejected requests have no side effect. Payloads are hints: processing
+ * re-reads the order or shipment from Poleepo before acting, so a forged message could at worst cause a re-read.
+ */
+export class WebhookIntake {
+  private readonly messages: WebhookQueueRepo;
+
+  constructor(
+    private readonly webhooks: WebhooksService,
+    private readonly tasks: TaskQueue,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.messages = new WebhookQueueRepo(tasks.db);
+  }
+
+  async receive(req: IntakeRequest): Promise<IntakeOutcome & { connectionId?: number }> {
+    const webhook = await this.webhooks.resolve(req.name);
+    // Unknown name and wrong token answer alike, so the endpoint does not reveal which names exist.
+    if (!webhook || !webhook.active || !req.token || !safeEqual(req.token, webhook.urlToken)) return { status: 404, body: { error: 'Unknown webhook' } };
+    if (req.rawBody.length > MAX_WEBHOOK_BODY_BYTES) return { status: 413, body: { error: `Body larger than ${MAX_WEBHOOK_BODY_BYTES} bytes` }, connectionId: webhook.connectionId };
+    const verified = verifyWebhook(webhook.verification, webhook.secret, req.rawBody, req.header);
+    if (!verified.ok) return { status: 401, body: { error: `Verification failed: ${verified.reason}` }, connectionId: webhook.connectionId };
+
+    const parsed = parseNotification(req.rawBody, req.header);
+    if ('error' in parsed) return { status: 400, body: { error: parsed.error }, connectionId: webhook.connectionId };
+    if (!webhook.events.includes(parsed.event as WebhookEvent)) {
+      this.logger.info({ webhook: webhook.name, event: parsed.event }, 'webhook event not subscribed: acknowledged and ignored');
+      return { status: 200, body: { ignored: true, reason: `event ${parsed.event} is not subscribed by webhook ${webhook.name}` }, connectionId: webhook.connectionId };
+    }
+
+    const now = this.clock.now();
+    const stored = await this.tasks.transaction(async (tx) => {
+      const message = await this.messages.insertOrCountDuplicate(tx.db, {
+        connection_id: webhook.connectionId, webhook_id: webhook.id, event: parsed.event, resource_type: parsed.resourceType,
+        resource_id: parsed.resourceId, event_id: parsed.eventId, dedupe_key: `${parsed.event}:${parsed.resourceType}:${parsed.resourceId}:${parsed.contentHash}`,
+        status: 'pending', payload: req.rawBody.toString('utf8'), attempts: 0, last_error: null, note: null, duplicates: 0,
+        received_at: now, processed_at: null, updated_at: now,
+      });
+      if (!message.duplicate) {
+        await tx.enqueue(PROCESS_WEBHOOK_MESSAGE, { messageId: message.id }, { connectionId: webhook.connectionId, dedupeKey: `webhook-message:${message.id}`, serialKey: `webhook-message:${message.id}` });
+      }
+      return message;
+    });
+    return { status: 200, body: { received: true, id: stored.id, duplicate: stored.duplicate }, connectionId: webhook.connectionId };
+  }
+}
+
+function parseNotification(rawBody: Buffer, header: (name: string) => string | undefined): ParsedNotification | { error: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return { error: 'Body is not valid JSON' };
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { error: 'Body must be a JSON object' };
+  const b = body as Record<string, unknown>;
+  const event = String(b.event ?? header(EVENT_HEADER) ?? '').trim().toUpperCase();
+  if (!event) return { error: 'No event in the body ("event") or the X-Poleepo-Event header' };
+  const data = (b.data && typeof b.data === 'object' ? b.data : b) as Record<string, unknown>;
+  const eventId = typeof b.event_id === 'string' ? b.event_id : header(DELIVERY_HEADER) ?? null;
+  const contentHash = createHash('sha256').update(event).update('\0').update(canonicalJson(data)).digest('hex').slice(0, 32);
+  const idOf = (v: unknown) => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? String(v) : null);
+  if (event === 'STATUS_SHIPMENT') {
+    const id = idOf(data.shipping_id) ?? idOf(data.id);
+    if (!id) return { error: 'STATUS_SHIPMENT without data.shipping_id' };
+    return { event, resourceType: 'shipment', resourceId: id, eventId, contentHash };
+  }
+  const id = idOf(data.order_id) ?? idOf(data.id);
+  if (!id) return { error: `${event} without data.order_id` };
+  return { event, resourceType: 'order', resourceId: id, eventId, contentHash };
+}
+
+/** JSON with sorted keys, so the same content hashes the same whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
