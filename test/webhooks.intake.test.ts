@@ -10,7 +10,9 @@ import { defineWebhookTasks } from '../src/webhooks/webhook-queue.tasks.ts';
 import { WebhooksService } from '../src/webhooks/webhooks.service.ts';
 import { WebhookIntake, MAX_WEBHOOK_BODY_BYTES } from '../src/webhooks/webhook.intake.ts';
 import { mountWebhookRoutes } from '../src/webhooks/webhooks.routes.ts';
-import { signBody } from '../src/webhooks/webhook.verify.ts';
+import { signPoleepoBody } from '../src/poleepo/poleepo.signature.ts';
+
+const signBody = (secret: string, body: string) => `sha256=${signPoleepoBody(body, secret)}`;
 import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
 import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
 import { insertTestConnection } from './helpers/connections.ts';

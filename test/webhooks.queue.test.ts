@@ -12,7 +12,9 @@ import { WebhookIntake } from '../src/webhooks/webhook.intake.ts';
 import { WebhookQueueService } from '../src/webhooks/webhook-queue.service.ts';
 import { defineWebhookTasks } from '../src/webhooks/webhook-queue.tasks.ts';
 import { mountWebhookRoutes } from '../src/webhooks/webhooks.routes.ts';
-import { signBody } from '../src/webhooks/webhook.verify.ts';
+import { signPoleepoBody } from '../src/poleepo/poleepo.signature.ts';
+
+const signBody = (secret: string, body: string) => `sha256=${signPoleepoBody(body, secret)}`;
 import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
 import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
 import { insertTestConnection } from './helpers/connections.ts';

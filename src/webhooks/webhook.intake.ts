@@ -5,7 +5,7 @@ import { safeEqual } from '../shared/passwords.ts';
 import type { TaskQueue } from '../tasks/task.queue.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 import { WebhookQueueRepo } from './webhook-queue.repo.ts';
-import { EVENT_HEADER, DELIVERY_HEADER, verifyWebhook } from './webhook.verify.ts';
+import { POLEEPO_WEBHOOK_HEADERS, verifyPoleepoWebhook } from '../poleepo/poleepo.signature.ts';
 import type { WebhookEvent } from './webhooks.tables.ts';
 import { PROCESS_WEBHOOK_MESSAGE } from './webhook-queue.kinds.ts';
 
@@ -20,7 +20,8 @@ export interface IntakeRequest {
   name: string;
   token: string | undefined;
   rawBody: Buffer;
-  header(name: string): string | undefined;
+  /** Request headers with lower-case names. */
+  headers: Record<string, string | undefined>;
 }
 
 interface ParsedNotification {
@@ -53,10 +54,10 @@ export class WebhookIntake {
     // Unknown name and wrong token answer alike, so the endpoint does not reveal which names exist.
     if (!webhook || !webhook.active || !req.token || !safeEqual(req.token, webhook.urlToken)) return { status: 404, body: { error: 'Unknown webhook' } };
     if (req.rawBody.length > MAX_WEBHOOK_BODY_BYTES) return { status: 413, body: { error: `Body larger than ${MAX_WEBHOOK_BODY_BYTES} bytes` }, connectionId: webhook.connectionId };
-    const verified = verifyWebhook(webhook.verification, webhook.secret, req.rawBody, req.header);
+    const verified = verifyPoleepoWebhook(webhook.verification, req.rawBody, req.headers, webhook.secret);
     if (!verified.ok) return { status: 401, body: { error: `Verification failed: ${verified.reason}` }, connectionId: webhook.connectionId };
 
-    const parsed = parseNotification(req.rawBody, req.header);
+    const parsed = parseNotification(req.rawBody, req.headers);
     if ('error' in parsed) return { status: 400, body: { error: parsed.error }, connectionId: webhook.connectionId };
     if (!webhook.events.includes(parsed.event as WebhookEvent)) {
       this.logger.info({ webhook: webhook.name, event: parsed.event }, 'webhook event not subscribed: acknowledged and ignored');
@@ -80,7 +81,7 @@ export class WebhookIntake {
   }
 }
 
-function parseNotification(rawBody: Buffer, header: (name: string) => string | undefined): ParsedNotification | { error: string } {
+function parseNotification(rawBody: Buffer, headers: Record<string, string | undefined>): ParsedNotification | { error: string } {
   let body: unknown;
   try {
     body = JSON.parse(rawBody.toString('utf8'));
@@ -89,10 +90,10 @@ function parseNotification(rawBody: Buffer, header: (name: string) => string | u
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { error: 'Body must be a JSON object' };
   const b = body as Record<string, unknown>;
-  const event = String(b.event ?? header(EVENT_HEADER) ?? '').trim().toUpperCase();
+  const event = String(b.event ?? headers[POLEEPO_WEBHOOK_HEADERS.event] ?? '').trim().toUpperCase();
   if (!event) return { error: 'No event in the body ("event") or the X-Poleepo-Event header' };
   const data = (b.data && typeof b.data === 'object' ? b.data : b) as Record<string, unknown>;
-  const eventId = typeof b.event_id === 'string' ? b.event_id : header(DELIVERY_HEADER) ?? null;
+  const eventId = typeof b.event_id === 'string' ? b.event_id : headers[POLEEPO_WEBHOOK_HEADERS.delivery] ?? null;
   const contentHash = createHash('sha256').update(event).update('\0').update(canonicalJson(data)).digest('hex').slice(0, 32);
   const idOf = (v: unknown) => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? String(v) : null);
   if (event === 'STATUS_SHIPMENT') {

@@ -13,7 +13,7 @@ export function mountWebhookRoutes(app: Hono, intake: WebhookIntake): void {
       name: c.req.param('name'),
       token: c.req.query('token'),
       rawBody,
-      header: (name) => c.req.header(name),
+      headers: c.req.header(),
     });
     if (outcome.connectionId !== undefined) c.set('connectionId' as never, outcome.connectionId as never);
     return c.json(outcome.body, outcome.status);

@@ -1,10 +1,12 @@
 import type { Generated } from 'kysely';
 
-export type VerificationMode = 'hmac' | 'header' | 'url_token';
-export const VERIFICATION_MODES: readonly VerificationMode[] = ['hmac', 'header', 'url_token'];
+import { POLEEPO_SIGNING_MODES, POLEEPO_WEBHOOK_EVENTS, type PoleepoSigningMode, type PoleepoWebhookEvent } from '../poleepo/poleepo.signature.ts';
 
-export type WebhookEvent = 'STATUS_ORDER' | 'STATUS_SHIPMENT';
-export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['STATUS_ORDER', 'STATUS_SHIPMENT'];
+export type VerificationMode = PoleepoSigningMode;
+export const VERIFICATION_MODES: readonly VerificationMode[] = POLEEPO_SIGNING_MODES;
+
+export type WebhookEvent = PoleepoWebhookEvent;
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = POLEEPO_WEBHOOK_EVENTS;
 
 /**
  * Webhook queue statuses: the original's In Attesa / Completato / Fallito, plus `received` for messages of an event
