@@ -30,6 +30,8 @@ export interface HttpRequest {
   /** Path shown in the API log (defaults to the URL's path and query). */
   logPath?: string;
   signal?: AbortSignal;
+  /** `manual` returns a 3xx as is (a probe that must not land on a login page); default `follow`. */
+  redirect?: RequestRedirect;
 }
 
 export interface HttpResponse {
@@ -120,7 +122,7 @@ export class HttpClient {
     const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
     const logPath = req.logPath ?? pathOf(req.url);
     try {
-      const res = await this.fetchImpl(req.url, { method: req.method, headers: req.headers, body: req.body, signal });
+      const res = await this.fetchImpl(req.url, { method: req.method, headers: req.headers, body: req.body, signal, redirect: req.redirect });
       const text = await res.text();
       const durationMs = performance.now() - started;
       this.deps.apiLog?.record({
