@@ -5,7 +5,7 @@ import { uiOf } from './components/ui.ts';
 import { writeFlash, type Flash } from './console.flash.ts';
 
 /** Renders a full page in the console layout (menu, flash, title). */
-export function renderPage(c: ConsoleContext, title: string, body: Child, status: 200 | 400 | 403 | 404 | 409 | 422 | 429 | 500 = 200): Response | Promise<Response> {
+export function renderPage(c: ConsoleContext, title: string, body: Child, status: 200 | 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 = 200): Response | Promise<Response> {
   const services = c.get('services');
   const html = (
     <Layout ui={uiOf(c)} title={title} assets={services.assets} nav={c.get('nav')} currentPath={c.req.path} flash={c.get('flash')}>

@@ -1,0 +1,15 @@
+import type { ConsolePage } from './console.types.ts';
+import { loginPage } from './pages/login.page.tsx';
+import { dashboardPage } from './pages/dashboard.page.tsx';
+import { apiLogPage } from './pages/apilog.page.tsx';
+import { usersPage } from './pages/users.page.tsx';
+import { accountPage } from './pages/account.page.tsx';
+
+/** Every console page, in one list (menu order is each page's `nav.order`). Add yours here. */
+export const CONSOLE_PAGES: ConsolePage[] = [
+  loginPage,
+  dashboardPage,
+  apiLogPage,
+  usersPage,
+  accountPage,
+];
