@@ -1,0 +1,238 @@
+import type { SandboxCatalog } from './poleepo-sandbox.catalog.ts';
+import { FieldCheck, SandboxApiError, notFound } from './poleepo-sandbox.errors.ts';
+import { CHANNELS, generatePerson, resolveChannel, type SandboxAddress, type SandboxCustomer } from './poleepo-sandbox.people.ts';
+import { Rng, isPlainObject, round2 } from './poleepo-sandbox.util.ts';
+
+export const ORDER_STATUSES = ['PAYMENT_ACCEPTED', 'IN_PROCESS', 'SHIPPED', 'DELIVERED', 'CANCELED', 'REFUNDED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const ORDER_STATUS_NAMES: Record<OrderStatus, string> = {
+  PAYMENT_ACCEPTED: 'Pagamento accettato', IN_PROCESS: 'In lavorazione', SHIPPED: 'Spedito', DELIVERED: 'Consegnato',
+  CANCELED: 'Annullato', REFUNDED: 'Rimborsato',
+};
+
+/** Moves an API client may make (docs/poleepo-api.md §4.5); the control API may set anything. */
+export const ORDER_TRANSITIONS: Record<OrderStatus, OrderStatus[]> = {
+  PAYMENT_ACCEPTED: ['IN_PROCESS', 'SHIPPED', 'CANCELED'],
+  IN_PROCESS: ['SHIPPED', 'CANCELED'],
+  SHIPPED: ['DELIVERED', 'REFUNDED'],
+  DELIVERED: ['REFUNDED'],
+  CANCELED: [],
+  REFUNDED: [],
+};
+
+export interface OrderLineRec {
+  id: number;
+  sku: string;
+  product_id: number | null;
+  title: string;
+  quantity: number;
+  price: number;
+  vat_rate: number;
+}
+
+export interface OrderRec {
+  id: number;
+  reference_id: string;
+  source: { id: string; name: string };
+  status: OrderStatus;
+  customer: SandboxCustomer;
+  invoice_address: SandboxAddress;
+  delivery_address: SandboxAddress;
+  lines: OrderLineRec[];
+  shipping_cost: number;
+  payment_method: string;
+  cash_on_delivery: number;
+  currency: string;
+  order_date: number;
+  created_at: number;
+  updated_at: number;
+  shipping_ids: number[];
+}
+
+export interface DocumentRec {
+  id: number;
+  order_id: number;
+  type: string;
+  number: string | null;
+  date: string | null;
+  file_name: string;
+  content: Buffer;
+  created_at: number;
+}
+
+export interface CreateOrderInput {
+  channel?: string;
+  customer?: Record<string, unknown>;
+  lines: { sku: string; quantity: number; price?: number }[];
+  shipping_cost?: number;
+}
+
+export type StatusChange = { order: OrderRec; previous: OrderStatus | null };
+
+/** Orders and their documents. Status changes are reported to `onStatus` (the webhook emitter). */
+export class SandboxOrders {
+  readonly orders = new Map<number, OrderRec>();
+  readonly documents = new Map<number, DocumentRec>();
+  private nextId = 1001;
+  private nextLineId = 1;
+  private nextCustomerId = 501;
+  private nextDocumentId = 7001;
+  onStatus: (change: StatusChange) => void = () => undefined;
+
+  constructor(private readonly catalog: SandboxCatalog, private readonly rng: Rng) {}
+
+  order(id: number | string): OrderRec {
+    const o = this.orders.get(Number(id));
+    if (!o) throw notFound(`Order ${id}`);
+    return o;
+  }
+
+  /** `POST /__sandbox/orders`: the given lines (prices default to the product's), a generated customer unless given. */
+  create(input: unknown, now: number): OrderRec {
+    if (!isPlainObject(input)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'The body must be a JSON object');
+    const lines = input.lines;
+    if (!Array.isArray(lines) || lines.length === 0) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'lines must be a non-empty list of {sku, quantity, price?}');
+    const checked = lines.map((l, i) => {
+      if (!isPlainObject(l)) throw new SandboxApiError(400, 'VALIDATION_ERROR', `lines[${i}] must be an object`);
+      const c = new FieldCheck(l);
+      const sku = c.requiredString('sku');
+      const quantity = c.number('quantity', { required: true, min: 1, integer: true });
+      const price = c.number('price', { min: 0 });
+      if (c.errors.length) throw new SandboxApiError(400, 'VALIDATION_ERROR', `lines[${i}]: ${c.errors.map((e) => e.message).join('; ')}`);
+      return { sku: sku!, quantity: quantity!, price };
+    });
+    if (input.channel !== undefined && typeof input.channel !== 'string') throw new SandboxApiError(400, 'VALIDATION_ERROR', 'channel must be a string');
+    if (input.customer !== undefined && !isPlainObject(input.customer)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'customer must be an object');
+    if (input.shipping_cost !== undefined && (typeof input.shipping_cost !== 'number' || input.shipping_cost < 0)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'shipping_cost must be a number ≥ 0');
+    const source = resolveChannel(input.channel as string | undefined, this.rng);
+    const person = generatePerson(this.rng);
+    const given = (input.customer ?? {}) as Record<string, unknown>;
+    const customer: SandboxCustomer = { id: this.nextCustomerId++, ...person.customer, ...pick(given, ['firstname', 'lastname', 'email', 'phone', 'fiscal_code', 'company', 'vat_number', 'sdi_code', 'pec']) };
+    const addressOverrides = pick(given, ['address', 'postcode', 'city', 'state_iso', 'country_iso']);
+    const invoice: SandboxAddress = {
+      ...person.invoice_address, name: customer.firstname, surname: customer.lastname, company: customer.company,
+      vat_number: customer.vat_number, fiscal_code: customer.fiscal_code, sdi_code: customer.sdi_code, pec: customer.pec,
+      email: customer.email, phone: customer.phone, ...addressOverrides,
+      ...(isPlainObject(given.invoice_address) ? given.invoice_address : {}),
+    } as SandboxAddress;
+    // Delivery: as given; else the given invoice address (an address was given, so it is where the buyer is); else
+    // the generated one, which sometimes differs from the invoice address.
+    const givenAddress = isPlainObject(given.invoice_address) || Object.keys(addressOverrides).length > 0;
+    const deliveryBase = givenAddress ? { ...invoice, vat_number: null, fiscal_code: null, sdi_code: null, pec: null } : person.delivery_address;
+    const delivery: SandboxAddress = {
+      ...deliveryBase, name: customer.firstname, surname: customer.lastname, email: customer.email, phone: customer.phone,
+      ...(isPlainObject(given.delivery_address) ? given.delivery_address : {}),
+    } as SandboxAddress;
+    const channel = CHANNELS[source.id];
+    const payment = channel ? this.rng.pick(channel.payments) : 'OTHER';
+    const order: OrderRec = {
+      id: this.nextId++,
+      reference_id: channel ? channel.reference(this.rng) : `${source.id}-${this.rng.digits(6)}`,
+      source, status: 'PAYMENT_ACCEPTED', customer, invoice_address: invoice, delivery_address: delivery,
+      lines: checked.map((l) => {
+        const product = this.catalog.productBySku(l.sku);
+        return {
+          id: this.nextLineId++, sku: l.sku, product_id: product?.id ?? null, title: product?.title ?? `Articolo ${l.sku}`,
+          quantity: l.quantity, price: round2(l.price ?? product?.price_with_tax ?? 10), vat_rate: product?.vat_rate ?? 22,
+        };
+      }),
+      shipping_cost: round2((input.shipping_cost as number | undefined) ?? 0),
+      payment_method: payment, cash_on_delivery: 0, currency: 'EUR',
+      order_date: now - this.rng.int(30, 600) * 1000, created_at: now, updated_at: now, shipping_ids: [],
+    };
+    if (payment === 'CASH_ON_DELIVERY') order.cash_on_delivery = total(order);
+    this.orders.set(order.id, order);
+    this.onStatus({ order, previous: null });
+    return order;
+  }
+
+  /** Random orders: several lines from the catalogue (or invented SKUs), Italian customers, assorted channels. */
+  generate(count: number, now: number): OrderRec[] {
+    const products = [...this.catalog.products.values()].filter((p) => p.active && p.type !== 'PARENT');
+    const out: OrderRec[] = [];
+    for (let i = 0; i < count; i++) {
+      const n = this.rng.int(1, 4);
+      const lines = Array.from({ length: n }, () => {
+        const p = products.length ? this.rng.pick(products) : null;
+        return { sku: p?.sku ?? `SKU-${this.rng.int(100, 999)}`, quantity: this.rng.int(1, 3), ...(p ? {} : { price: this.rng.int(500, 9000) / 100 }) };
+      });
+      const unique = lines.filter((l, idx) => lines.findIndex((m) => m.sku === l.sku) === idx);
+      out.push(this.create({ lines: unique, shipping_cost: this.rng.pick([0, 4.9, 5.9, 6.9]) }, now));
+    }
+    return out;
+  }
+
+  /** A status change; `strict` (API clients) enforces the transition table. */
+  setStatus(id: number | string, status: unknown, strict: boolean, now: number): OrderRec {
+    const order = this.order(id);
+    if (typeof status !== 'string' || !(ORDER_STATUSES as readonly string[]).includes(status)) {
+      throw new SandboxApiError(422, 'VALIDATION_ERROR', `status must be one of ${ORDER_STATUSES.join(', ')}`, [{ field: 'status', code: 'INVALID', message: `status must be one of ${ORDER_STATUSES.join(', ')}` }]);
+    }
+    const next = status as OrderStatus;
+    if (next === order.status) return order;
+    if (strict && !ORDER_TRANSITIONS[order.status].includes(next)) {
+      throw new SandboxApiError(422, 'INVALID_STATUS_TRANSITION', `An order in ${order.status} cannot move to ${next}`);
+    }
+    const previous = order.status;
+    order.status = next;
+    order.updated_at = now;
+    this.onStatus({ order, previous });
+    return order;
+  }
+
+  /** Orders changed at or after `since`, oldest change first. */
+  changedSince(since: number | null): OrderRec[] {
+    return [...this.orders.values()].filter((o) => since === null || o.updated_at >= since)
+      .sort((a, b) => a.updated_at - b.updated_at || a.id - b.id);
+  }
+
+  addDocument(orderId: number, doc: Omit<DocumentRec, 'id' | 'order_id' | 'created_at'>, now: number): DocumentRec {
+    const rec = { id: this.nextDocumentId++, order_id: orderId, created_at: now, ...doc };
+    this.documents.set(rec.id, rec);
+    return rec;
+  }
+
+  /** `POST /orders/{id}/documents` (assumed shape, docs/poleepo-api.md §4.6). */
+  uploadDocument(orderId: number | string, body: unknown, now: number): DocumentRec {
+    const order = this.order(orderId);
+    if (!isPlainObject(body)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'The request body must be a JSON object');
+    const c = new FieldCheck(body);
+    const type = c.requiredString('type');
+    if (type && type !== 'INVOICE' && type !== 'CREDIT_NOTE') c.add('type', 'type must be INVOICE or CREDIT_NOTE');
+    const number = c.requiredString('number');
+    const date = c.requiredString('date');
+    if (date && !/^\d{4}-\d{2}-\d{2}$/.test(date)) c.add('date', 'date must be YYYY-MM-DD');
+    const fileName = c.requiredString('file_name');
+    const content = c.requiredString('content_base64');
+    let bytes = Buffer.alloc(0);
+    if (content) {
+      bytes = Buffer.from(content, 'base64');
+      if (bytes.length === 0 || bytes.toString('base64').replace(/=+$/, '') !== content.replace(/\s/g, '').replace(/=+$/, '')) c.add('content_base64', 'content_base64 must be base64 data');
+    }
+    c.throwIfAny('The document cannot be stored');
+    return this.addDocument(order.id, { type: type!, number: number!, date: date!, file_name: fileName!, content: bytes }, now);
+  }
+
+  documentsOf(orderId: number | string): DocumentRec[] {
+    const order = this.order(orderId);
+    return [...this.documents.values()].filter((d) => d.order_id === order.id).sort((a, b) => a.id - b.id);
+  }
+
+  document(orderId: number | string, documentId: number | string): DocumentRec {
+    const d = this.documents.get(Number(documentId));
+    if (!d || d.order_id !== this.order(orderId).id) throw notFound(`Document ${documentId}`);
+    return d;
+  }
+}
+
+/** Lines (tax included) plus shipping. */
+export function total(order: OrderRec): number {
+  return round2(order.lines.reduce((s, l) => s + l.price * l.quantity, 0) + order.shipping_cost);
+}
+
+function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (source[k] !== undefined) out[k] = source[k];
+  return out;
+}
