@@ -208,6 +208,9 @@ export class Worker {
   private async runLoop(): Promise<void> {
     let nextReapAt = this.clock.now();
     while (!this.stopping) {
+      // Deadlines are taken from the start of the round: if the clock moved while we were busy (a slow query, or a
+      // test advancing a ManualClock), the next round starts at once instead of sleeping past due work.
+      const roundStartedAt = this.clock.now();
       let claimed = 0;
       try {
         if (this.clock.now() >= nextReapAt) {
@@ -220,7 +223,8 @@ export class Worker {
         this.logger.error({ err: errorMessage(error) }, 'task claim failed');
       }
       if (claimed > 0 || this.stopping) continue;
-      await this.waitForWork(Math.max(1, Math.min(this.pollIntervalMs, nextReapAt - this.clock.now())));
+      const wait = Math.min(roundStartedAt + this.pollIntervalMs, nextReapAt) - this.clock.now();
+      if (wait > 0) await this.waitForWork(wait);
     }
   }
 
@@ -315,8 +319,10 @@ export class Worker {
       }
     };
     const heartbeats = (async () => {
+      let nextBeatAt = this.clock.now() + this.heartbeatMs;
       while (!done.signal.aborted) {
-        await this.clock.sleep(this.heartbeatMs, done.signal);
+        await this.clock.sleep(nextBeatAt - this.clock.now(), done.signal);
+        nextBeatAt += this.heartbeatMs;
         if (done.signal.aborted) break;
         try {
           await extendLease();
