@@ -1,40 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from './helpers/db.ts';
-import { consoleFixture, type ConsoleClient, type ConsoleFixture } from './helpers/console.ts';
+import { consoleFixture, routeSamples, type ConsoleClient, type ConsoleFixture } from './helpers/console.ts';
 import type { RouteSpec } from '../src/console/console.types.ts';
 
 /**
  * Every console route, as the registry declares it, is walked here: nobody reaches a route without logging in, an
  * operator never reaches an admin route, and no POST is accepted without this session's CSRF token from this origin.
- * A new route with path parameters needs a sample value in `samples` below (the test fails until it has one).
+ * A new route with path parameters needs a sample value in routeSamples (test/helpers/console.ts).
  */
 describe.each(dialects)('console access control on %s', (dialect) => {
   let f: ConsoleFixture;
   let admin: ConsoleClient;
   let operator: ConsoleClient;
-  let samples: Record<string, string>;
+  let concrete: (route: RouteSpec) => string;
 
   beforeAll(async () => {
     f = await consoleFixture(dialect);
     admin = await f.loggedIn('admin', 'boss');
     operator = await f.loggedIn('operator', 'clerk');
-    f.ctx.apiLog.record({ system: 'odoo', direction: 'outbound', method: 'POST', path: '/json/2/res.partner/search_read', status: 200, durationMs: 12 });
-    await f.ctx.apiLog.flush();
-    const entry = (await f.ctx.apiLogRepo.list({ limit: 1 }))[0];
-    const clerk = (await f.app.services.auth.users.list()).find((u) => u.login === 'clerk')!;
-    samples = { ...(await extraSamples(f)), '/users/:id': `/users/${clerk.id}`, '/api-log/:id': `/api-log/${entry.id}` };
+    concrete = await routeSamples(f);
   });
   afterAll(async () => {
     await f?.close();
   });
-
-  const concrete = (route: RouteSpec): string => {
-    if (!route.path.includes(':')) return route.path;
-    const base = route.path.replace(/\/[^/]*$/, '');
-    const sample = samples[route.path] ?? samples[base];
-    if (sample) return samples[route.path] ?? `${sample}${route.path.slice(base.length)}`;
-    throw new Error(`No sample value for ${route.path}: add one to the samples of test/console.access.test.ts`);
-  };
 
   it('declares every route with an access level, and has both roles and public routes', () => {
     const routes = f.app.routeTable;
@@ -128,8 +116,3 @@ describe.each(dialects)('console access control on %s', (dialect) => {
   });
 });
 
-/** Sample paths for the routes of pages added later (tasks, jobs, …). */
-async function extraSamples(f: ConsoleFixture): Promise<Record<string, string>> {
-  void f;
-  return {};
-}

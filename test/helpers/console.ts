@@ -4,6 +4,7 @@ import { silentLogger } from '../../src/shared/logger.ts';
 import { createConsoleApp, type ConsoleApp, type ConsoleOptions } from '../../src/console/console.app.tsx';
 import type { Dialect } from '../../src/storage/db.ts';
 import type { Role } from '../../src/auth/auth.roles.ts';
+import type { RouteSpec } from '../../src/console/console.types.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import { testConfig } from './config.ts';
 
@@ -98,4 +99,29 @@ export class ConsoleClient {
     if (res.status !== 303) throw new Error(`login of ${login} failed with ${res.status}`);
     return res;
   }
+}
+
+/**
+ * Concrete paths for routes with parameters, built on the fixture's data (a user, an API log entry…). A page that
+ * adds a route with parameters adds its sample here; the route-walking tests fail until it has one.
+ */
+export async function routeSamples(f: ConsoleFixture): Promise<(route: RouteSpec) => string> {
+  f.ctx.apiLog.record({ system: 'odoo', direction: 'outbound', method: 'POST', path: '/json/2/res.partner/search_read', status: 200, durationMs: 12 });
+  await f.ctx.apiLog.flush();
+  const entry = (await f.ctx.apiLogRepo.list({ limit: 1 }))[0];
+  const users = await f.app.services.auth.users.list();
+  const someone = users.find((u) => u.role === 'operator') ?? users[0];
+  const samples: Record<string, string> = {
+    '/users/:id': `/users/${someone.id}`,
+    '/api-log/:id': `/api-log/${entry.id}`,
+  };
+  return (route) => {
+    if (!route.path.includes(':')) return route.path;
+    const exact = samples[route.path];
+    if (exact) return exact;
+    // `/users/:id/role` → the sample of `/users/:id` plus `/role`.
+    const parent = Object.keys(samples).find((p) => route.path.startsWith(`${p}/`));
+    if (parent) return samples[parent] + route.path.slice(parent.length);
+    throw new Error(`No sample value for ${route.path}: add one to routeSamples in test/helpers/console.ts`);
+  };
 }

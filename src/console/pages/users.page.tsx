@@ -92,12 +92,14 @@ async function detailView(c: ConsoleContext, user: PublicUser, extra: { error?: 
       </section>
       <section aria-labelledby="reset-title">
         <h2 id="reset-title">{t('users.reset.title')}</h2>
+        {self ? <p><a href="/account">{t('users.reset.useAccount')}</a></p> : <>
         <p>{t('users.reset.body')}</p>
         <form method="post" action={`/users/${user.id}/password`} class="row-form" hx-confirm={t('users.reset.confirm', { login: user.login })}>
           <CsrfField token={ui.csrfToken} />
           <TextField id="reset-password" name="password" label={t('users.password')} type="password" autocomplete="new-password" hint={t('users.password.generateHint', { n: PASSWORD_MIN_LENGTH })} />
           <button type="submit" class="small secondary">{t('users.reset.submit')}</button>
         </form>
+        </>}
       </section>
     </>
   ), extra.status ?? 200);
