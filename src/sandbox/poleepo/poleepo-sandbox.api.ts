@@ -36,7 +36,7 @@ export function apiHandlers(state: PoleepoSandboxState, knobs: PoleepoSandboxKno
   const hide = (req: ApiRequest) => req.client.permissions ?? {};
 
   return {
-    'products.list': (req) => page(req, catalog.list({ active: req.query.get('active'), sku: req.query.get('sku') }), (p) => productView(p, catalog)),
+    'products.list': (req) => page(req, catalog.list({ active: req.query.get('active'), sku: knobs.honourSkuFilter ? req.query.get('sku') : null }), (p) => productView(p, catalog)),
     'products.get': (req) => ok(productView(catalog.product(req.params.id), catalog)),
     'products.create': (req) => ok(productView(catalog.createFromApi(req.body, req.now), catalog), 201),
     'products.update': (req) => ok(productView(catalog.updateFromApi(req.params.id, req.body, req.now), catalog)),

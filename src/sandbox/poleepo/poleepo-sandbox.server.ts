@@ -36,6 +36,7 @@ export function defaultKnobs(options: Partial<PoleepoSandboxKnobs> = {}): Poleep
     rateLimits: { ...(options.rateLimits ?? {}) },
     orderStatusFormat: options.orderStatusFormat ?? 'code',
     maxPageSize: options.maxPageSize ?? 100,
+    honourSkuFilter: options.honourSkuFilter ?? true,
     maxBatchItems: options.maxBatchItems ?? 1000,
     webhookMaxAttempts: options.webhookMaxAttempts ?? 6,
     webhookRetryBaseMs: options.webhookRetryBaseMs ?? 1000,

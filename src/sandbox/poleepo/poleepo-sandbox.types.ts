@@ -41,6 +41,8 @@ export interface PoleepoSandboxKnobs {
   /** Order `status` as a code string or as `{id, name}` (both forms are plausible, research G6). */
   orderStatusFormat: 'code' | 'object';
   maxPageSize: number;
+  /** Whether `GET /products?sku=` filters (assumed); false plays an API that ignores the filter. */
+  honourSkuFilter: boolean;
   maxBatchItems: number;
   webhookMaxAttempts: number;
   /** First retry delay; doubles on each further attempt (sandbox clock). */
