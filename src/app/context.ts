@@ -11,6 +11,11 @@ import { ApiLogRecorder } from '../apilog/apilog.recorder.ts';
 import { RateLimitLedger } from '../ratelimit/ledger.ts';
 import { HttpClient, type FetchLike } from '../http/http.client.ts';
 import { Metrics } from '../server/metrics.ts';
+import { TaskRegistry } from '../tasks/task.registry.ts';
+import { TaskQueue } from '../tasks/task.queue.ts';
+import { taskGaugeCollector } from '../tasks/task.metrics.ts';
+import { JobService } from '../jobs/jobs.service.ts';
+import { apiLogCleanup } from '../jobs/jobs.maintenance.ts';
 
 /**
  * The composition root's product: every long-lived dependency, built once per process and passed explicitly
@@ -27,6 +32,12 @@ export interface AppContext {
   ledger: RateLimitLedger;
   http: HttpClient;
   metrics: Metrics;
+  /** Task kinds of every module (define yours when the context is built); the Worker runs them. */
+  taskRegistry: TaskRegistry;
+  /** The durable task queue (enqueue, claim, outcomes, lists). */
+  tasks: TaskQueue;
+  /** Scheduled jobs: schedules, runs, run now; modules plug handlers in with `jobs.setHandler`. */
+  jobs: JobService;
   /** Identifies this process in leases and logs. */
   processId: string;
   close(): Promise<void>;
@@ -57,8 +68,13 @@ export async function createContext(config: Config, options: ContextOptions = {}
   apiLog.onCall((call) => metrics.observeApiCall(call));
   const http = new HttpClient({ clock, apiLog, ledger, fetch: options.fetch });
   const processId = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const taskRegistry = new TaskRegistry();
+  const tasks = new TaskQueue(db, clock, { registry: taskRegistry });
+  metrics.addCollector(taskGaugeCollector(tasks));
+  const jobs = new JobService({ db, clock, queue: tasks, registry: taskRegistry, logger, metrics });
+  jobs.setHandler('api-log-cleanup', apiLogCleanup({ clock, apiLogRepo, ledger, queue: tasks, jobs }));
   return {
-    config, db, clock, logger, secrets, apiLogRepo, apiLog, ledger, http, metrics, processId,
+    config, db, clock, logger, secrets, apiLogRepo, apiLog, ledger, http, metrics, taskRegistry, tasks, jobs, processId,
     close: async () => {
       await apiLog.flush();
       if (!options.db) await db.close();
