@@ -4,11 +4,15 @@ import { dashboardPage } from './pages/dashboard.page.tsx';
 import { apiLogPage } from './pages/apilog.page.tsx';
 import { usersPage } from './pages/users.page.tsx';
 import { accountPage } from './pages/account.page.tsx';
+import { tasksPage } from './pages/tasks.page.tsx';
+import { jobsPage } from './pages/jobs.page.tsx';
 
 /** Every console page, in one list (menu order is each page's `nav.order`). Add yours here. */
 export const CONSOLE_PAGES: ConsolePage[] = [
   loginPage,
   dashboardPage,
+  tasksPage,
+  jobsPage,
   apiLogPage,
   usersPage,
   accountPage,

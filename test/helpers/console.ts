@@ -111,9 +111,12 @@ export async function routeSamples(f: ConsoleFixture): Promise<(route: RouteSpec
   const entry = (await f.ctx.apiLogRepo.list({ limit: 1 }))[0];
   const users = await f.app.services.auth.users.list();
   const someone = users.find((u) => u.role === 'operator') ?? users[0];
+  const task = await f.ctx.tasks.enqueue('console.sample', { note: 'a sample task' }, { lane: 'maintenance' });
   const samples: Record<string, string> = {
     '/users/:id': `/users/${someone.id}`,
     '/api-log/:id': `/api-log/${entry.id}`,
+    '/tasks/:id': `/tasks/${task.id}`,
+    '/jobs/:name': '/jobs/poll-product-batches',
   };
   return (route) => {
     if (!route.path.includes(':')) return route.path;
