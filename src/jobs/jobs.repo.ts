@@ -67,9 +67,10 @@ export class JobsRepo {
     return q.orderBy('job_runs.id', 'desc').limit(options.limit ?? 20).execute();
   }
 
-  /** The latest run (skipped ticks excluded) of every job, by job name. */
+  /** The latest finished run (done, failed, not_configured) of every job, by job name. */
   async latestRuns(): Promise<Map<string, JobRunWithTask>> {
-    const latest = this.db.kysely.selectFrom('job_runs').select((eb) => eb.fn.max('id').as('id')).where('status', '!=', 'skipped').groupBy('job_name');
+    const finished: JobRunStatus[] = ['done', 'failed', 'not_configured'];
+    const latest = this.db.kysely.selectFrom('job_runs').select((eb) => eb.fn.max('id').as('id')).where('status', 'in', finished).groupBy('job_name');
     const rows = await this.withTask(this.db.kysely).where('job_runs.id', 'in', latest).execute();
     return new Map(rows.map((r) => [r.job_name, r]));
   }

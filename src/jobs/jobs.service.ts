@@ -92,6 +92,7 @@ export interface JobView {
   minIntervalMs: number;
   /** False while the module that brings the handler has not arrived (runs end as not_configured). */
   handlerConfigured: boolean;
+  /** The latest finished run (done, failed or not_configured), with its result or error. */
   lastRun: RunView | null;
   /** The run that is queued or running now, if any. */
   activeRun: RunView | null;
