@@ -1,24 +1,75 @@
 import type { Hono } from 'hono';
 import type { AppContext } from './context.ts';
 import type { RouteRegistrar } from '../server/http.app.ts';
+import { Worker, DEFAULT_LANES } from '../tasks/task.worker.ts';
+import { Scheduler } from '../jobs/scheduler.ts';
+import { createConsoleApp } from '../console/console.app.tsx';
+import { WebhooksService } from '../webhooks/webhooks.service.ts';
+import { WebhookQueueService } from '../webhooks/webhook-queue.service.ts';
+import { WebhookIntake } from '../webhooks/webhook.intake.ts';
+import { defineWebhookTasks } from '../webhooks/webhook-queue.tasks.ts';
+import { mountWebhookRoutes } from '../webhooks/webhooks.routes.ts';
+
+/** The capability modules' services, built once per process from the context. */
+export interface Services {
+  webhooks: WebhooksService;
+  webhookQueue: WebhookQueueService;
+  intake: WebhookIntake;
+}
 
 /**
- * Where the capability modules are assembled for a running process: their public routes, the console, and the
- * background parts (workers, scheduler). Each module adds itself here, in one place.
+ * Where the capability modules are assembled for a process: their services, task kinds, job handlers, public
+ * routes, the console, and the background parts (workers, scheduler). Each module adds itself here, in one place.
+ * The CLI builds the same (without starting anything), so a command sees the same task kinds as a worker.
  */
 export interface ServiceModules {
+  services: Services;
   routes: RouteRegistrar[];
   console: Hono | null;
   startBackground(): Promise<void>;
-  /** Stops claiming, waits up to drainMs for running work, releases leases. */
+  /** Stops the scheduler and the workers: stop claiming, wait up to drainMs for running work, release leases. */
   stopBackground(drainMs: number): Promise<void>;
 }
 
-export async function buildModules(_ctx: AppContext): Promise<ServiceModules> {
+export interface ModuleOptions {
+  /** Concurrency per lane of this process's worker. */
+  lanes?: Record<string, number>;
+  /** Without the console (CLI commands, work processes). */
+  withConsole?: boolean;
+}
+
+export function buildServices(ctx: AppContext): Services {
+  const webhooks = new WebhooksService(ctx.db, ctx.clock, ctx.secrets, ctx.config.publicUrl);
+  const webhookQueue = new WebhookQueueService(ctx.tasks, ctx.clock);
+  const intake = new WebhookIntake(webhooks, ctx.tasks, ctx.clock, ctx.logger);
+  defineWebhookTasks(ctx.taskRegistry, webhookQueue);
+  ctx.jobs.setHandler('process-webhook-queue', async () => webhookQueue.sweep());
+  ctx.jobs.setHandler('webhook-queue-cleaning', async () => ({ removed: await webhookQueue.clean() }));
+  return { webhooks, webhookQueue, intake };
+}
+
+export async function buildModules(ctx: AppContext, options: ModuleOptions = {}): Promise<ServiceModules> {
+  const services = buildServices(ctx);
+  const worker = new Worker({
+    queue: ctx.tasks, registry: ctx.taskRegistry, clock: ctx.clock, logger: ctx.logger, metrics: ctx.metrics,
+    workerId: ctx.processId, lanes: options.lanes ?? DEFAULT_LANES,
+  });
+  const scheduler = new Scheduler({ jobs: ctx.jobs, clock: ctx.clock, logger: ctx.logger });
+  let started = false;
   return {
-    routes: [],
-    console: null,
-    startBackground: async () => undefined,
-    stopBackground: async () => undefined,
+    services,
+    routes: [(app) => mountWebhookRoutes(app, services.intake)],
+    console: options.withConsole === false ? null : (createConsoleApp(ctx) as unknown as Hono),
+    startBackground: async () => {
+      worker.start();
+      scheduler.start();
+      started = true;
+    },
+    stopBackground: async (drainMs) => {
+      if (!started) return;
+      started = false;
+      await scheduler.stop();
+      await worker.stop({ timeoutMs: drainMs });
+    },
   };
 }

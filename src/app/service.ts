@@ -6,6 +6,7 @@ import { createContext, type AppContext, type ContextOptions } from './context.t
 import { createConsoleListenerApp, createHttpApp } from '../server/http.app.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { buildModules, type ServiceModules } from './modules.ts';
+import { bootstrapConnectionFromEnv } from '../connections/connections.bootstrap.ts';
 
 export type ProcessRole = 'all' | 'serve' | 'work';
 
@@ -38,7 +39,9 @@ export async function startService(config: Config, role: ProcessRole, options: S
   let modules: ServiceModules | null = null;
   const servers: ServerType[] = [];
   try {
-    modules = await buildModules(ctx);
+    modules = await buildModules(ctx, { withConsole: role !== 'work' });
+    const bootstrap = await bootstrapConnectionFromEnv(ctx);
+    if (bootstrap.action !== 'skipped' && bootstrap.action !== 'unchanged') ctx.logger.info({ connection: bootstrap.name, action: bootstrap.action }, 'connection bootstrapped from the environment');
     let url: string | null = null;
     let consoleUrl: string | null = null;
     if (role !== 'work') {
