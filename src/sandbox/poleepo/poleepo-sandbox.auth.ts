@@ -74,7 +74,8 @@ export class SandboxAuth {
 
   /** 403 unless the key has at least `level` on `area`. */
   requireAccess(client: SandboxClient, area: SandboxArea, level: 'read' | 'write'): void {
-    const has = client.permissions?.[area] ?? 'none';
+    // No permissions given: a full-access key (the usual case); given: what is not listed is no access.
+    const has = client.permissions ? (client.permissions[area] ?? 'none') : 'write';
     if (LEVEL[has] < LEVEL[level]) {
       throw new SandboxApiError(403, 'PERMISSION_DENIED', `This API key has ${has === 'none' ? 'no' : has} access to ${area}; ${level} access is required`, undefined, { permission: area, required: level });
     }

@@ -17,6 +17,7 @@ export interface SandboxPermissions {
 export interface SandboxClient {
   clientId: string;
   clientSecret: string;
+  /** Absent: write access to everything. Present: an area left out has no access. */
   permissions?: SandboxPermissions;
   /** A key not enabled in Poleepo's UI refuses the token call. */
   enabled?: boolean;
