@@ -1,13 +1,17 @@
 import { loadConfig, ConfigError, type Config } from '../config/env.ts';
 import { createContext, type AppContext, type ContextOptions } from '../app/context.ts';
+import { buildServices, type Services } from '../app/modules.ts';
 import { AppError, NotConfiguredError, ValidationError, errorMessage } from '../shared/errors.ts';
 
 /** What every CLI command receives: lazy access to configuration and the app context, and output helpers. */
 export class CliRuntime {
   private ctx: AppContext | null = null;
+  private svc: Services | null = null;
   private cfg: Config | null = null;
   stdout: NodeJS.WritableStream = process.stdout;
   stderr: NodeJS.WritableStream = process.stderr;
+  /** Standard input (tests give their own). */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin;
 
   constructor(private readonly env: Record<string, string | undefined> = process.env) {}
 
@@ -22,9 +26,16 @@ export class CliRuntime {
     return this.ctx;
   }
 
+  /** The capability modules' services (and their task kinds), as a running process has them. */
+  async services(): Promise<Services> {
+    if (!this.svc) this.svc = buildServices(await this.context());
+    return this.svc;
+  }
+
   async close(): Promise<void> {
     if (this.ctx) await this.ctx.close();
     this.ctx = null;
+    this.svc = null;
   }
 
   out(text: string): void {
