@@ -22,8 +22,8 @@ export interface PoleepoCheckResult {
 
 /** What the connector needs of the key: write everywhere (batches, status push-back, shipments and waybills). */
 const NEEDED: Record<PoleepoArea, { level: 'write'; why: string }> = {
-  products: { level: 'write', why: 'to send product batches' },
   orders: { level: 'write', why: 'to read orders and send their status and invoices back' },
+  products: { level: 'write', why: 'to send product batches' },
   shipping: { level: 'write', why: 'to create shipments and download waybills' },
 };
 
