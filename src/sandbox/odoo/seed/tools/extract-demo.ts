@@ -186,7 +186,7 @@ function main() {
 }
 
 /** One record per line: diffs stay readable. */
-function stringifySeed(demo: { records: Record<string, Row[]> } & Row): string {
+function stringifySeed(demo: { records: Record<string, Row[]> }): string {
   const head = Object.entries(demo).filter(([k]) => k !== 'records').map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
   const models = Object.entries(demo.records).map(([m, rows]) => `    ${JSON.stringify(m)}: [\n${rows.map((r) => `      ${JSON.stringify(r)}`).join(',\n')}\n    ]`);
   return `{\n${head.join(',\n')},\n  "records": {\n${models.join(',\n')}\n  }\n}\n`;

@@ -1,0 +1,25 @@
+/**
+ * The models the emulator serves. Adding a model: write its file (subclass of orm/model.ts) and list it here.
+ */
+import type { Model } from '../orm/model.ts';
+import {
+  AccountTaxGroup, DeliveryCarrier, IrModuleModule, MailMessageSubtype, ResCountry, ResCountryState, ResCurrency, ResGroups, ResLang,
+  StockPackageType, UomUom,
+} from './base.models.ts';
+import { ResPartner } from './res.partner.model.ts';
+import { ResCompany, ResUsers, ResUsersApikeys, ResUsersApikeysDescription } from './res.users.model.ts';
+import { ProductAttribute, ProductAttributeValue, ProductCategory, ProductTemplateAttributeLine, ProductTemplateAttributeValue } from './product.attribute.model.ts';
+import { ProductProduct, ProductTemplate } from './product.model.ts';
+import { StockLocation, StockMove, StockPicking, StockPickingType, StockQuant, StockWarehouse } from './stock.model.ts';
+import { AccountMove, AccountTax } from './account.tax.model.ts';
+import { SaleOrder, SaleOrderLine } from './sale.model.ts';
+import { IrAttachment, MailMessage, MailTrackingValue } from './mail.thread.ts';
+import { IrModel, IrModelData, IrModelFields } from './ir.models.ts';
+
+export const MODEL_CLASSES: (new () => Model)[] = [
+  ResCountry, ResCountryState, ResCurrency, ResLang, UomUom, ResGroups, MailMessageSubtype, AccountTaxGroup, IrModuleModule, DeliveryCarrier,
+  StockPackageType, ResPartner, ResCompany, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ProductCategory, ProductAttribute,
+  ProductAttributeValue, ProductTemplateAttributeLine, ProductTemplateAttributeValue, ProductTemplate, ProductProduct, StockWarehouse,
+  StockLocation, StockPickingType, StockQuant, StockMove, StockPicking, AccountTax, AccountMove, SaleOrder, SaleOrderLine, MailMessage,
+  MailTrackingValue, IrAttachment, IrModel, IrModelFields, IrModelData,
+];

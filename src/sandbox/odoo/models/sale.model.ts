@@ -1,0 +1,332 @@
+/**
+ * sale.order and sale.order.line: names from the sequence (S00025), amounts with taxes (through the tax engine, per
+ * line or globally as the company rounds), `action_confirm` (overwrites `date_order`, creates the reserved
+ * delivery, posts "Sales Order Confirmed"), `action_cancel` (17/18: the cancel wizard for a confirmed order unless
+ * `disable_cancel_warning`; 19: direct), `action_draft`, `action_lock`/`action_unlock` (return None), the refusals
+ * the recordings show, and the line fields each version names (17/18 `tax_id`/`product_uom`, 19 `tax_ids`/`product_uom_id`).
+ */
+import { Model, NOT_COMPUTED, roundTo } from '../orm/model.ts';
+import type { Env } from '../orm/env.ts';
+import type { Rec } from '../orm/store.ts';
+import { userError } from '../errors/odoo.errors.ts';
+import { postMessage, postTracking, registerMailThread } from './mail.thread.ts';
+import type { AccountTax } from './account.tax.model.ts';
+import type { StockPicking } from './stock.model.ts';
+
+interface LineAmounts {
+  subtotal: number;
+  tax: number;
+  total: number;
+  /** Unrounded tax per tax id (for global rounding). */
+  raw: Map<number, number>;
+}
+
+export class SaleOrder extends Model {
+  readonly name = 'sale.order';
+  description = 'Sales Order';
+  order = 'date_order desc, id desc';
+  override companyRule = true;
+  override mailThread = true;
+  override cascade = ['order_line'];
+
+  override defaults(env: Env): Record<string, unknown> {
+    const company = env.model('res.company').table.get(env.companyId);
+    const warehouse = [...env.model('stock.warehouse').table.rows.values()].find((w) => w.company_id === env.companyId);
+    return {
+      state: 'draft',
+      date_order: env.now,
+      company_id: env.companyId,
+      user_id: env.uid,
+      currency_id: company?.currency_id ?? 1,
+      warehouse_id: warehouse?.id ?? false,
+      locked: false,
+      pricelist_id: false,
+      invoice_status: 'no',
+    };
+  }
+
+  override beforeCreate(env: Env, vals: Record<string, unknown>): Record<string, unknown> {
+    if (typeof vals.partner_id === 'number') {
+      const partners = env.model('res.partner') as unknown as { addressGet(env: Env, ids: number[], prefs: string[]): Record<string, number | false>; table: Model['table'] };
+      if (partners.table.get(vals.partner_id)) {
+        const addr = partners.addressGet(env, [vals.partner_id], ['delivery', 'invoice']);
+        vals.partner_invoice_id ??= addr.invoice;
+        vals.partner_shipping_id ??= addr.delivery;
+      }
+    }
+    if (!vals.name || vals.name === 'New') vals.name = `S${String(env.registry.nextSequence('sale.order', 1)).padStart(5, '0')}`;
+    return vals;
+  }
+
+  override afterCreate(env: Env, id: number): void {
+    postMessage(env, this.name, id, { body: '<p>Sales Order created</p>', messageType: 'notification', subtypeXmlid: 'mail.mt_note' });
+  }
+
+  override beforeUnlink(_env: Env, ids: number[]): void {
+    for (const id of ids) {
+      const state = this.table.get(id)?.state;
+      if (state !== 'draft' && state !== 'cancel') throw userError('You can not delete a sent quotation or a confirmed sales order. You must first cancel it.');
+    }
+  }
+
+  override compute(field: string, rec: Rec, env: Env): unknown {
+    switch (field) {
+      case 'amount_untaxed':
+      case 'amount_tax':
+      case 'amount_total':
+        return this.amounts(rec, env)[field];
+      case 'picking_ids':
+        return env.registry.has('stock.picking') ? [...env.model('stock.picking').table.lookup('sale_id', rec.id)].sort((a, b) => a - b) : [];
+      case 'delivery_count':
+        return (this.compute('picking_ids', rec, env) as number[]).length;
+      case 'delivery_status': {
+        const pickings = (this.compute('picking_ids', rec, env) as number[]).map((id) => env.model('stock.picking').table.get(id)!).filter((p) => p.state !== 'cancel');
+        if (!pickings.length) return false;
+        if (pickings.every((p) => p.state === 'done')) return 'full';
+        if (pickings.some((p) => p.state === 'done')) return 'partial';
+        return 'pending';
+      }
+      case 'invoice_ids':
+        return [];
+      case 'invoice_count':
+        return 0;
+      case 'invoice_status':
+        return this.invoiceStatus(rec, env);
+      default:
+        return NOT_COMPUTED;
+    }
+  }
+
+  private invoiceStatus(rec: Rec, env: Env): string {
+    if (rec.state !== 'sale') return 'no';
+    const lines = env.model('sale.order.line');
+    const toInvoice = [...lines.table.lookup('order_id', rec.id)].some((id) => (lines.getter('qty_to_invoice')(lines.table.get(id)!, env) as number) > 0);
+    return toInvoice ? 'to invoice' : 'no';
+  }
+
+  amounts(rec: Rec, env: Env): { amount_untaxed: number; amount_tax: number; amount_total: number } {
+    const key = `so-amounts:${rec.id}:${env.registry.store.table('sale.order.line').version}:${this.table.version}`;
+    const cached = env.cache.get(key) as { amount_untaxed: number; amount_tax: number; amount_total: number } | undefined;
+    if (cached) return cached;
+    const lines = env.model('sale.order.line') as SaleOrderLine;
+    const company = env.model('res.company').table.get(rec.company_id as number);
+    const globally = company?.tax_calculation_rounding_method === 'round_globally';
+    let untaxed = 0;
+    let tax = 0;
+    const perTax = new Map<number, number>();
+    for (const id of lines.table.lookup('order_id', rec.id)) {
+      const a = lines.lineAmounts(lines.table.get(id)!, env);
+      untaxed += a.subtotal;
+      tax += a.tax;
+      for (const [t, v] of a.raw) perTax.set(t, (perTax.get(t) ?? 0) + v);
+    }
+    if (globally) {
+      tax = 0;
+      for (const v of perTax.values()) tax += roundTo(v, 2);
+    }
+    untaxed = roundTo(untaxed, 2);
+    tax = roundTo(tax, 2);
+    const out = { amount_untaxed: untaxed, amount_tax: tax, amount_total: roundTo(untaxed + tax, 2) };
+    env.cache.set(key, out);
+    return out;
+  }
+
+  protected override registerMethods(): void {
+    const v = this.registry.profile;
+    const records = (name: string, impl: (env: Env, ids: number[]) => unknown) =>
+      this.method(name, { api: 'records', params: [], qualname: `SaleOrder.${name}`, impl: (c) => { this.ensureExisting(c.env, c.ids); return impl(c.env, c.ids); } });
+    records('action_confirm', (env, ids) => {
+      const refused = ids.filter((id) => !['draft', 'sent'].includes(this.table.get(id)!.state as string));
+      if (refused.length) throw userError(v.messages.confirmRefused(refused.map((id) => this.table.get(id)!.name as string)));
+      for (const id of ids) this.confirm(env, id);
+      return true;
+    });
+    records('action_cancel', (env, ids) => {
+      const confirmed = ids.filter((id) => this.table.get(id)!.state === 'sale');
+      if (v.cancelWizard && confirmed.length && !env.context.disable_cancel_warning) {
+        return {
+          name: 'Cancel Sales Order', view_mode: 'form', res_model: 'sale.order.cancel', view_id: v.major === 17 ? 1070 : 1135,
+          type: 'ir.actions.act_window',
+          context: { default_template_id: 14, default_order_id: ids[0], mark_so_as_canceled: true, default_email_layout_xmlid: 'mail.mail_notification_layout_with_responsible_signature', model_description: 'Sales Order' },
+          target: 'new',
+        };
+      }
+      for (const id of ids) this.cancel(env, id);
+      return true;
+    });
+    records('action_draft', (env, ids) => {
+      for (const id of ids) {
+        const state = this.table.get(id)!.state;
+        if (state === 'cancel' || state === 'sent') this.writeRecords(env, [id], { state: 'draft' });
+      }
+      return true;
+    });
+    records('action_lock', (env, ids) => {
+      for (const id of ids) if (!this.table.get(id)!.locked) { this.writeRecords(env, [id], { locked: true }); postTracking(env, this.name, id, 'mail.mt_note', 1); }
+      return null;
+    });
+    records('action_unlock', (env, ids) => {
+      for (const id of ids) if (this.table.get(id)!.locked) { this.writeRecords(env, [id], { locked: false }); postTracking(env, this.name, id, 'mail.mt_note', 1); }
+      return null;
+    });
+    records('action_quotation_sent', (env, ids) => {
+      for (const id of ids) if (this.table.get(id)!.state === 'draft') this.writeRecords(env, [id], { state: 'sent' });
+      return true;
+    });
+    this.method('action_preview_sale_order', {
+      api: 'records', params: [], qualname: 'SaleOrder.action_preview_sale_order',
+      impl: (c) => {
+        const id = this.ensureOne(c.ids);
+        this.ensureExisting(c.env, [id]);
+        return { type: 'ir.actions.act_url', target: 'self', url: `/my/orders/${id}?access_token=` };
+      },
+    });
+    registerMailThread(this);
+  }
+
+  confirm(env: Env, id: number): void {
+    this.writeRecords(env, [id], { state: 'sale', date_order: env.now });
+    const order = this.table.get(id)!;
+    const lines = env.model('sale.order.line');
+    const lineRecs = lines.sortIds([...lines.table.lookup('order_id', id)], [{ field: 'id', desc: false, nullsFirst: false, key: (r) => r.id }], env).map((l) => lines.table.get(l)!);
+    if (env.registry.has('stock.picking')) (env.model('stock.picking') as StockPicking).createDelivery(env, order, lineRecs);
+    postTracking(env, this.name, id, 'sale.mt_order_confirmed', 1);
+  }
+
+  cancel(env: Env, id: number): void {
+    if (env.registry.has('stock.picking')) {
+      const pickings = env.model('stock.picking') as StockPicking;
+      pickings.cancelPickings(env, [...pickings.table.lookup('sale_id', id)]);
+    }
+    this.writeRecords(env, [id], { state: 'cancel' });
+  }
+}
+
+export class SaleOrderLine extends Model {
+  readonly name = 'sale.order.line';
+  description = 'Sales Order Line';
+  order = 'order_id, sequence, id';
+  override companyRule = true;
+
+  get taxField(): string {
+    return this.fields.has('tax_ids') ? 'tax_ids' : 'tax_id';
+  }
+
+  get uomField(): string {
+    return this.fields.has('product_uom_id') ? 'product_uom_id' : 'product_uom';
+  }
+
+  override init(...args: Parameters<Model['init']>): void {
+    super.init(...args);
+    const price = this.fields.get('price_unit');
+    if (price && this.registry.profile.salePriceDigits !== null) price.digits = this.registry.profile.salePriceDigits;
+  }
+
+  override defaults(): Record<string, unknown> {
+    return { sequence: 10, discount: 0, product_uom_qty: 1, display_type: false, is_delivery: false, qty_delivered: 0 };
+  }
+
+  override beforeCreate(env: Env, vals: Record<string, unknown>): Record<string, unknown> {
+    const products = env.model('product.product');
+    const product = typeof vals.product_id === 'number' ? products.table.get(vals.product_id) : undefined;
+    if (product) {
+      if (!('name' in vals) || !vals.name) {
+        const description = products.getter('description_sale')(product, env);
+        vals.name = description ? `${products.displayName(product, env)}\n${description}` : products.displayName(product, env);
+      }
+      if (!('price_unit' in vals)) vals.price_unit = products.getter('lst_price')(product, env);
+      if (!(this.uomField in vals)) vals[this.uomField] = products.getter('uom_id')(product, env) || 1;
+      if (!(this.taxField in vals)) {
+        const order = env.model('sale.order').table.get(vals.order_id as number);
+        const companyId = (order?.company_id as number) ?? env.companyId;
+        const taxes = ((products.getter('taxes_id')(product, env) as number[]) ?? []).filter((t) => env.model('account.tax').table.get(t)?.company_id === companyId);
+        vals[this.taxField] = [[6, 0, taxes]];
+      }
+    }
+    return vals;
+  }
+
+  override compute(field: string, rec: Rec, env: Env): unknown {
+    switch (field) {
+      case 'price_subtotal':
+        return this.lineAmounts(rec, env).subtotal;
+      case 'price_tax':
+        return this.lineAmounts(rec, env).tax;
+      case 'price_total':
+        return this.lineAmounts(rec, env).total;
+      case 'price_reduce_taxexcl': {
+        const q = (rec.product_uom_qty as number) || 0;
+        return q ? roundTo(this.lineAmounts(rec, env).subtotal / q, 6) : 0;
+      }
+      case 'state':
+        return env.model('sale.order').table.get(rec.order_id as number)?.state ?? false;
+      case 'company_id':
+        return env.model('sale.order').table.get(rec.order_id as number)?.company_id ?? false;
+      case 'order_partner_id':
+        return env.model('sale.order').table.get(rec.order_id as number)?.partner_id ?? false;
+      case 'currency_id':
+        return env.model('sale.order').table.get(rec.order_id as number)?.currency_id ?? 1;
+      case 'qty_invoiced':
+        return 0;
+      case 'qty_to_invoice': {
+        const order = env.model('sale.order').table.get(rec.order_id as number);
+        if (order?.state !== 'sale') return 0;
+        const products = env.model('product.product');
+        const product = products.table.get(rec.product_id as number);
+        const policy = product ? products.getter('invoice_policy')(product, env) : 'order';
+        return policy === 'delivery' ? (rec.qty_delivered as number) || 0 : (rec.product_uom_qty as number) || 0;
+      }
+      case 'product_type': {
+        const products = env.model('product.product');
+        const product = products.table.get(rec.product_id as number);
+        return product ? products.getter('type')(product, env) : false;
+      }
+      case 'is_storable': {
+        const products = env.model('product.product');
+        const product = products.table.get(rec.product_id as number);
+        return product ? products.getter('is_storable')(product, env) : false;
+      }
+      default:
+        return NOT_COMPUTED;
+    }
+  }
+
+  override displayName(rec: Rec, env: Env): string {
+    const order = env.model('sale.order').table.get(rec.order_id as number);
+    const first = String(rec.name ?? '').split('\n')[0];
+    return order ? `${order.name} - ${first}` : first;
+  }
+
+  /** Subtotal, tax and total of a line with the company's rounding (per line, or globally over the order). */
+  lineAmounts(rec: Rec, env: Env): LineAmounts {
+    const key = `sol:${rec.id}:${this.table.version}:${env.registry.store.table('sale.order').version}`;
+    const cached = env.cache.get(key) as LineAmounts | undefined;
+    if (cached) return cached;
+    const order = env.model('sale.order').table.get(rec.order_id as number);
+    const taxes = env.model('account.tax') as AccountTax;
+    const companyId = (order?.company_id as number) ?? env.companyId;
+    const price = ((rec.price_unit as number) || 0) * (1 - ((rec.discount as number) || 0) / 100);
+    const qty = (rec.product_uom_qty as number) || 0;
+    const taxIds = (rec[this.taxField] as number[]) ?? [];
+    const rounded = taxes.computeFor(env, taxIds, price, { quantity: qty, companyId });
+    // Unrounded amounts (a tiny currency rounding) for the global rounding of the order's taxes.
+    const raw = new Map<number, number>();
+    const exact = taxes.computeFor(env.withContext({ round: false }), taxIds, price, { quantity: qty, companyId, currencyRounding: 1e-9 });
+    for (const t of exact.taxes) raw.set(t.id, (raw.get(t.id) ?? 0) + t.amount);
+    const subtotal = roundTo(rounded.total_excluded, 2);
+    let tax: number;
+    let total: number;
+    if (env.profile.major === 17) {
+      tax = roundTo(rounded.total_included - rounded.total_excluded, 2);
+      total = roundTo(rounded.total_included, 2);
+    } else {
+      tax = rounded.taxes.reduce((s, t) => s + t.amount, 0);
+      total = subtotal + tax;
+    }
+    const out = { subtotal, tax, total, raw };
+    env.cache.set(key, out);
+    return out;
+  }
+
+  protected override registerMethods(): void {}
+}
