@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.ts';
+import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
+import { openDatabase, type Db } from '../src/storage/db.ts';
+import { migrateToLatest } from '../src/storage/migrator.ts';
+
+const DAY = 86_400_000;
+
+describe('jobs CLI', () => {
+  let dir: string;
+  let db: Db;
+  let env: Record<string, string>;
+
+  afterEach(async () => {
+    await db?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function setup() {
+    dir = mkdtempSync(join(tmpdir(), 'poleepo-odoo-jobs-cli-'));
+    env = { DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
+    db = await openDatabase(env.DATABASE_URL);
+    await migrateToLatest(db);
+  }
+
+  const runs = () => db.kysely.selectFrom('job_runs').selectAll().orderBy('id').execute();
+
+  it('lists every job with its interval, state and next run; --json for scripts', async () => {
+    await setup();
+    const r = await cli(['jobs', 'list'], env);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+JOB\s+ENABLED\s+EVERY\s+LAST RUN\s+NOW\s+NEXT RUN\s+LAST RESULT$/);
+    expect(lines).toHaveLength(9);
+    expect(r.stdout).toMatch(/^process-webhook-queue\s+Process Webhook Queue\s+yes\s+1m\s+\d{4}-/m);
+    expect(r.stdout).toMatch(/^webhook-queue-cleaning\s+Webhook Queue Cleaning\s+yes\s+manual\s+/m);
+    expect(r.stdout).toMatch(/^poll-product-batches\s+Poll Product Batches\s+yes\s+10m\s+/m);
+    expect(r.stdout).toMatch(/^api-log-cleanup\s+API Log Cleanup\s+yes\s+1d\s+/m);
+    expect(r.stdout).toMatch(/^order-polling\s+Order Polling\s+yes\s+5m\s+.*\(handler arrives later\)$/m);
+    const json = JSON.parse((await cli(['jobs', 'list', '--json'], env)).stdout);
+    expect(json.map((j: { name: string }) => j.name)).toEqual([
+      'process-webhook-queue', 'webhook-queue-cleaning', 'generate-product-batches', 'poll-product-batches',
+      'api-log-cleanup', 'order-polling', 'shipment-polling', 'product-reconciliation',
+    ]);
+    expect(json.find((j: { name: string }) => j.name === 'api-log-cleanup').handlerConfigured).toBe(true);
+    expect(json.find((j: { name: string }) => j.name === 'product-reconciliation').handlerConfigured).toBe(false);
+  });
+
+  it('queues a run for the workers, and says so; a second run-now reports the queued one instead', async () => {
+    await setup();
+    const first = await cli(['jobs', 'run', 'Order Polling'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe('Queued run #1 of Order Polling (task #1).\nA running worker (poleepo-odoo start or work) executes it; follow it with "poleepo-odoo jobs list", or run it in this process with --inline.\n');
+    const second = await cli(['jobs', 'run', 'order-polling'], env);
+    expect(second.stdout).toBe('Order Polling already has run #1 queued (task #1); nothing new was queued.\n');
+    expect(await runs()).toEqual([expect.objectContaining({ job_name: 'order-polling', trigger: 'manual', status: 'queued', task_id: 1 })]);
+    const task = await db.kysely.selectFrom('tasks').selectAll().executeTakeFirstOrThrow();
+    expect(task).toMatchObject({ kind: 'job.run', lane: 'jobs', status: 'pending' });
+    // The queued run is executed in this process with --inline (no worker is running).
+    const inline = await cli(['jobs', 'run', 'order-polling', '--inline'], env);
+    expect(inline.code).toBe(0);
+    expect(inline.stdout).toContain('Run #1 of Order Polling: not configured — Order Polling has nothing to run yet: its handler arrives with the order import.');
+  });
+
+  it('runs API Log Cleanup inline: old API log entries are deleted and the result is printed', async () => {
+    await setup();
+    const now = Date.now();
+    const entry = (ageDays: number) => ({ connection_id: null, system: 'odoo' as const, direction: 'outbound' as const, method: 'POST', path: `/json/2/x/${ageDays}`, status: 200, duration_ms: 3, error: null, request_body: null, response_body: null, created_at: now - ageDays * DAY });
+    await db.kysely.insertInto('api_log').values([entry(40), entry(35), entry(1)]).execute();
+    const r = await cli(['jobs', 'run', 'API Log Cleanup', '--inline'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Run #1 of API Log Cleanup: done.');
+    expect(JSON.parse(r.stdout.slice(r.stdout.indexOf('{')))).toMatchObject({ apiLogDeleted: 2, ledgerPruned: 0 });
+    expect((await db.kysely.selectFrom('api_log').select('path').execute()).map((e) => e.path)).toEqual(['/json/2/x/1']);
+    expect(await runs()).toEqual([expect.objectContaining({ status: 'done', trigger: 'manual' })]);
+    const list = JSON.parse((await cli(['jobs', 'list', '--json'], env)).stdout);
+    expect(list.find((j: { name: string }) => j.name === 'api-log-cleanup').lastRun).toMatchObject({ status: 'done', result: { apiLogDeleted: 2 } });
+  });
+
+  it('refuses a Poll Product Batches interval below its rate-limit window, with the reason on one line', async () => {
+    await setup();
+    const refused = await cli(['jobs', 'set-interval', 'poll-product-batches', '5m'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('Error: Poll Product Batches cannot run every 5m: its rate-limit window is 10m (Poleepo allows 5 requests per window on the batch results endpoint), and polling more often would only hit the limit. Choose 10m or more.\n');
+    const ok = await cli(['jobs', 'set-interval', 'Poll Product Batches', '20m'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Poll Product Batches now runs every 20m; next run at \d{4}-\d\d-\d\dT\d\d:\d\d:00Z\.\n$/);
+    const manual = await cli(['jobs', 'set-interval', 'generate-product-batches', 'manual'], env);
+    expect(manual.stdout).toBe('Generate Product Batches now runs only when run by hand.\n');
+    const cleaning = await cli(['jobs', 'set-interval', 'webhook-queue-cleaning', '1d'], env);
+    expect(cleaning.stdout).toMatch(/^Webhook Queue Cleaning now runs every 1d; next run at \d{4}-\d\d-\d\dT00:00:00Z\.\n$/);
+    const rows = await db.kysely.selectFrom('job_schedules').select(['name', 'interval_ms']).execute();
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.interval_ms]))).toMatchObject({
+      'poll-product-batches': 20 * 60_000, 'generate-product-batches': null, 'webhook-queue-cleaning': DAY,
+    });
+  });
+
+  it('enables and disables jobs', async () => {
+    await setup();
+    const off = await cli(['jobs', 'disable', 'process-webhook-queue'], env);
+    expect(off).toMatchObject({ code: 0, stdout: 'Process Webhook Queue is disabled.\n' });
+    const listed = (await cli(['jobs', 'list'], env)).stdout;
+    expect(listed, listed).toMatch(/^process-webhook-queue\s+Process Webhook Queue\s+no\s+1m$/m);
+    const on = await cli(['jobs', 'enable', 'Process Webhook Queue'], env);
+    expect(on.stdout).toMatch(/^Process Webhook Queue is enabled: 1m, next run at \d{4}-\d\d-\d\dT\d\d:\d\d:00Z\.\n$/);
+    const row = await db.kysely.selectFrom('job_schedules').selectAll().where('name', '=', 'process-webhook-queue').executeTakeFirstOrThrow();
+    expect(row.enabled).toBe(1);
+  });
+
+  it('refuses unknown jobs, bad durations and missing arguments with one line and exit code 1', async () => {
+    await setup();
+    for (const [args, pattern] of [
+      [['jobs', 'run', 'polling'], /^Error: Unknown job "polling". Jobs: process-webhook-queue, webhook-queue-cleaning, .*product-reconciliation\n$/],
+      [['jobs', 'enable', 'nope'], /^Error: Unknown job "nope"/],
+      [['jobs', 'set-interval', 'order-polling', 'often'], /^Error: "often" is not a duration \(examples: 90s, 2m, 10m, 1h, 1d\)\n$/],
+      [['jobs', 'set-interval', 'order-polling', '5s'], /^Error: The interval of Order Polling must be at least 10s \(got 5s\)\n$/],
+      [['jobs', 'set-interval', 'order-polling'], /error: missing required argument 'duration'/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(args, env);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+
+  it('has --help everywhere', async () => {
+    await setup();
+    const group = await cli(['jobs', '--help'], env);
+    expect(group.code).toBe(0);
+    for (const sub of ['list [options]', 'run [options] <name>', 'enable <name>', 'disable <name>', 'set-interval <name> <duration>']) expect(group.stdout).toContain(sub);
+    expect((await cli(['jobs', 'run', '--help'], env)).stdout).toContain('--inline');
+    expect((await cli(['jobs', 'list', '--help'], env)).stdout).toContain('--json');
+    expect((await cli(['jobs', 'set-interval', '--help'], env)).stdout).toContain('manual');
+  });
+});
