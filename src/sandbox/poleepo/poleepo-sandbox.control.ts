@@ -1,6 +1,6 @@
 import { SandboxApiError } from './poleepo-sandbox.errors.ts';
 import type { SandboxFaults } from './poleepo-sandbox.faults.ts';
-import type { SandboxLimiter, SandboxStats } from './poleepo-sandbox.limits.ts';
+import type { SandboxStats } from './poleepo-sandbox.limits.ts';
 import type { PoleepoSandboxState } from './poleepo-sandbox.state.ts';
 import type { PoleepoSandboxKnobs, SandboxSigning } from './poleepo-sandbox.types.ts';
 import { isPlainObject } from './poleepo-sandbox.util.ts';
@@ -13,7 +13,6 @@ export interface ControlDeps {
   webhooks: SandboxWebhooks;
   faults: SandboxFaults;
   stats: SandboxStats;
-  limiter: SandboxLimiter;
   now: () => number;
 }
 

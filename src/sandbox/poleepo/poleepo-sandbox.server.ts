@@ -60,7 +60,7 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
   const faults = new SandboxFaults();
   const webhooks = new SandboxWebhooks(clock, knobs);
   const handlers = apiHandlers(state, knobs);
-  const control: ControlDeps = { state, knobs, webhooks, faults, stats, limiter, now: () => clock.now() };
+  const control: ControlDeps = { state, knobs, webhooks, faults, stats, now: () => clock.now() };
 
   state.orders.onStatus = ({ order, previous }) =>
     webhooks.emit('STATUS_ORDER', `order:${order.id}`, { order_id: order.id, status: order.status, previous_status: previous });
