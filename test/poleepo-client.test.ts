@@ -163,6 +163,25 @@ describe('Poleepo client: paging and dates', () => {
     }
   });
 
+  it('a 2xx answer saying success: false is a refusal (as S2 reads it), and one without the envelope a protocol error', async () => {
+    const server = await startTestServer((req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      if (req.url === '/oauth/access_token') return res.end(JSON.stringify({ data: { access_token: 't', duration: 3600 } }));
+      if (req.url!.startsWith('/products')) return res.end(JSON.stringify({ success: false, message: 'Categoria non valida', code: 'CATEGORY' }));
+      res.end(JSON.stringify({ items: [] }));
+    });
+    try {
+      const { client } = buildClient({ baseUrl: server.url, key: KEY, clock });
+      const refused = await client.getProduct(1).catch((e) => e);
+      expect(refused).toBeInstanceOf(PoleepoValidationError);
+      expect(refused.message).toBe('Poleepo refused products.get: Categoria non valida');
+      expect(refused.info.poleepoCode).toBe('CATEGORY');
+      expect(await client.listCarriers().catch((e) => e)).toBeInstanceOf(PoleepoProtocolError);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('formats updated_after as UTC whole seconds, and the sandbox rejects fractions as the real API breaks on them', async () => {
     expect(formatUpdatedAfter(Date.UTC(2026, 5, 3, 10, 15, 0, 789))).toBe('2026-06-03T10:15:00Z');
     expect(formatUpdatedAfter(new Date('2026-06-03T12:15:00.999+02:00'))).toBe('2026-06-03T10:15:00Z');

@@ -66,8 +66,14 @@ export async function checkPoleepo(client: PoleepoClient): Promise<PoleepoCheckR
   const ok = missing.length === 0;
   const verdict = ok
     ? 'Poleepo is reachable and the API key has write access to orders, products and shipping.'
-    : `The Poleepo API key is missing what the connector needs: ${missing.map((a) => `${NEEDED[a].level} access to ${a} (${NEEDED[a].why}; it has ${permissions[a] === 'none' ? 'no access' : permissions[a]})`).join('; ')}. Change the key's permissions in Poleepo under Configurations > API.`;
+    : `The Poleepo API key is missing what the connector needs: ${missing.map((a) => `${NEEDED[a].level} access to ${a} (${NEEDED[a].why}; ${describeHas(permissions[a])})`).join('; ')}. Change the key's permissions in Poleepo under Configurations > API.`;
   return { ok, tokenObtained: true, permissions, checks, verdict };
+}
+
+function describeHas(level: AccessLevel): string {
+  if (level === 'none') return 'it has no access';
+  if (level === 'unknown') return 'it could not be checked: Poleepo did not answer the probe clearly';
+  return `it has ${level}`;
 }
 
 async function probeArea(client: PoleepoClient, area: PoleepoArea): Promise<AccessLevel> {
