@@ -1,5 +1,6 @@
 import type { AppContext } from '../app/context.ts';
 import { checkOdooSide } from './connections.odoo-check.ts';
+import { checkPoleepoSide } from '../poleepo/poleepo.connection-check.ts';
 import type { ConnectionCheckResult, ConnectionSecrets, ConnectionView } from './connections.types.ts';
 
 export interface ConnectionCheckInput {
@@ -28,5 +29,5 @@ export interface ConnectionCheck {
  * Poleepo module (one entry: a function returning its verdicts).
  */
 export function defaultConnectionChecks(): ConnectionCheck[] {
-  return [checkOdooSide];
+  return [checkOdooSide, checkPoleepoSide];
 }

@@ -18,6 +18,8 @@ export const connectionSettingsSchema = z.object({
     'batches.status': { limit: 5, windowMs: 10 * 60_000 },
     ...limits,
   })),
+  /** Poleepo endpoint paths that differ from docs/poleepo-api.md, per endpoint key (e.g. {"batches.status": "/v2/batches/{id}"}). */
+  poleepoEndpoints: z.record(z.string(), z.string().startsWith('/')).default({}),
   /** Quantity sent to Poleepo: on hand (seed), free (on hand minus reserved) or forecast. */
   quantitySource: z.enum(['qty_available', 'free_qty', 'virtual_available']).default('qty_available'),
   /** Warehouse whose stock counts (null: every warehouse of the company). */

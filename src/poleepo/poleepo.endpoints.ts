@@ -1,3 +1,5 @@
+import { ValidationError } from '../shared/errors.ts';
+
 /**
  * THE map of Poleepo endpoints the connector calls (docs/poleepo-api.md §4). Matching the real API means editing this
  * module and that document; a connection may also override single entries through its settings (`endpoints`).
@@ -53,10 +55,10 @@ export type PoleepoEndpointOverrides = Partial<Record<PoleepoEndpointKey, string
 export function resolvePoleepoEndpoints(overrides: PoleepoEndpointOverrides = {}): PoleepoEndpointMap {
   const out = { ...DEFAULT_POLEEPO_ENDPOINTS } as PoleepoEndpointMap;
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in out)) throw new Error(`Unknown Poleepo endpoint "${key}" in endpoint overrides`);
+    if (!(key in out)) throw new ValidationError(`Unknown Poleepo endpoint "${key}" in endpoint overrides`);
     const base = out[key as PoleepoEndpointKey];
     const next = typeof value === 'string' ? { path: value } : value!;
-    if (!next.path.startsWith('/')) throw new Error(`Poleepo endpoint "${key}" must be a path starting with / (got "${next.path}")`);
+    if (!next.path.startsWith('/')) throw new ValidationError(`Poleepo endpoint "${key}" must be a path starting with / (got "${next.path}")`);
     out[key as PoleepoEndpointKey] = { ...base, method: next.method ?? base.method, path: next.path };
   }
   return out;
