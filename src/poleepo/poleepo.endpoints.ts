@@ -2,7 +2,7 @@ import { ValidationError } from '../shared/errors.ts';
 
 /**
  * THE map of Poleepo endpoints the connector calls (docs/poleepo-api.md §4). Matching the real API means editing this
- * module and that document; a connection may also override single entries through its settings (`endpoints`).
+ * module and that document; a connection may also override single entries through its settings (`poleepoEndpoints`).
  * Paths are templates: `{id}` and `{docId}` are replaced, URL-encoded, at call time.
  */
 export type PoleepoArea = 'orders' | 'products' | 'shipping';
