@@ -66,7 +66,7 @@ export function TextField(props: {
 /** A GET filter form above a table: its fields, Filter and Reset. */
 export function FilterBar({ ui, action, children }: { ui: Ui; action: string; children?: Child }) {
   return (
-    <form method="get" action={action} class="filters" role="search" aria-label={ui.t('filters.label')}>
+    <form method="get" action={action} class="filters" aria-label={ui.t('filters.label')}>
       <div class="filter-fields">{children}</div>
       <div class="filter-actions">
         <button type="submit" class="small">{ui.t('filters.apply')}</button>

@@ -17,6 +17,8 @@ const HTMX_CONFIG = JSON.stringify({
   responseHandling: [
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
+    // A refused form (422) is an ordinary answer, shown in place; other errors are shown too, and reported.
+    { code: '422', swap: true },
     { code: '[45]..', swap: true, error: true },
   ],
 });
@@ -42,6 +44,7 @@ export function Layout(props: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <meta name="color-scheme" content="light" />
+        <link rel="icon" href="data:," />
         <title>{`${title} · ${t('app.name')}`}</title>
         <link rel="stylesheet" href={assets.url('pico.min.css')} />
         <link rel="stylesheet" href={assets.url('console.css')} />

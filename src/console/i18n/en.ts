@@ -238,6 +238,7 @@ export const en = {
   'apilog.direction': 'Direction',
   'apilog.method': 'Method',
   'apilog.endpoint': 'Endpoint',
+  'apilog.request': 'Method and endpoint',
   'apilog.endpointContains': 'Endpoint contains',
   'apilog.status': 'Status',
   'apilog.duration': 'Duration',

@@ -240,6 +240,7 @@ export const it: Record<MessageKey, string> = {
   'apilog.direction': 'Direzione',
   'apilog.method': 'Metodo',
   'apilog.endpoint': 'Endpoint',
+  'apilog.request': 'Metodo ed endpoint',
   'apilog.endpointContains': 'Endpoint contiene',
   'apilog.status': 'Stato',
   'apilog.duration': 'Durata',

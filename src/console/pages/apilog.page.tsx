@@ -53,10 +53,8 @@ async function listView(c: ConsoleContext) {
       <DataTable<ApiLogRow> caption={t('apilog.title')} rows={rows.slice(0, PAGE_SIZE)} empty={t('apilog.empty')} columns={[
         { header: t('apilog.time'), cell: (r) => <a href={`/api-log/${r.id}`}><Time ui={ui} ms={r.created_at} /></a>, class: 'nowrap' },
         { header: t('apilog.connection'), cell: (r) => (r.connection_id === null ? <span class="muted">—</span> : nameOf.get(r.connection_id) ?? `#${r.connection_id}`) },
-        { header: t('apilog.system'), cell: (r) => t(`apilog.system.${r.system}`) },
-        { header: t('apilog.direction'), cell: (r) => t(`apilog.direction.${r.direction}`) },
-        { header: t('apilog.method'), cell: (r) => <code>{r.method}</code> },
-        { header: t('apilog.endpoint'), cell: (r) => <code class="endpoint">{r.path}</code>, class: 'wrap' },
+        { header: t('apilog.system'), cell: (r) => <>{t(`apilog.system.${r.system}`)}<div class="explain">{t(`apilog.direction.${r.direction}`)}</div></> },
+        { header: t('apilog.request'), cell: (r) => <code class="endpoint"><strong>{r.method}</strong> {r.path}</code>, class: 'endpoint-col' },
         { header: t('apilog.status'), cell: (r) => <HttpStatusBadge status={r.status} t={t} /> },
         { header: t('apilog.duration'), cell: (r) => `${r.duration_ms} ${t('unit.ms')}`, class: 'num nowrap' },
         { header: t('apilog.error'), cell: (r) => (r.error ? <span class="error-text">{r.error}</span> : ''), class: 'wrap' },

@@ -64,7 +64,7 @@ function IntervalForm({ ui, job, compact }: { ui: Ui; job: JobView; compact?: bo
   // The compact form sits in the list; the full one on the job's page, which it returns to.
   const parts = intervalParts(job.intervalMs);
   return (
-    <form method="post" action={`/jobs/${job.name}/interval`} class="row-form interval-form" aria-label={ui.t('jobs.setIntervalOf', { job: jobTitle(ui, job) })}>
+    <form method="post" action={`/jobs/${job.name}/interval`} class={compact ? 'interval-form compact' : 'row-form interval-form'} aria-label={ui.t('jobs.setIntervalOf', { job: jobTitle(ui, job) })}>
       <CsrfField token={ui.csrfToken} />
       {!compact && <input type="hidden" name="from" value="detail" />}
       <TextField id={`every-${job.name}`} name="every" type="number" min={1} inputmode="numeric" label={ui.t('jobs.intervalValue')} value={parts.value} hideLabel={compact} />
@@ -98,7 +98,7 @@ async function listView(c: ConsoleContext, problem?: { job: string; message: str
       <p class="lead">{t('jobs.intro')}</p>
       {problem && <Notice kind="error">{problem.message}</Notice>}
       <DataTable<JobView> caption={t('jobs.title')} rows={jobs} empty={t('jobs.empty')} columns={[
-        { header: t('jobs.job'), cell: (j) => <><a href={`/jobs/${j.name}`}><strong>{jobTitle(ui, j)}</strong></a><div class="explain">{jobDescription(ui, j)}</div></> },
+        { header: t('jobs.job'), cell: (j) => <><a href={`/jobs/${j.name}`}><strong>{jobTitle(ui, j)}</strong></a><div class="explain">{jobDescription(ui, j)}</div></>, class: 'job-col' },
         { header: t('jobs.interval'), cell: (j) => <><IntervalText ui={ui} ms={j.intervalMs} /><IntervalForm ui={ui} job={j} compact /><FloorExplanation ui={ui} job={j} /></> },
         { header: t('jobs.enabled'), cell: (j) => <Badge tone={j.enabled ? 'ok' : 'muted'}>{t(j.enabled ? 'jobs.on' : 'jobs.off')}</Badge> },
         { header: t('jobs.lastRun'), cell: (j) => <RunSummary ui={ui} run={j.activeRun ?? j.lastRun} /> },
