@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { consoleFixture, PASSWORD, type ConsoleFixture } from '../helpers/console.ts';
 import { accessibilityProblems, collectPageErrors, launchChromium, screenshot, serveApp } from '../helpers/browser.ts';
@@ -17,14 +17,22 @@ describe('console in a browser', () => {
   let errors: string[];
   const deadTasks: number[] = [];
 
+  // A failed setup (Chromium missing) fails every test with its reason, instead of vitest's "skipped".
+  let setupError: unknown = null;
   beforeAll(async () => {
-    browser = await launchChromium();
-    f = await consoleFixture('sqlite', { clientIp: undefined });
-    await seed(f, deadTasks);
-    server = await serveApp(f.app);
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 }, locale: 'en-GB' });
-    errors = collectPageErrors(page);
-    if (process.env.DEBUG_BROWSER) page.on('response', (r) => console.log(r.request().method(), r.url(), r.status(), JSON.stringify(r.headers()['hx-location'] ?? '')));
+    try {
+      browser = await launchChromium();
+      f = await consoleFixture('sqlite', { clientIp: undefined });
+      await seed(f, deadTasks);
+      server = await serveApp(f.app);
+      page = await browser.newPage({ viewport: { width: 1366, height: 800 }, locale: 'en-GB' });
+      errors = collectPageErrors(page);
+    } catch (error) {
+      setupError = error;
+    }
+  });
+  beforeEach(() => {
+    if (setupError) throw setupError;
   });
   afterAll(async () => {
     await browser?.close();
