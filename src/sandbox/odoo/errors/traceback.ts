@@ -4,6 +4,7 @@
  * (`<exception>: <message>`), which is what clients parse when they parse anything.
  */
 import type { OdooVersion } from '../versions/version.profile.ts';
+import { pyRepr } from '../orm/pyrepr.ts';
 
 const FRAMES: Record<string, string[][]> = {
   'jsonrpc-17': [
@@ -73,6 +74,6 @@ export function traceback(version: OdooVersion, transport: 'jsonrpc' | 'json2', 
   }
   if (where) lines.push(where);
   const short = name.startsWith('builtins.') ? name.slice('builtins.'.length) : name;
-  const text = name.startsWith('werkzeug.exceptions.') && status ? `${status} ${STATUS_TEXT[status] ?? ''}: ${message}` : message;
+  const text = name.startsWith('werkzeug.exceptions.') && status ? `${status} ${STATUS_TEXT[status] ?? ''}: ${message}` : name === 'builtins.KeyError' ? pyRepr(message) : message;
   return `${lines.join('\n')}\n${short}: ${text}\n`;
 }

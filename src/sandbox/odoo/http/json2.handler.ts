@@ -65,7 +65,7 @@ function authenticate(ctx: EmulatorContext, headers: Record<string, string | und
   const auth = headers.authorization;
   if (!auth) {
     if (headers.cookie && ctx.sessionUid(headers.cookie) !== null) {
-      const interactive = headers['sec-fetch-dest'] === 'document' && headers['sec-fetch-mode'] === 'navigate';
+      const interactive = headers['sec-fetch-dest'] === 'document';
       if (interactive) return ctx.sessionUid(headers.cookie)!;
       throw werkzeug('Unauthorized', 'Missing "Authorization" or Sec-headers for interactive usage.');
     }

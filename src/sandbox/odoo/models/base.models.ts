@@ -186,4 +186,10 @@ export class StockPackageType extends Model {
   description = 'Stock package type';
   order = 'sequence, id';
   override companyRule = true;
+
+  override compute(field: string): unknown {
+    if (field === 'weight_uom_name') return 'kg';
+    if (field === 'length_uom_name') return 'mm';
+    return NOT_COMPUTED;
+  }
 }

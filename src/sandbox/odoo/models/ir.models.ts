@@ -88,7 +88,7 @@ export class IrModelFields extends Model {
         this.table.insert({
           id: id++, name: fname, model: name, model_id: irModel.idOf(name) ?? false, field_description: f.string, ttype: f.type,
           relation: f.relation ?? false, relation_field: f.relationField ?? false, state: 'base', store: f.store, readonly: f.readonly,
-          required: f.required, index: false, copied: f.copy, size: 0, translate: this.fields.get('translate')?.type === 'selection' ? (f.translate ? 'standard' : false) : f.translate,
+          required: f.required, index: false, copied: f.copy, size: 0, translate: this.fields.get('translate')?.type === 'selection' ? (f.translate ? (f.type === 'html' ? 'html_translate' : 'standard') : false) : f.translate,
           ...(this.fields.has('company_dependent') ? { company_dependent: f.companyDependent } : {}),
           create_date: env.now, write_date: env.now, create_uid: 1, write_uid: 1,
         });

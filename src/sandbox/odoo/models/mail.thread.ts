@@ -30,7 +30,7 @@ export function postMessage(env: Env, model: string, resId: number, opts: PostOp
   const email = (partner?.email as string | undefined) ?? (user.email as string | undefined);
   const subtypeId = opts.subtypeXmlid ? xmlidResId(env, opts.subtypeXmlid) : opts.messageType === 'comment' ? 1 : false;
   const record = env.model(model).table.get(resId);
-  const id = messages.createOne(env, {
+  const id = messages.createInternal(env, {
     body: opts.body,
     model,
     res_id: resId,
@@ -41,7 +41,7 @@ export function postMessage(env: Env, model: string, resId: number, opts: PostOp
     email_from: email ? `"${userName}" <${email}>` : false,
     attachment_ids: [[6, 0, opts.attachmentIds ?? []]],
     partner_ids: [[6, 0, opts.partnerIds ?? []]],
-    tracking_value_ids: opts.trackingValueIds ?? [],
+    tracking_value_ids: [[6, 0, opts.trackingValueIds ?? []]],
     subject: opts.subject ?? false,
     date: env.now,
     is_internal: false,
@@ -54,9 +54,16 @@ export function postMessage(env: Env, model: string, resId: number, opts: PostOp
 
 /** A tracking notification ("Status: Quotation → Sales Order"): an empty-bodied message with tracking value ids. */
 export function postTracking(env: Env, model: string, resId: number, subtypeXmlid: string, changes: number): number {
+  const tracking = env.model('mail.tracking.value').table;
   const ids: number[] = [];
-  for (let i = 0; i < changes; i++) ids.push(env.registry.nextSequence('mail.tracking.value', 1));
-  return postMessage(env, model, resId, { body: '', messageType: 'notification', subtypeXmlid, trackingValueIds: ids });
+  for (let i = 0; i < changes; i++) {
+    const id = Math.max(env.registry.nextSequence('mail.tracking.value', 1), tracking.nextId);
+    tracking.insert({ id, create_date: env.now, write_date: env.now, create_uid: env.uid, write_uid: env.uid });
+    ids.push(id);
+  }
+  const msg = postMessage(env, model, resId, { body: '', messageType: 'notification', subtypeXmlid, trackingValueIds: ids });
+  for (const id of ids) tracking.update(id, { mail_message_id: msg });
+  return msg;
 }
 
 export function xmlidResId(env: Env, xmlid: string): number | false {
@@ -113,8 +120,13 @@ export class MailMessage extends Model {
     return { tracking_value_ids: { type: 'many2many', relation: 'mail.tracking.value', string: 'Tracking values' } };
   }
 
-  override compute(field: string, rec: Rec): unknown {
+  override compute(field: string, rec: Rec, env: Env): unknown {
     if (field === 'preview') return htmlToText(String(rec.body ?? ''));
+    if (field === 'record_name' && rec.record_name === undefined) {
+      const model = rec.model as string;
+      if (!model || !env.registry.has(model)) return false;
+      return env.model(model).displayNameOfId(rec.res_id as number, env);
+    }
     if (field === 'tracking_value_ids') return rec.tracking_value_ids ?? [];
     return NOT_COMPUTED;
   }
@@ -128,6 +140,10 @@ export class MailMessage extends Model {
 export class MailTrackingValue extends Model {
   readonly name = 'mail.tracking.value';
   description = 'Mail Tracking Value';
+
+  override fieldSpecs(): Record<string, FieldSpec> {
+    return { mail_message_id: { type: 'many2one', relation: 'mail.message', string: 'Message ID' } };
+  }
 }
 
 export function htmlToText(html: string): string {

@@ -44,7 +44,11 @@ export class ProductTemplate extends Model {
       supplier_taxes_id: purchaseTax ? [[6, 0, [purchaseTax]]] : [],
     };
     if (this.fields.has('uom_po_id')) d.uom_po_id = 1;
-    if (this.fields.has('detailed_type')) d.detailed_type = 'consu';
+    if (this.fields.has('detailed_type')) {
+      // 17 keeps type and detailed_type equal: a default follows the other when only one is given.
+      d.type = (_e: Env, vals: Record<string, unknown>) => vals.detailed_type ?? 'consu';
+      d.detailed_type = (_e: Env, vals: Record<string, unknown>) => vals.type ?? 'consu';
+    }
     if (this.fields.has('is_storable')) d.is_storable = false;
     return d;
   }
@@ -155,6 +159,10 @@ export class ProductTemplate extends Model {
       }
       case 'is_product_variant':
         return false;
+      case 'standard_price': {
+        const v = (rec.__company as Record<string, Record<number, unknown>> | undefined)?.standard_price?.[env.companyId];
+        return v ?? rec.standard_price ?? 0;
+      }
       default:
         if (STOCK_FIELDS.includes(field)) {
           let sum = 0;
@@ -220,6 +228,13 @@ export class ProductProduct extends Model {
     switch (field) {
       case 'price_extra':
         return this.priceExtra(rec, env);
+      case 'standard_price': {
+        const own = (rec.__company as Record<string, Record<number, unknown>> | undefined)?.standard_price?.[env.companyId];
+        if (own !== undefined) return own;
+        const tmplModel = env.model('product.template');
+        const tmpl = tmplModel.table.get(rec.product_tmpl_id as number);
+        return tmpl ? tmplModel.getter('standard_price')(tmpl, env) : 0;
+      }
       case 'lst_price': {
         const tmpl = env.model('product.template').table.get(rec.product_tmpl_id as number);
         return roundPrice(((tmpl?.list_price as number) ?? 0) + this.priceExtra(rec, env));

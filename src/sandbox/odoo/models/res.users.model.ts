@@ -42,6 +42,10 @@ export class ResUsers extends Model {
     return (this.getter('name')(rec, env) as string) || '';
   }
 
+  override inverse(_env: Env, rec: Rec, name: string, value: unknown): void {
+    if (name === 'password') rec.password = value;
+  }
+
   override compute(field: string, rec: Rec, env: Env): unknown {
     if (field === 'api_key_ids') return [...env.model('res.users.apikeys').table.lookup('user_id', rec.id)];
     return NOT_COMPUTED;
@@ -114,6 +118,7 @@ export class ResUsersApikeys extends Model {
   readonly name = 'res.users.apikeys';
   description = 'Users API Keys';
   order = 'id';
+  override logAccess = false;
 
   override supportsVersion(): boolean {
     return true;
@@ -124,6 +129,7 @@ export class ResUsersApikeys extends Model {
       name: { type: 'char', string: 'Description', required: true, readonly: true },
       user_id: { type: 'many2one', relation: 'res.users', string: 'User', readonly: true },
       scope: { type: 'char', string: 'Scope', readonly: true },
+      create_date: { type: 'datetime', string: 'Creation Date', readonly: true },
       key: { type: 'char', string: 'Key' },
     };
     if (this.registry.profile.major >= 18) specs.expiration_date = { type: 'datetime', string: 'Expiration Date', readonly: true };

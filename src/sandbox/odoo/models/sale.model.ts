@@ -28,6 +28,7 @@ export class SaleOrder extends Model {
   override companyRule = true;
   override mailThread = true;
   override cascade = ['order_line'];
+  protected override aclDenied = { create: true, write: true, unlink: true };
 
   override defaults(env: Env): Record<string, unknown> {
     const company = env.model('res.company').table.get(env.companyId);
@@ -162,11 +163,11 @@ export class SaleOrder extends Model {
       return true;
     });
     records('action_lock', (env, ids) => {
-      for (const id of ids) if (!this.table.get(id)!.locked) { this.writeRecords(env, [id], { locked: true }); postTracking(env, this.name, id, 'mail.mt_note', 1); }
+      for (const id of ids) if (!this.table.get(id)!.locked) { this.writeRecords(env, [id], { locked: true }); if (v.trackLocked) postTracking(env, this.name, id, 'mail.mt_note', 1); }
       return null;
     });
     records('action_unlock', (env, ids) => {
-      for (const id of ids) if (this.table.get(id)!.locked) { this.writeRecords(env, [id], { locked: false }); postTracking(env, this.name, id, 'mail.mt_note', 1); }
+      for (const id of ids) if (this.table.get(id)!.locked) { this.writeRecords(env, [id], { locked: false }); if (v.trackLocked) postTracking(env, this.name, id, 'mail.mt_note', 1); }
       return null;
     });
     records('action_quotation_sent', (env, ids) => {

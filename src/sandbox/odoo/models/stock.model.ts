@@ -161,6 +161,7 @@ export class StockPickingType extends Model {
       company_id: { type: 'many2one', relation: 'res.company', string: 'Company' },
       active: { type: 'boolean' },
       sequence: { type: 'integer' },
+      ...(this.registry.profile.major >= 19 ? { set_package_type: { type: 'boolean', string: 'Set Package Type' } as FieldSpec } : {}),
     };
   }
 
@@ -207,7 +208,7 @@ export class StockMove extends Model {
   override companyRule = true;
 
   override defaults(env: Env): Record<string, unknown> {
-    return { state: 'draft', company_id: env.companyId, picked: false, sequence: 10, quantity: 0, date: env.now };
+    return { state: 'draft', company_id: env.companyId, picked: false, sequence: 10, quantity: 0, date: env.now, product_uom: 1, procure_method: 'make_to_stock' };
   }
 
   override displayName(rec: Rec, env: Env): string {
@@ -251,12 +252,12 @@ export class StockPicking extends Model {
     const warehouse = env.model('stock.warehouse').table.get(order.warehouse_id as number);
     const types = env.model('stock.picking.type');
     const pickingType = [...types.table.rows.values()].find((t) => t.code === 'outgoing' && t.warehouse_id === warehouse?.id);
-    const src = (pickingType?.default_location_src_id ?? warehouse?.lot_stock_id) as number;
-    const dest = (pickingType?.default_location_dest_id ?? [...env.model('stock.location').table.rows.values()].find((l) => l.usage === 'customer')?.id) as number;
+    const src = (pickingType?.default_location_src_id || warehouse?.lot_stock_id) as number;
+    const dest = (pickingType?.default_location_dest_id || [...env.model('stock.location').table.rows.values()].find((l) => l.usage === 'customer')?.id) as number;
     const number = env.registry.nextSequence(`stock.picking.out.${warehouse?.id ?? 1}`, 1);
     const code = warehouse?.code ?? 'WH';
     const origin = env.profile.deliveryOriginWithRef && order.client_order_ref ? `${order.name} - ${order.client_order_ref}` : order.name;
-    const pickingId = this.createOne(env, {
+    const pickingId = this.createInternal(env, {
       name: `${code}/OUT/${String(number).padStart(5, '0')}`,
       origin,
       partner_id: order.partner_shipping_id ?? order.partner_id,
@@ -273,7 +274,7 @@ export class StockPicking extends Model {
       const qty = (line.product_uom_qty as number) || 0;
       const reserved = reserve(env, line.product_id as number, src, qty);
       if (reserved < qty) allReserved = false;
-      moves.createOne(env, {
+      moves.createInternal(env, {
         name: line.name,
         product_id: line.product_id,
         product_uom_qty: qty,

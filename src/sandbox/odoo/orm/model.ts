@@ -62,6 +62,8 @@ export abstract class Model {
   cascade: string[] = [];
   /** Whether records of this model post chatter messages (mail.thread). */
   mailThread = false;
+  /** `_log_access`: whether create_uid/create_date/write_uid/write_date exist. */
+  logAccess = true;
 
   fields = new Map<string, Field>();
   /** Field order of `fields_get` (and of `read` without `fields`). */
@@ -109,7 +111,7 @@ export abstract class Model {
         if (!this.hiddenFields().includes(name)) this.fieldOrder.push(name);
       }
     }
-    for (const name of ['id', 'display_name', 'create_uid', 'create_date', 'write_uid', 'write_date']) {
+    for (const name of this.logAccess ? ['id', 'display_name', 'create_uid', 'create_date', 'write_uid', 'write_date'] : ['id', 'display_name']) {
       if (this.fields.has(name)) continue;
       const spec: FieldSpec =
         name === 'id' ? { type: 'integer', string: 'ID', readonly: true }
@@ -386,12 +388,18 @@ export abstract class Model {
     const key = `rank:${this.name}`;
     let rank = env.cache.get(key) as Map<number, number> | undefined;
     if (rank) return rank;
-    rank = new Map();
     const ids = this.sortedIds(parseOrder(this, this.order, env), env);
-    for (let i = 0; i < ids.length; i++) rank.set(ids[i], i);
+    if (this.rankCache?.ids === ids) rank = this.rankCache.rank;
+    else {
+      rank = new Map();
+      for (let i = 0; i < ids.length; i++) rank.set(ids[i], i);
+      this.rankCache = { ids, rank };
+    }
     env.cache.set(key, rank);
     return rank;
   }
+
+  private rankCache: { ids: number[]; rank: Map<number, number> } | null = null;
 
   // ---------------------------------------------------------------- read
 
@@ -432,6 +440,12 @@ export abstract class Model {
     const get = this.getter(name);
     switch (field.type) {
       case 'many2one': {
+        if (!this.registry.has(field.relation!)) {
+          return (rec) => {
+            const v = get(rec, env);
+            return typeof v === 'number' ? (classic ? [v, `${field.relation},${v}`] : v) : false;
+          };
+        }
         const comodel = this.registry.model(field.relation!);
         return (rec) => {
           const v = get(rec, env);
@@ -441,8 +455,15 @@ export abstract class Model {
         };
       }
       case 'many2many': {
+        if (!this.registry.has(field.relation!)) return (rec) => (get(rec, env) as number[]) ?? [];
         const comodel = this.registry.model(field.relation!);
-        return (rec) => ((get(rec, env) as number[]) ?? []).filter((id) => comodel.table.rows.has(id));
+        return (rec) => {
+          const ids = ((get(rec, env) as number[]) ?? []).filter((id) => comodel.table.rows.has(id));
+          if (ids.length < 2) return ids;
+          // many2many values come in the comodel's order, as Odoo reads them.
+          const rank = comodel.rankOf(env);
+          return ids.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+        };
       }
       case 'one2many':
         return (rec) => get(rec, env) ?? [];
@@ -477,7 +498,7 @@ export abstract class Model {
 
   createOne(env: Env, input: Record<string, unknown>, opts: { fromChild?: string } = {}): number {
     for (const name of Object.keys(input)) {
-      if (!this.fields.has(name) || this.hiddenFields().includes(name)) {
+      if (!this.fields.has(name)) {
         const e = env.profile.messages.invalidFieldInVals(this.name, name);
         throw new OdooError(e.name, e.message);
       }
@@ -511,6 +532,7 @@ export abstract class Model {
     const id = this.table.allocateId();
     const rec: Rec = { id };
     const later: [Field, unknown][] = [];
+    const inverses: [string, unknown][] = [];
     for (const [name, value] of Object.entries(vals)) {
       const field = this.fields.get(name);
       if (!field || name === 'id' || name === 'display_name') continue;
@@ -519,11 +541,12 @@ export abstract class Model {
         continue;
       }
       if (!field.store && field.type !== 'many2one') {
-        this.inverse(env, rec, name, value);
+        inverses.push([name, value]);
         continue;
       }
       this.assign(env, rec, field, value);
     }
+    for (const [name, value] of inverses) this.inverse(env, rec, name, value);
     rec.create_uid = env.uid;
     rec.write_uid = env.uid;
     rec.create_date = env.now;
@@ -539,12 +562,27 @@ export abstract class Model {
     return id;
   }
 
+  /** A create from the emulator's own logic: values for fields this version lacks are dropped. */
+  createInternal(env: Env, vals: Record<string, unknown>): number {
+    const known = Object.fromEntries(Object.entries(vals).filter(([k]) => this.fields.has(k)));
+    return this.createOne(env, known);
+  }
+
   /** Non-stored fields written on create/write (inverse of a computed field); models override. */
   inverse(_env: Env, _rec: Rec, _name: string, _value: unknown): void {}
 
+  /**
+   * NOT NULL columns: Odoo gives nearly every required field a default, so only many2one fields and `name` are
+   * checked (sale.order.partner_id...); a required selection without a value takes its first option.
+   */
   private checkRequired(env: Env, rec: Rec): void {
     for (const field of this.fields.values()) {
       if (!field.required || !field.store || field.type === 'boolean' || X2MANY.has(field.type) || field.companyDependent) continue;
+      if (field.type === 'selection' && (rec[field.name] === undefined || rec[field.name] === false) && field.selection?.length) {
+        rec[field.name] = field.selection[0][0];
+        continue;
+      }
+      if (field.type !== 'many2one' && field.name !== 'name') continue;
       if (this.inherits && !this.inherits.own.has(field.name) && field.name !== this.inherits.field && this.registry.model(this.inherits.model).fields.has(field.name)) continue;
       const v = rec[field.name];
       if (v === undefined || v === false || v === null || v === '') {
@@ -668,7 +706,7 @@ export abstract class Model {
     const missing = ids.filter((id) => !this.table.get(id));
     if (missing.length && env.profile.writeMissingIsError(this.name)) throw this.missingRecords(env, missing);
     for (const name of Object.keys(vals as object)) {
-      if (!this.fields.has(name) || this.hiddenFields().includes(name)) {
+      if (!this.fields.has(name)) {
         const e = env.profile.messages.invalidFieldInWrite(this.name, name);
         throw new OdooError(e.name, e.message);
       }

@@ -47,6 +47,8 @@ export interface VersionProfile {
   writeMissingIsError: (model: string) => boolean;
   /** 17: `type`/`detailed_type` with `product`; 18+: `consu` + `is_storable`. */
   storableByType: boolean;
+  /** 18+: locking an order is tracked in the chatter. */
+  trackLocked: boolean;
   /** 19 keeps `price_unit` unrounded on sale lines; 17/18 round it to 2 digits. */
   salePriceDigits: number | null;
   /** The draft invoice name: 17 "/", 18/19 false (not modelled further yet). */
@@ -160,6 +162,7 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
     recordsAsIdLists: false,
     writeMissingIsError: (model) => WRITE_READS_FIRST_17.has(model),
     storableByType: true,
+    trackLocked: false,
     salePriceDigits: 2,
     messages: messages17,
     aclGroups: acl17,
@@ -189,6 +192,7 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
     recordsAsIdLists: false,
     writeMissingIsError: () => true,
     storableByType: false,
+    trackLocked: true,
     salePriceDigits: 2,
     messages: messages18,
     aclGroups: acl18,
@@ -218,6 +222,7 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
     recordsAsIdLists: true,
     writeMissingIsError: () => true,
     storableByType: false,
+    trackLocked: true,
     salePriceDigits: null,
     messages: messages19,
     aclGroups: acl19,

@@ -46,10 +46,28 @@ const EXTRAS = {
     { module: 'mail', name: 'mt_note', model: 'mail.message.subtype', res_id: 2 },
     { module: 'sale', name: 'mt_order_confirmed', model: 'mail.message.subtype', res_id: 8 },
     { module: 'uom', name: 'product_uom_unit', model: 'uom.uom', res_id: 1 },
+    { module: 'base', name: 'group_erp_manager', model: 'res.groups', res_id: 3 },
+    { module: 'base', name: 'group_no_one', model: 'res.groups', res_id: 6 },
+    { module: 'product', name: 'group_product_variant', model: 'res.groups', res_id: 20 },
+    { module: 'uom', name: 'group_uom', model: 'res.groups', res_id: 21 },
+    { module: 'sales_team', name: 'group_sale_salesman', model: 'res.groups', res_id: 22 },
+    { module: 'sales_team', name: 'group_sale_manager', model: 'res.groups', res_id: 23 },
+    { module: 'account', name: 'group_account_invoice', model: 'res.groups', res_id: 24 },
+    { module: 'stock', name: 'group_stock_user', model: 'res.groups', res_id: 25 },
+    { module: 'stock', name: 'group_stock_manager', model: 'res.groups', res_id: 26 },
   ],
   groups: [
     { id: 1, name: 'Internal User', full_name: 'User types / Internal User' },
+    { id: 3, name: 'Access Rights', full_name: 'Administration / Access Rights' },
     { id: 4, name: 'Settings', full_name: 'Administration / Settings' },
+    { id: 6, name: 'Technical Features', full_name: 'Technical / Technical Features' },
+    { id: 20, name: 'Manage Product Variants', full_name: 'Technical / Manage Product Variants' },
+    { id: 21, name: 'Manage Multiple Units of Measure', full_name: 'Technical / Manage Multiple Units of Measure' },
+    { id: 22, name: 'User: Own Documents Only', full_name: 'Sales / User: Own Documents Only' },
+    { id: 23, name: 'Administrator', full_name: 'Sales / Administrator' },
+    { id: 24, name: 'Invoicing', full_name: 'Invoicing / Invoicing' },
+    { id: 25, name: 'User', full_name: 'Inventory / User' },
+    { id: 26, name: 'Administrator', full_name: 'Inventory / Administrator' },
   ],
   subtypes: [
     { id: 1, name: 'Discussions', internal: false },
@@ -98,7 +116,9 @@ export function buildDemo(version: Version, ex: Extracted): DemoSeed {
   const companies = [...table('res.company').values()];
   for (const company of companies) {
     if (typeof company.partner_id !== 'number') {
-      const pid = freeId('res.partner', 4);
+      // Unknown partner id: take the highest free id below the run's first new partner (least likely to be seen).
+      let pid = created('res.partner') - 1;
+      while (table('res.partner').has(pid)) pid--;
       table('res.partner').set(pid, { id: pid, name: company.name, is_company: true, type: 'contact', country_id: 233 });
       company.partner_id = pid;
     }
@@ -107,6 +127,8 @@ export function buildDemo(version: Version, ex: Extracted): DemoSeed {
     company.tax_calculation_rounding_method ??= companies[0].tax_calculation_rounding_method ?? 'round_per_line';
     if (version !== 17) company.account_price_include ??= 'tax_excluded';
     company.account_fiscal_country_id ??= 233;
+    // The recorded company lists put the main company last ("sequence, name"): it has the higher sequence.
+    company.sequence ??= company.id === 1 ? 10 : 5;
   }
   const admin = table('res.partner').get(3)!;
   admin.email ??= EXTRAS.adminEmail[version];
@@ -185,6 +207,15 @@ export function buildDemo(version: Version, ex: Extracted): DemoSeed {
     list.push(q);
     quantsByProduct.set(q.product_id as number, list);
   }
+  // Templates whose answer listed their variants: variants the recordings never showed get a plain record.
+  for (const t of templates.values()) {
+    const ids = (t.__variant_ids as number[] | undefined) ?? [];
+    delete t.__variant_ids;
+    if (ids.length !== 1 || !t.name) continue;
+    const existing = variants.get(ids[0]);
+    if (existing) existing.product_tmpl_id ??= t.id;
+    else variants.set(ids[0], { id: ids[0], product_tmpl_id: t.id, default_code: t.default_code ?? false, write_date: t.write_date, create_date: t.create_date });
+  }
   for (const v of [...variants.values()]) {
     const parsed = parseProductDisplay(v.display_name as string | undefined);
     if (!parsed && !v.name && !(typeof v.product_tmpl_id === 'number' && templates.get(v.product_tmpl_id)?.name)) {
@@ -193,6 +224,10 @@ export function buildDemo(version: Version, ex: Extracted): DemoSeed {
     }
     if (parsed?.code && v.default_code === undefined) v.default_code = parsed.code;
     let tmplId = v.product_tmpl_id as number | undefined;
+    if (typeof tmplId !== 'number') {
+      const code = (v.default_code ?? parsed?.code) as string | undefined;
+      tmplId = [...templates.values()].find((t) => (code && t.default_code === code) || (parsed && t.name === parsed.name && !t.default_code))?.id as number | undefined;
+    }
     if (typeof tmplId !== 'number') tmplId = freeId('product.template', 12);
     v.product_tmpl_id = tmplId;
     const tmpl = templates.get(tmplId) ?? { id: tmplId };
@@ -215,7 +250,7 @@ export function buildDemo(version: Version, ex: Extracted): DemoSeed {
     tmpl.uom_id ??= v.uom_id ?? 1;
     tmpl.taxes_id ??= v.taxes_id ?? (version === 17 ? [1] : []);
     tmpl.supplier_taxes_id ??= version === 17 ? [2] : [];
-    tmpl.sale_ok ??= true;
+    tmpl.sale_ok ??= !/^Delivery_/.test((v.default_code as string) || '');
     tmpl.purchase_ok ??= true;
     tmpl.invoice_policy ??= isService ? 'order' : 'delivery';
     tmpl.active ??= true;
@@ -233,7 +268,7 @@ export function buildDemo(version: Version, ex: Extracted): DemoSeed {
   for (const t of templates.values()) {
     if (!t.name) templates.delete(t.id as number);
     delete t.display_name;
-    for (const k of ['product_variant_ids', 'product_variant_count', 'attribute_line_ids', 'valid_product_template_attribute_line_ids', 'qty_available', 'virtual_available', 'standard_price']) delete t[k];
+    for (const k of ['product_variant_ids', 'product_variant_count', 'attribute_line_ids', 'valid_product_template_attribute_line_ids', 'qty_available', 'virtual_available']) delete t[k];
   }
 
   // Locations: usage and parent from the recorded names.
@@ -256,7 +291,8 @@ export function buildDemo(version: Version, ex: Extracted): DemoSeed {
     }
     loc.warehouse_id ??= wh?.id ?? false;
     loc.company_id ??= wh ? wh.company_id : false;
-    loc.active ??= true;
+    // One-step warehouses keep their input/output locations archived.
+    loc.active ??= !/^[^/]+\/(Input|Output|Packing Zone|Quality Control)$/.test(full);
     delete loc.display_name;
   }
   for (const w of warehouses) delete w.display_name;

@@ -77,8 +77,12 @@ function extract(root: string, version: Version, fg: FieldsGet): Extracted {
         noteRow(rel[0], value as Row);
       }
       if (field in rec || field.startsWith('x_')) continue;
-      if (!storedOf(model, field) && !['type', 'is_storable', 'detailed_type', 'list_price', 'categ_id', 'taxes_id', 'uom_id', 'name', 'lst_price'].includes(field)) continue;
+      if (!storedOf(model, field) && !['type', 'is_storable', 'detailed_type', 'list_price', 'categ_id', 'taxes_id', 'uom_id', 'name', 'lst_price', 'standard_price'].includes(field)) continue;
       const type = typeOf(model, field);
+      if (model === 'product.template' && field === 'product_variant_ids' && Array.isArray(value)) {
+        rec.__variant_ids ??= value;
+        continue;
+      }
       if (type === 'one2many' || type === 'binary') continue;
       if (rel && rel[1] === 'many2one') rec[field] = Array.isArray(value) ? value[0] : value && typeof value === 'object' ? (value as Row).id : value;
       else rec[field] = value;
@@ -114,8 +118,30 @@ function extract(root: string, version: Version, fg: FieldsGet): Extracted {
         }
         if (model === 'stock.quant') noteQuantGroups(stock, call.kwargs, call.args, result as Row[]);
       }
+      // Records an answer returns satisfy the request's simple conditions: learn the values they imply.
+      const domain = (method === 'name_search' ? (call.kwargs.args ?? call.kwargs.domain) : (call.args[0] ?? call.kwargs.domain)) as unknown[] | undefined;
+      const implied: Row = {};
+      if (Array.isArray(domain)) {
+        for (const leaf of domain) {
+          if (!Array.isArray(leaf) || leaf.length !== 3 || typeof leaf[0] !== 'string' || leaf[0].includes('.')) continue;
+          const [f, op, v] = leaf;
+          if (!fg[model]?.[f] || fg[model][f].store === false || fg[model][f].type === 'many2one') continue;
+          if (op === '=' && (typeof v !== 'object' || v === null)) implied[f] = v;
+          else if (op === 'in' && Array.isArray(v) && v.length === 1) implied[f] = v[0];
+        }
+      }
+      const implyOn = (id: number) => {
+        if (!Object.keys(implied).length || !SEEDED.includes(model) || isCreated(model, id)) return;
+        if (!rows.has(model)) rows.set(model, new Map());
+        const rec = rows.get(model)!.get(id) ?? { id };
+        for (const [f, v] of Object.entries(implied)) if (!(f in rec)) rec[f] = v;
+        rows.get(model)!.set(id, rec);
+      };
+      if (method === 'name_search' && Array.isArray(result)) for (const [id] of result as [number, string][]) implyOn(id);
+      if (method === 'search' && Array.isArray(result)) for (const id of result as number[]) implyOn(id);
       for (const row of list) {
         const id = row.id as number;
+        implyOn(id);
         // Many2one pairs of every row are useful names, even on transactional rows.
         for (const [field, value] of Object.entries(row)) {
           const rel = relationOf(model, field);
