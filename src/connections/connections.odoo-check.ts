@@ -41,7 +41,7 @@ export const checkOdooSide: ConnectionCheck = Object.assign(async ({ ctx, connec
   try {
     session = await plain.connect({ signal });
   } catch (error) {
-    add('connection', 'fail', reachVerdict(error, connection));
+    add('connection', 'fail', reachVerdict(error, connection, ctx.clock.now()));
     for (const name of ['version', 'company', 'rights', 'api key expiry']) add(name, 'skipped', 'not checked: Odoo could not be reached with these credentials');
     return { checks };
   }
@@ -69,9 +69,14 @@ export const checkOdooSide: ConnectionCheck = Object.assign(async ({ ctx, connec
   return { checks, odooFacts: facts };
 }, { system: 'odoo', checkName: 'odoo' });
 
-function reachVerdict(error: unknown, connection: ConnectionView): string {
+function reachVerdict(error: unknown, connection: ConnectionView, now: number): string {
   const { url, db, login } = connection.odoo;
-  if (error instanceof OdooAuthError) return `Odoo refused login "${login}" with this API key on database "${db}": check the login (the user's e-mail or login name) and create a new API key in Odoo (avatar > My Profile/Preferences > Account Security > New API Key)`;
+  if (error instanceof OdooAuthError) {
+    // Odoo 18+ refuses an expired key like a wrong one: say so when the last test saw its expiry date pass.
+    const expired = connection.odoo.apiKeyExpiresAt !== null && connection.odoo.apiKeyExpiresAt <= now
+      ? ` The API key expired on ${new Date(connection.odoo.apiKeyExpiresAt).toISOString().slice(0, 10)}.` : '';
+    return `Odoo refused login "${login}" with this API key on database "${db}": check the login (the user's e-mail or login name) and create a new API key in Odoo (avatar > My Profile/Preferences > Account Security > New API Key).${expired}`;
+  }
   if (error instanceof OdooDatabaseError) return `There is no database "${db}" on ${url}: check the database name (Odoo Online: the part of the address before .odoo.com)`;
   if (error instanceof OdooNotFoundError) return `${url} does not answer like an Odoo server (no JSON-RPC or JSON-2 API there): check the address`;
   if (error instanceof OdooTransportError) return `Could not reach Odoo at ${url} (${error.odooMessage}): check the address and that the server is up`;

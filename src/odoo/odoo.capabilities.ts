@@ -50,7 +50,10 @@ export async function detectCapabilities(version: OdooVersionInfo, transport: Od
     fieldsOf('product.template'), fieldsOf('account.tax'), fieldsOf('res.company'), fieldsOf('sale.order.line'),
     fieldsOf('res.partner'), fieldsOf('product.product'),
   ]);
-  const packageModel = (await optionalFields(fieldsOf, 'stock.package')) ? 'stock.package' : 'stock.quant.package';
+  // 19 renamed stock.quant.package to stock.package; when neither answers (Inventory not installed) the version decides.
+  const packageModel = (await optionalFields(fieldsOf, 'stock.package')) ? 'stock.package'
+    : (await optionalFields(fieldsOf, 'stock.quant.package')) ? 'stock.quant.package'
+      : version.major >= 19 ? 'stock.package' : 'stock.quant.package';
   const apiKeys = await optionalFields(fieldsOf, 'res.users.apikeys');
   const typeValues = (template.type?.selection || []).map(([value]) => value);
   return {

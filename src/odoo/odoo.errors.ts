@@ -162,7 +162,7 @@ const AUTH_NAMES = ['odoo.exceptions.AccessDenied', 'werkzeug.exceptions.Unautho
 /** Maps an Odoo error body (JSON-RPC `error.data`, or a JSON-2 error answer with its HTTP status) to a typed error. */
 export function mapOdooError(body: OdooErrorBody, where: { model?: string | null; method?: string | null; httpStatus?: number | null; fallbackMessage?: string }): OdooError {
   const name = body.name ?? null;
-  const message = firstLine(body.message ?? (typeof body.arguments?.[0] === 'string' ? body.arguments[0] : '') ?? '') || where.fallbackMessage || 'Odoo Server Error';
+  const message = clip(body.message ?? (typeof body.arguments?.[0] === 'string' ? body.arguments[0] : '') ?? '') || where.fallbackMessage || 'Odoo Server Error';
   const init: DetailsInit = {
     exceptionName: name, odooMessage: message, httpStatus: where.httpStatus ?? null, model: where.model ?? null,
     method: where.method ?? null, errorContext: body.context && typeof body.context === 'object' && !Array.isArray(body.context) ? body.context : {}, debug: body.debug ?? null,
@@ -189,6 +189,6 @@ export function mapOdooError(body: OdooErrorBody, where: { model?: string | null
   }
 }
 
-function firstLine(text: string): string {
+function clip(text: string): string {
   return text.length > 600 ? `${text.slice(0, 600)}…` : text;
 }

@@ -47,7 +47,7 @@ export async function sendToOdoo(http: HttpClient, endpoint: OdooEndpoint, req: 
     });
   } catch (error) {
     if (error instanceof TransportError) {
-      const refused = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(error.message);
+      const refused = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(error.message);
       throw new OdooTransportError({ odooMessage: error.message, timedOut: error.timedOut, ambiguous: !refused, model: where.model, method: where.method }, { cause: error });
     }
     throw error;
