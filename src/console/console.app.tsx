@@ -8,7 +8,7 @@
  *        id: 'queue',
  *        nav: { path: '/queue', label: 'queue.nav', order: 40, access: 'operator' },   // omit for no menu entry
  *        messages: defineMessages({ en: { 'queue.nav': 'Webhook queue', … }, it: { 'queue.nav': 'Coda webhook', … } }),
- *        routes(r, services) {
+ *        routes(r, services) {                  // services.ctx (AppContext), services.modules (webhooks, …), services.auth
  *          r.get('/queue', 'operator', async (c) => renderPage(c, c.get('t')('queue.title'), <QueueTable … />));
  *          r.post('/queue/:id/retry', 'operator', async (c) => { …; return redirectTo(c, '/queue', { kind: 'success', key: 'queue.retried' }); });
  *        },
@@ -25,13 +25,17 @@
  *    `status.<kind>.<status>` keys, e.g. kind `webhookQueue` → In Attesa / Completato / Fallito), `Time`,
  *    `Details`, `CodeBlock`; `renderPage`, `redirectTo` (with a flash), `forbiddenPage`, `notFoundPage`, `formOf`.
  *    Pages call services and repositories; no SQL and no business rules in a page.
- * 5. Test it in `test/console.<name>.test.ts` with the helpers in test/helpers/console.ts; the generic
- *    test/console.access.test.ts already proves every route refuses anonymous users, wrong roles and missing CSRF.
+ * 5. Test it in `test/console.<name>.test.ts` with the helpers in test/helpers/console.ts (`consoleFixture`,
+ *    `loggedIn(role)`, a cookie-keeping client that posts forms with the CSRF token). The generic tests walk every
+ *    route: test/console.access.test.ts (anonymous → login, wrong role → 403, missing/wrong CSRF or foreign Origin →
+ *    403, allowed role → 200) and test/console.i18n.test.ts (no missing key in either language). A route with path
+ *    parameters needs a sample path in `routeSamples` (test/helpers/console.ts); those tests fail until it has one.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AppContext } from '../app/context.ts';
+import type { Services } from '../app/modules.ts';
 import { createAuth, firstRunHint } from '../auth/auth.service.ts';
 import { isLang, roleAllows, type Lang } from '../auth/auth.roles.ts';
 import type { SessionPolicy } from '../auth/sessions.service.ts';
@@ -51,6 +55,8 @@ import type { ConsoleEnv, ConsoleHandler, ConsolePage, ConsoleServices, NavEntry
 export { firstRunHint };
 
 export interface ConsoleOptions {
+  /** The capability modules' services, handed to the pages (src/app/modules.ts builds them). */
+  modules?: Services;
   /** The pages (default: CONSOLE_PAGES). */
   pages?: ConsolePage[];
   /**
@@ -80,6 +86,7 @@ export function createConsoleApp(ctx: AppContext, options: ConsoleOptions = {}):
   const i18n = new I18n([coreMessages, ...pages.flatMap((p) => (p.messages ? [p.messages] : []))]);
   const services: ConsoleServices = {
     ctx,
+    modules: options.modules ?? null,
     auth: createAuth(ctx, { session: options.session, throttle: options.throttle }),
     timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     assets: new StaticAssets(),

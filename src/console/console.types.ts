@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppContext } from '../app/context.ts';
+import type { Services } from '../app/modules.ts';
 import type { Access, Lang, Role } from '../auth/auth.roles.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { ActiveSession } from '../auth/sessions.service.ts';
@@ -41,6 +42,8 @@ export type ConsoleHandler = (c: ConsoleContext) => Response | Promise<Response>
 /** The services pages reach (through this, never through the database). */
 export interface ConsoleServices {
   ctx: AppContext;
+  /** The capability modules' services (webhooks, …) for their pages; null when the console runs without them. */
+  modules: Services | null;
   auth: AuthService;
   /** Formats times for people (console time zone). */
   timeZone: string;
