@@ -1,15 +1,12 @@
 import type { Db } from '../storage/db.ts';
+import { ConnectionsRepo } from '../connections/connections.repo.ts';
 
 export interface ConnectionName {
   id: number;
   name: string;
 }
 
-/**
- * Connection names for filters and labels. A read-only lookup kept here until the connections module offers one;
- * then this should call it.
- */
+/** Connection names for filters and labels (only id and name leave here: never a credential). */
 export async function connectionNames(db: Db): Promise<ConnectionName[]> {
-  const rows = await db.kysely.selectFrom('connections').select(['id', 'name']).orderBy('name').execute();
-  return rows.map((r) => ({ id: Number(r.id), name: r.name }));
+  return (await new ConnectionsRepo(db).list()).map((r) => ({ id: Number(r.id), name: r.name }));
 }
