@@ -13,7 +13,74 @@ export class PyFloat {
 
 export const pyFloat = (value: number): PyFloat => new PyFloat(value);
 
+/**
+ * Fast path: JSON.stringify (native) with floats marked, then Python's spacing, `.0` floats and ASCII escapes applied
+ * by regular expressions over the text (strings are matched whole, so their content is never touched).
+ */
 export function pyJson(value: unknown): string {
+  return pyJsonBuffer(value).toString('latin1');
+}
+
+/** The bytes of `pyJson(value)` (ASCII), built without intermediate strings (pages of 5,000 records are large). */
+export function pyJsonBuffer(value: unknown): Buffer {
+  // `this[key]` is the value before toJSON ran (PyFloat.toJSON gives a plain number to other serializers).
+  let compact = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const original = key === '' ? value : this[key];
+    return original instanceof PyFloat ? `${FLOAT_MARK}${floatRepr(original.value)}` : v;
+  });
+  if (compact === undefined) compact = 'null';
+  if (NON_ASCII.test(compact)) compact = compact.replace(NON_ASCII_G, escapeChar);
+  return pythonSpacing(Buffer.from(compact, 'latin1'));
+}
+
+const FLOAT_MARK = '\u0000F';
+const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII_G = /[^\x00-\x7f]/g;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const SPACE = 32;
+/** `\u0000F` as JSON.stringify writes it after the opening quote of a marked float. */
+const MARK = Buffer.from('\\u0000F', 'latin1');
+
+/** `, ` and `: ` outside strings, and marked floats unwrapped (`"\u0000F750.0"` → `750.0`), over bytes. */
+function pythonSpacing(src: Buffer): Buffer {
+  const n = src.length;
+  let separators = 0;
+  for (let i = 0; i < n; i++) {
+    const c = src[i];
+    if (c === QUOTE) {
+      i++;
+      while (i < n && src[i] !== QUOTE) i += src[i] === BACKSLASH ? 2 : 1;
+    } else if (c === COMMA || c === COLON) separators++;
+  }
+  const out = Buffer.allocUnsafe(n + separators);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const c = src[i];
+    if (c === QUOTE) {
+      const start = i;
+      i++;
+      while (i < n && src[i] !== QUOTE) i += src[i] === BACKSLASH ? 2 : 1;
+      if (i - start > MARK.length && src.compare(MARK, 0, MARK.length, start + 1, start + 1 + MARK.length) === 0) {
+        o += src.copy(out, o, start + 1 + MARK.length, i);
+      } else o += src.copy(out, o, start, i + 1);
+    } else {
+      out[o++] = c;
+      if (c === COMMA || c === COLON) out[o++] = SPACE;
+    }
+  }
+  return out.subarray(0, o);
+}
+
+function escapeChar(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** The reference implementation (slow, exact); kept for tests of the fast path. */
+export function pyJsonSlow(value: unknown): string {
   const out: string[] = [];
   write(value, out);
   return out.join('');

@@ -290,7 +290,11 @@ export class ProductProduct extends Model {
       if (onlyMultiValueLines) return ((line?.value_ids as number[]) ?? []).length > 1;
       return true;
     });
-    return ptavModel.sortIds(ids, parseOrder(ptavModel, ptavModel.order, env), env);
+    if (ids.length < 2) return ids;
+    // ptav order is "attribute_line_id, id": by the line's rank, then id.
+    const lineRank = env.model('product.template.attribute.line').rankOf(env);
+    const key = (id: number) => lineRank.get(ptavModel.table.get(id)!.attribute_line_id as number) ?? 0;
+    return ids.sort((a, b) => key(a) - key(b) || a - b);
   }
 
   override displayName(rec: Rec, env: Env): string {

@@ -93,7 +93,6 @@ export function generateCatalog(registry: Registry, spec: CatalogSpec): CatalogR
   const companies = registry.model('res.company').table;
   const warehouses = [...t('stock.warehouse').rows.values()];
   const stockCompanies = spec.stockCompanies ?? warehouses.map((w) => w.company_id as number).filter((c) => companies.get(c));
-  const inventory = [...t('stock.location').rows.values()].find((l) => l.usage === 'inventory')?.id ?? false;
   const categories = [...t('product.category').rows.keys()];
   const saleTax = companies.get(1)?.account_sale_tax_id;
   const outShare = spec.outOfStockShare ?? 0.1;
@@ -149,10 +148,6 @@ export function generateCatalog(registry: Registry, spec: CatalogSpec): CatalogR
         const qid = quantTable.allocateId();
         quantTable.insert(stamp({ id: qid, product_id: vid, location_id: wh.lot_stock_id, company_id: company, quantity: qty, reserved_quantity: reserved, lot_id: false, package_id: false, in_date: ts }));
         quants++;
-        if (inventory) {
-          const nid = quantTable.allocateId();
-          quantTable.insert(stamp({ id: nid, product_id: vid, location_id: inventory, company_id: company, quantity: -qty, reserved_quantity: 0, lot_id: false, package_id: false, in_date: ts }));
-        }
       }
     }
   }
