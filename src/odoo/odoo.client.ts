@@ -257,18 +257,30 @@ export class OdooClient {
     }
   }
 
-  /** Every matching record, page by page, on a `(write_date, id)` cursor (see odoo.paging.ts). */
+  /**
+   * Every matching record, page by page, on a `(write_date, id)` cursor (see odoo.paging.ts). One request ahead: the
+   * next page is asked for before the current one is handed over.
+   */
   async *searchReadAll<T extends OdooRecord = OdooRecord>(model: string, domain: OdooDomain, opts: SearchReadAllOptions): AsyncGenerator<RecordPage<T>> {
     const pageSize = opts.pageSize ?? 2000;
     if (pageSize < 1 || pageSize > 10_000) throw new ValidationError(`pageSize must be between 1 and 10000 (got ${pageSize})`);
     const fields = opts.fields.includes('write_date') ? [...opts.fields] : [...opts.fields, 'write_date'];
-    let cursor: PageCursor | null = opts.cursor ?? { mode: 'forward', from: opts.since ?? null };
-    while (cursor) {
+    const fetchPage = (cursor: PageCursor) => {
       const query = pageQuery(domain, cursor);
-      const records = await this.searchRead<T>(model, query.domain, { ...opts, fields, order: query.order, limit: pageSize });
-      const step = pageStep(cursor, records, pageSize);
-      cursor = step.next;
-      if (step.records.length > 0 || cursor === null) yield { records: step.records as T[], cursor };
+      return this.searchRead<T>(model, query.domain, { ...opts, fields, order: query.order, limit: pageSize }).then((records) => ({ cursor, records }));
+    };
+    // The next page is requested as soon as the current one is known, so Odoo serves it while the caller works.
+    let pending: ReturnType<typeof fetchPage> | null = fetchPage(opts.cursor ?? { mode: 'forward', from: opts.since ?? null });
+    try {
+      while (pending) {
+        const { cursor, records } = await pending;
+        const step = pageStep(cursor, records, pageSize);
+        pending = step.next ? fetchPage(step.next) : null;
+        if (step.records.length > 0 || step.next === null) yield { records: step.records as T[], cursor: step.next };
+      }
+    } finally {
+      // The caller stopped early: the request in flight is abandoned, not reported as unhandled.
+      pending?.catch(() => undefined);
     }
   }
 
