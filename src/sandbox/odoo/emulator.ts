@@ -25,6 +25,7 @@ import { inspectOf, statsOf } from './http/control.handler.ts';
 import type { OdooVersion } from './versions/version.profile.ts';
 import { Env } from './orm/env.ts';
 import { execute } from './rpc/dispatch.ts';
+import { PyFloat } from './http/pyjson.ts';
 
 export interface OdooEmulatorOptions {
   version?: OdooVersion;
@@ -63,7 +64,7 @@ export interface OdooEmulator {
   };
   stats(): ReturnType<typeof statsOf>;
   inspect(): ReturnType<typeof inspectOf>;
-  /** Runs a model method as the admin, without HTTP (arranging data in tests). */
+  /** Runs a model method as the admin, without HTTP (arranging data in tests); floats come back as numbers. */
   call(model: string, method: string, args?: unknown[], kwargs?: Record<string, unknown>): unknown;
   generateCatalog(spec: CatalogSpec): CatalogResult;
   stop(): Promise<void>;
@@ -108,7 +109,7 @@ export async function startOdooEmulator(options: OdooEmulatorOptions = {}): Prom
     },
     stats: () => statsOf(ctx),
     inspect: () => inspectOf(ctx),
-    call: (model, method, args = [], kwargs = {}) => execute(registry, { transport: 'jsonrpc', uid: 2, model, method, args, kwargs, nowMs: clock.now() }),
+    call: (model, method, args = [], kwargs = {}) => plain(execute(registry, { transport: 'jsonrpc', uid: 2, model, method, args, kwargs, nowMs: clock.now() })),
     generateCatalog: (spec) => generateCatalog(registry, spec),
     stop: () =>
       new Promise<void>((resolve) => {
@@ -128,6 +129,14 @@ function emptySeed(demo: SeedCatalog): SeedCatalog {
   for (const u of demo.records['res.users'] ?? []) partners.add(u.partner_id as number);
   records['res.partner'] = (demo.records['res.partner'] ?? []).filter((p) => partners.has(p.id as number));
   return { ...demo, records };
+}
+
+/** Python floats of the read format (PyFloat) as plain numbers. */
+export function plain<T = unknown>(value: unknown): T {
+  if (value instanceof PyFloat) return value.value as T;
+  if (Array.isArray(value)) return value.map((v) => plain(v)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)])) as T;
+  return value as T;
 }
 
 export { Env };

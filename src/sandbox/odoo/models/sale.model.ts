@@ -321,8 +321,9 @@ export class SaleOrderLine extends Model {
       tax = roundTo(rounded.total_included - rounded.total_excluded, 2);
       total = roundTo(rounded.total_included, 2);
     } else {
-      tax = rounded.taxes.reduce((s, t) => s + t.amount, 0);
-      total = subtotal + tax;
+      // 18/19: the total is the rounded sum of subtotal and taxes; the tax is what remains (float noise kept).
+      total = roundTo(subtotal + rounded.taxes.reduce((s, t) => s + t.amount, 0), 2);
+      tax = total - subtotal;
     }
     const out = { subtotal, tax, total, raw };
     env.cache.set(key, out);
