@@ -7,6 +7,7 @@ import { CliRuntime } from '../src/cli/runtime.ts';
 import { runCli } from '../src/cli/main.ts';
 import { openDatabase } from '../src/storage/db.ts';
 import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
+import { startOdooEmulator } from '../src/sandbox/odoo/emulator.ts';
 
 const ODOO_KEY = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
 const POLEEPO_SECRET = 'poleepo-secret-from-stdin';
@@ -87,5 +88,30 @@ describe('connection CLI', () => {
     const none = await run(['connection', 'test']);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no connection yet/i);
+  });
+
+  it('tests a connection: prints one verdict per check, JSON with --json, exit code 1 when a check fails', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'poleepo-odoo-conn-cli-'));
+    const odoo = await startOdooEmulator({ version: 19 });
+    try {
+      const add = (name: string, key: string) => run(['connection', 'add', name, '--odoo-url', odoo.url, '--odoo-db', odoo.db, '--odoo-login', odoo.login, '--odoo-api-key-stdin', '--company-id', '1'], `${key}\n`);
+      expect((await add('good', odoo.apiKey)).code).toBe(0);
+      expect((await add('bad', 'this-is-not-a-valid-api-key')).code).toBe(0);
+
+      const good = await run(['connection', 'test', 'good']);
+      expect(good.stdout).toMatch(/\[ok\]\s+odoo connection: Odoo at .* answers over JSON-2/);
+      expect(good.stdout).toMatch(/\[ok\]\s+odoo rights:/);
+      expect(good.stdout).not.toContain(odoo.apiKey);
+
+      const bad = await run(['connection', 'test', 'bad', '--json']);
+      expect(bad.code).toBe(1);
+      const report = JSON.parse(bad.stdout);
+      expect(report.checks[0]).toMatchObject({ system: 'odoo', name: 'connection', status: 'fail' });
+      expect(bad.stderr).toMatch(/connection "bad": \d+ checks? failed/);
+      const listed = JSON.parse((await run(['connection', 'list', '--json'])).stdout);
+      expect(listed.find((c: { name: string }) => c.name === 'good').odoo).toMatchObject({ version: '19.0', transport: 'json2' });
+    } finally {
+      await odoo.stop();
+    }
   });
 });
