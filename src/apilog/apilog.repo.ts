@@ -28,24 +28,24 @@ export class ApiLogRepo {
   }
 
   async list(filter: ApiLogFilter = {}): Promise<ApiLogRow[]> {
-    let q = this.db.kysely.selectFrom('api_log').selectAll();
+    return this.filtered(filter).selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100).offset(filter.offset ?? 0).execute();
+  }
+
+  async count(filter: ApiLogFilter = {}): Promise<number> {
+    const row = await this.filtered(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** One WHERE clause for listing and counting, so they never disagree. */
+  private filtered(filter: ApiLogFilter) {
+    let q = this.db.kysely.selectFrom('api_log');
     if (filter.connectionId !== undefined) q = q.where('connection_id', '=', filter.connectionId);
     if (filter.system) q = q.where('system', '=', filter.system);
     if (filter.direction) q = q.where('direction', '=', filter.direction);
     if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
     if (filter.pathContains) q = q.where('path', 'like', `%${filter.pathContains}%`);
     if (filter.errorsOnly) q = q.where((eb) => eb.or([eb('error', 'is not', null), eb('status', '>=', 400), eb('status', 'is', null)]));
-    return q.orderBy('id', 'desc').limit(filter.limit ?? 100).offset(filter.offset ?? 0).execute();
-  }
-
-  async count(filter: ApiLogFilter = {}): Promise<number> {
-    let q = this.db.kysely.selectFrom('api_log').select((eb) => eb.fn.countAll<number>().as('n'));
-    if (filter.connectionId !== undefined) q = q.where('connection_id', '=', filter.connectionId);
-    if (filter.system) q = q.where('system', '=', filter.system);
-    if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
-    if (filter.errorsOnly) q = q.where((eb) => eb.or([eb('error', 'is not', null), eb('status', '>=', 400), eb('status', 'is', null)]));
-    const row = await q.executeTakeFirstOrThrow();
-    return Number(row.n);
+    return q;
   }
 
   async get(id: number): Promise<ApiLogRow | undefined> {

@@ -9,12 +9,15 @@ import { WebhookQueueService } from '../webhooks/webhook-queue.service.ts';
 import { WebhookIntake } from '../webhooks/webhook.intake.ts';
 import { defineWebhookTasks } from '../webhooks/webhook-queue.tasks.ts';
 import { mountWebhookRoutes } from '../webhooks/webhooks.routes.ts';
+import { OrdersService } from '../orders/orders.service.ts';
+import { defineOrderTasks } from '../orders/orders.tasks.ts';
 
 /** The capability modules' services, built once per process from the context. */
 export interface Services {
   webhooks: WebhooksService;
   webhookQueue: WebhookQueueService;
   intake: WebhookIntake;
+  orders: OrdersService;
 }
 
 /**
@@ -45,7 +48,9 @@ export function buildServices(ctx: AppContext): Services {
   defineWebhookTasks(ctx.taskRegistry, webhookQueue);
   ctx.jobs.setHandler('process-webhook-queue', async () => webhookQueue.sweep());
   ctx.jobs.setHandler('webhook-queue-cleaning', async () => ({ removed: await webhookQueue.clean() }));
-  return { webhooks, webhookQueue, intake };
+  const orders = new OrdersService(ctx, webhookQueue);
+  defineOrderTasks(ctx, orders, webhookQueue);
+  return { webhooks, webhookQueue, intake, orders };
 }
 
 export async function buildModules(ctx: AppContext, options: ModuleOptions = {}): Promise<ServiceModules> {
@@ -59,7 +64,7 @@ export async function buildModules(ctx: AppContext, options: ModuleOptions = {})
   return {
     services,
     routes: [(app) => mountWebhookRoutes(app, services.intake)],
-    console: options.withConsole === false ? null : (createConsoleApp(ctx) as unknown as Hono),
+    console: options.withConsole === false ? null : (createConsoleApp(ctx, { modules: services }) as unknown as Hono),
     startBackground: async () => {
       worker.start();
       scheduler.start();

@@ -56,12 +56,13 @@ function mountOperationalRoutes(app: Hono, ctx: AppContext): void {
   app.get('/metrics', async (c) => c.text(await ctx.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 }
 
-const UNLOGGED = /^\/(healthz|readyz|metrics|static\/|favicon)/;
+/** Inbound calls from the systems we integrate with (Poleepo and Odoo webhooks, image fetches) go to the API log. */
+const LOGGED = /^\/(webhooks|images)\//;
 
 /**
  * Metrics for every request (by matched route, so ids don't explode the label set) and an API-log entry for
- * inbound requests other than health, metrics and static files. Console bodies are never logged (passwords, forms);
- * webhook bodies are kept by the webhook queue itself.
+ * inbound calls of the integrated systems. Console page views stay out of the API log (they would drown the calls
+ * that matter); their bodies (passwords, forms) are never logged. Webhook bodies are kept by the webhook queue.
  */
 function observeRequests(ctx: AppContext): MiddlewareHandler {
   return async (c, next) => {
@@ -70,8 +71,8 @@ function observeRequests(ctx: AppContext): MiddlewareHandler {
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath && c.req.routePath !== '*' && c.req.routePath !== '/*' ? c.req.routePath : c.res.status === 404 ? 'unmatched' : c.req.path.split('/').slice(0, 2).join('/') || '/';
     ctx.metrics.observeHttp(route, c.req.method, c.res.status, seconds);
-    if (UNLOGGED.test(c.req.path)) return;
-    const system = c.req.path.startsWith('/webhooks/') ? 'webhook' : c.req.path.startsWith('/images/') ? 'http' : 'console';
+    if (!LOGGED.test(c.req.path)) return;
+    const system = c.req.path.startsWith('/webhooks/') ? 'webhook' : 'http';
     ctx.apiLog.record({
       system,
       direction: 'inbound',

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime.ts';
 import { parseIntOption } from '../runtime.ts';
 import { startService, type ProcessRole, type RunningService } from '../../app/service.ts';
+import { firstRunHint } from '../../auth/auth.service.ts';
 
 const ROLES: { name: string; role: ProcessRole; summary: string }[] = [
   { name: 'start', role: 'all', summary: 'run everything in one process: HTTP server (webhooks, console, images, health, metrics), workers and scheduler' },
@@ -27,13 +28,9 @@ export function register(program: Command, runtime: CliRuntime): void {
 }
 
 async function startupHints(service: RunningService): Promise<string[]> {
-  const users = await service.ctx.db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  if (Number(users.n) > 0 || !service.consoleUrl) return [];
-  return [
-    'No console user exists yet. Create the first administrator with:',
-    '  npx poleepo-odoo user add admin --role admin',
-    `then open ${service.consoleUrl}/ and log in.`,
-  ];
+  if (!service.consoleUrl) return [];
+  const hint = await firstRunHint(service.ctx);
+  return hint ? [...hint.split('\n'), `then open ${service.consoleUrl}/ and log in.`] : [];
 }
 
 /** First SIGINT/SIGTERM: graceful stop (drain up to 10 s); a second one forces the exit. */
