@@ -39,30 +39,36 @@ describe('jobs CLI', () => {
     expect(r.stdout).toMatch(/^webhook-queue-cleaning\s+Webhook Queue Cleaning\s+yes\s+manual\s+/m);
     expect(r.stdout).toMatch(/^poll-product-batches\s+Poll Product Batches\s+yes\s+10m\s+/m);
     expect(r.stdout).toMatch(/^api-log-cleanup\s+API Log Cleanup\s+yes\s+1d\s+/m);
-    expect(r.stdout).toMatch(/^order-polling\s+Order Polling\s+yes\s+5m\s+.*\(handler arrives later\)$/m);
+    expect(r.stdout).toMatch(/^order-polling\s+Order Polling\s+yes\s+5m\s+/m);
     const json = JSON.parse((await cli(['jobs', 'list', '--json'], env)).stdout);
+    // Jobs whose module has not plugged a handler in yet say so (which ones changes as modules arrive).
+    for (const j of json as { name: string; handlerConfigured: boolean }[]) {
+      const row = r.stdout.split('\n').find((l) => l.startsWith(`${j.name} `))!;
+      expect(row.endsWith('(handler arrives later)'), row).toBe(!j.handlerConfigured);
+    }
     expect(json.map((j: { name: string }) => j.name)).toEqual([
       'process-webhook-queue', 'webhook-queue-cleaning', 'generate-product-batches', 'poll-product-batches',
       'api-log-cleanup', 'order-polling', 'shipment-polling', 'product-reconciliation',
     ]);
     expect(json.find((j: { name: string }) => j.name === 'api-log-cleanup').handlerConfigured).toBe(true);
-    expect(json.find((j: { name: string }) => j.name === 'product-reconciliation').handlerConfigured).toBe(false);
   });
 
   it('queues a run for the workers, and says so; a second run-now reports the queued one instead', async () => {
     await setup();
-    const first = await cli(['jobs', 'run', 'Order Polling'], env);
+    const first = await cli(['jobs', 'run', 'Product Reconciliation'], env);
     expect(first.code).toBe(0);
-    expect(first.stdout).toBe('Queued run #1 of Order Polling (task #1).\nA running worker (poleepo-odoo start or work) executes it; follow it with "poleepo-odoo jobs list", or run it in this process with --inline.\n');
-    const second = await cli(['jobs', 'run', 'order-polling'], env);
-    expect(second.stdout).toBe('Order Polling already has run #1 queued (task #1); nothing new was queued.\n');
-    expect(await runs()).toEqual([expect.objectContaining({ job_name: 'order-polling', trigger: 'manual', status: 'queued', task_id: 1 })]);
+    expect(first.stdout).toBe('Queued run #1 of Product Reconciliation (task #1).\nA running worker (poleepo-odoo start or work) executes it; follow it with "poleepo-odoo jobs list", or run it in this process with --inline.\n');
+    const second = await cli(['jobs', 'run', 'product-reconciliation'], env);
+    expect(second.stdout).toBe('Product Reconciliation already has run #1 queued (task #1); nothing new was queued.\n');
+    expect(await runs()).toEqual([expect.objectContaining({ job_name: 'product-reconciliation', trigger: 'manual', status: 'queued', task_id: 1 })]);
     const task = await db.kysely.selectFrom('tasks').selectAll().executeTakeFirstOrThrow();
     expect(task).toMatchObject({ kind: 'job.run', lane: 'jobs', status: 'pending' });
     // The queued run is executed in this process with --inline (no worker is running).
-    const inline = await cli(['jobs', 'run', 'order-polling', '--inline'], env);
-    expect(inline.code).toBe(0);
-    expect(inline.stdout).toContain('Run #1 of Order Polling: not configured — Order Polling has nothing to run yet: its handler arrives with the order import.');
+    // With no connection configured, it ends done or not_configured (an honest message), never failed.
+    const inline = await cli(['jobs', 'run', 'product-reconciliation', '--inline'], env);
+    expect(inline.code, inline.stderr).toBe(0);
+    expect(inline.stdout).toMatch(/^Running Product Reconciliation \(run #1, task #1\) in this process…\nRun #1 of Product Reconciliation: (done\.|not configured — .+)\n/);
+    expect((await runs())[0].status).toMatch(/^(done|not_configured)$/);
   });
 
   it('runs API Log Cleanup inline: old API log entries are deleted and the result is printed', async () => {

@@ -149,6 +149,32 @@ describe.each(dialects)('task queue on %s', (dialect) => {
     expect((await queue.list()).total).toBe(1);
   });
 
+  it('claims a batch of exactly the requested size, in claim order', async () => {
+    await setup();
+    for (let i = 0; i < 30; i++) await queue.enqueue('test.echo', { n: i });
+    const batch = await queue.claimMany({ lane: 'orders', kinds: ['test.echo'], workerId: 'w', leaseMs: LEASE, limit: 4 });
+    expect(batch.map((t) => JSON.parse(t.payload).n)).toEqual([0, 1, 2, 3]);
+    expect(batch.every((t) => t.status === 'running' && t.locked_by === 'w')).toBe(true);
+    expect((await queue.list({ status: 'running' })).total).toBe(4);
+    const rest = await queue.claimMany({ lane: 'orders', kinds: ['test.echo'], workerId: 'w', leaseMs: LEASE, limit: 100 });
+    expect(rest).toHaveLength(26);
+  });
+
+  it('claims a batch holding two tasks of one serial key without running both', async () => {
+    await setup();
+    await queue.enqueue('test.echo', { n: 1 }, { serialKey: 'k1' });
+    await queue.enqueue('test.echo', { n: 2 }, { serialKey: 'k1' });
+    await queue.enqueue('test.echo', { n: 3 }, { serialKey: 'k2' });
+    const claimed: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const batch = await queue.claimMany({ lane: 'orders', kinds: ['test.echo'], workerId: 'w', leaseMs: LEASE, limit: 5 });
+      claimed.push(...batch.map((t) => JSON.parse(t.payload).n));
+    }
+    expect(claimed.sort()).toEqual([1, 3]);
+    const running = await queue.list({ status: 'running' });
+    expect(running.rows.map((r) => r.serial_key).sort()).toEqual(['k1', 'k2']);
+  });
+
   it('never runs two tasks with the same serial key at once; other keys are not held up', async () => {
     await setup();
     const first = await queue.enqueue('test.echo', { n: 1 }, { serialKey: 'order:1' });

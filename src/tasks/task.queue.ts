@@ -19,7 +19,7 @@
  * spent (the worker died holding it, which may be the task's fault).
  * Delivery is at least once: handlers must be idempotent (a worker can die after doing the work, before recording it).
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Db } from '../storage/db.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -134,7 +134,7 @@ export class TaskQueue {
       const inserted = await executor.insertInto('tasks').values(row).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
       if (inserted) return { id: inserted.id, deduped: false, lane };
       if (!row.dedupe_key) throw new Error(`Task insert of kind "${kind}" conflicted without a dedupe key`);
-      const existing = await executor.selectFrom('tasks').select(['id', 'lane']).where('dedupe_key', '=', row.dedupe_key).where('status', '=', 'pending').executeTakeFirst();
+      const existing = await executor.selectFrom('tasks').select(['id', 'lane']).where('dedupe_key', '=', row.dedupe_key).where('status', '=', PENDING).executeTakeFirst();
       if (existing) return { id: existing.id, deduped: true, lane: existing.lane };
       // The pending task was claimed between our insert and our look-up: our task is needed after all.
     }
@@ -148,56 +148,71 @@ export class TaskQueue {
    * oldest), skipping tasks whose serial key is running. Returns null when there is none.
    */
   async claim(params: { lane: string; kinds: string[]; workerId: string; leaseMs: number }): Promise<TaskRow | null> {
-    if (params.kinds.length === 0) return null;
+    return (await this.claimMany({ ...params, limit: 1 }))[0] ?? null;
+  }
+
+  /** Claims up to `limit` due tasks of one lane in one statement (a worker fills its free slots at once). */
+  async claimMany(params: { lane: string; kinds: string[]; workerId: string; leaseMs: number; limit: number }): Promise<TaskRow[]> {
+    if (params.kinds.length === 0 || params.limit < 1) return [];
+    let limit = params.limit;
     for (let round = 0; round < 5; round++) {
       try {
-        return await this.claimOnce(params, null);
+        return await this.claimOnce(params, null, limit);
       } catch (error) {
-        // Another worker started a task with the same serial key between our look and our update.
+        // Another worker started a task with the same serial key between our look and our update — or this batch
+        // held two tasks of one serial key (the check only sees running tasks): try again, one at a time.
         if (!isUniqueViolation(error)) throw error;
+        limit = 1;
       }
     }
-    return null;
+    return [];
   }
 
   /** Claims one specific pending task (CLI "run inline"); null if it is not pending, not due, or its key is busy. */
   async claimById(id: number, params: { workerId: string; leaseMs: number; kinds?: string[] }): Promise<TaskRow | null> {
     try {
-      return await this.claimOnce({ ...params, lane: null, kinds: params.kinds ?? null }, id);
+      return (await this.claimOnce({ ...params, lane: null, kinds: params.kinds ?? null }, id, 1))[0] ?? null;
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
     }
   }
 
-  private async claimOnce(params: { lane: string | null; kinds: string[] | null; workerId: string; leaseMs: number }, id: number | null): Promise<TaskRow | null> {
+  /**
+   * The claim is the hottest statement, so its SQL is written by hand rather than built with the query builder on
+   * every call (building cost more than running it). Statuses are literals:
+   * SQLite uses the partial indexes (tasks_claim_order, tasks_serial_running) only when it can see at prepare time
+   * that the query implies their WHERE.
+   */
+  private async claimOnce(params: { lane: string | null; kinds: string[] | null; workerId: string; leaseMs: number }, id: number | null, limit: number): Promise<TaskRow[]> {
     const now = this.clock.now();
-    const db = this.db.kysely;
-    let candidate = db.selectFrom('tasks as t').select('t.id')
-      .where('t.status', '=', 'pending')
-      .where('t.run_at', '<=', now)
-      .where((eb) => eb.or([
-        eb('t.serial_key', 'is', null),
-        eb.not(eb.exists(eb.selectFrom('tasks as r').select('r.id').where('r.status', '=', 'running').whereRef('r.serial_key', '=', 't.serial_key'))),
-      ]));
-    if (params.lane !== null) candidate = candidate.where('t.lane', '=', params.lane);
-    if (params.kinds !== null) candidate = candidate.where('t.kind', 'in', params.kinds);
-    if (id !== null) candidate = candidate.where('t.id', '=', id);
-    candidate = candidate.orderBy('t.priority', 'desc').orderBy('t.run_at').orderBy('t.id').limit(1);
-    if (this.db.dialect === 'postgres') candidate = candidate.forUpdate().skipLocked();
-    const row = await db.updateTable('tasks')
-      .set((eb) => ({
-        status: 'running',
-        attempts: eb('attempts', '+', 1),
-        locked_by: params.workerId,
-        locked_until: now + params.leaseMs,
-        updated_at: now,
-      }))
-      .where('id', '=', candidate)
-      .where('status', '=', 'pending')
-      .returningAll()
-      .executeTakeFirst();
-    return row ?? null;
+    const pg = this.db.dialect === 'postgres';
+    const values: unknown[] = [params.workerId, now + params.leaseMs, now, now];
+    const filters: string[] = [];
+    const next = (value: unknown) => {
+      values.push(value);
+      return pg ? `$${values.length}` : '?';
+    };
+    const head = pg ? ['$1', '$2', '$3', '$4'] : ['?', '?', '?', '?'];
+    if (params.lane !== null) filters.push(`AND t.lane = ${next(params.lane)}`);
+    if (params.kinds !== null) filters.push(`AND t.kind IN (${params.kinds.map((k) => next(k)).join(', ')})`);
+    if (id !== null) filters.push(`AND t.id = ${next(id)}`);
+    const limitParam = next(limit);
+    const pick = `SELECT t.id FROM tasks AS t
+        WHERE t.status = 'pending' AND t.run_at <= ${head[3]} ${filters.join(' ')}
+          AND (t.serial_key IS NULL OR NOT EXISTS (SELECT 1 FROM tasks AS r WHERE r.status = 'running' AND r.serial_key = t.serial_key))
+        ORDER BY t.priority DESC, t.run_at, t.id
+        LIMIT ${limitParam}`;
+    const set = `status = 'running', attempts = attempts + 1, locked_by = ${head[0]}, locked_until = ${head[1]}, updated_at = ${head[2]}`;
+    // PostgreSQL: the locking pick is a materialized CTE, run once. As `id IN (subquery)` the planner may rescan the
+    // subquery per row (a semi join), and every rescan skips its own locks and picks again: far more than LIMIT rows.
+    // The status is re-checked as a guard. SQLite has one writer: a plain `IN` list, evaluated once, suffices.
+    const text = pg
+      ? `WITH picked AS MATERIALIZED (${pick} FOR UPDATE SKIP LOCKED)
+         UPDATE tasks SET ${set} FROM picked WHERE tasks.id = picked.id AND tasks.status = 'pending' RETURNING tasks.*`
+      : `UPDATE tasks SET ${set} WHERE id IN (${pick}) RETURNING *`;
+    const result = await this.db.kysely.executeQuery<TaskRow>(CompiledQuery.raw(text, values));
+    return [...result.rows].sort((a, b) => b.priority - a.priority || a.run_at - b.run_at || a.id - b.id);
   }
 
   /** Extends the lease; false when this worker no longer holds the task (reaped, released). */
@@ -379,6 +394,8 @@ export class TaskQueue {
     return rows.map((r) => ({ status: r.status, lane: r.lane, count: Number(r.n) }));
   }
 }
+
+const PENDING = sql.lit<TaskStatus>('pending');
 
 /** A unique-index violation on either dialect (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
 export function isUniqueViolation(error: unknown): boolean {
