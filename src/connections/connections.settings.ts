@@ -40,6 +40,25 @@ export const connectionSettingsSchema = z.object({
   totalMismatchThreshold: z.number().min(0).default(0.01),
   /** Overlap of the write_date cursors (Odoo stamps write_date at transaction start). */
   changeOverlapMs: z.number().int().min(0).default(120_000),
+  /** Order import (DESIGN §4.6). */
+  orders: z.object({
+    /** delivery.carrier whose product carries the shipping cost (null: the first carrier Odoo lists for the company). */
+    defaultCarrierId: z.number().int().positive().nullable().default(null),
+    /**
+     * Odoo's own request time limit (`limit_time_real`, 120 s by default): after an ambiguous failure (timeout, lost
+     * reply) the connector waits longer than this before looking for the order again, so a create still running on
+     * the server has either committed or died by then.
+     */
+    odooRequestTimeLimitMs: z.number().int().min(1000).max(3_600_000).default(120_000),
+    /** Overlap of the Order Polling cursor on Poleepo's `updated_after` (whole seconds, UTC). */
+    pollOverlapMs: z.number().int().min(0).default(300_000),
+    /** How far back the first poll of a connection looks. */
+    initialLookbackMs: z.number().int().min(0).default(86_400_000),
+    /** Poleepo status pushed back once the order is confirmed in Odoo (null: push nothing on confirmation). */
+    confirmedStatus: z.enum(['IN_PROCESS']).nullable().default('IN_PROCESS'),
+    /** Push a cancellation made in Odoo back to Poleepo. */
+    pushCancellation: z.boolean().default(true),
+  }).prefault({}),
   /** Product fields mapped to Poleepo's codes and dimensions (defaults: the provisioned x_poleepo_* fields). */
   fieldMapping: z.object({
     upc: z.string().default('x_poleepo_upc'),

@@ -1,0 +1,351 @@
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { RateLimitedError, errorMessage } from '../shared/errors.ts';
+import { OdooTransportError, OdooValidationError } from '../odoo/odoo.errors.ts';
+import type { OdooRecord } from '../odoo/odoo.types.ts';
+import { PoleepoValidationError } from '../poleepo/poleepo.errors.ts';
+import type { PoleepoOrder, PoleepoOrderStatus } from '../poleepo/poleepo.types.ts';
+import { OrderParkedError, OrderUncertainError } from './orders.errors.ts';
+import { hiddenDataRefusal, orderFacts, orderUrl, toOdooDatetime, type OrderFacts } from './orders.mapper.ts';
+import type { OrderSchema } from './orders.odoo-data.ts';
+import type { OrderConnection } from './orders.connections.ts';
+import { resolveCustomer } from './orders.partners.ts';
+import { describeUnmatched, resolveSkus } from './orders.products.ts';
+import type { OrderBinding, OrderBindingPatch, OrdersRepo } from './orders.repo.ts';
+import { canPushCancellation, effectiveStatus, isTerminal, statusRank } from './orders.status.ts';
+import { priceLine } from './orders.taxes.ts';
+
+export type ImportOutcomeKind = 'confirmed' | 'parked' | 'refused' | 'waiting' | 'skipped' | 'cancelled' | 'synced';
+
+export interface ImportOutcome {
+  outcome: ImportOutcomeKind;
+  saleOrderId?: number;
+  saleOrderName?: string;
+  /** What a person should read (parked reason, refusal, flag). */
+  message?: string;
+  flag?: string | null;
+}
+
+/** Waiting this much beyond Odoo's request time limit leaves room for clock skew and the commit itself. */
+const SETTLE_MARGIN_MS = 10_000;
+
+interface SaleOrderSeen {
+  id: number;
+  name: string;
+  state: string;
+  dateOrder: string | null;
+  total: number;
+  poleepoStatus: string | null;
+}
+
+/**
+ * One order, exactly once (DESIGN §4.6). Runs inside the `orders.import` task, whose serial key keeps it alone per
+ * (connection, order) from the look-up to the date write-back. The Poleepo order is re-read (webhook payloads are
+ * only hints); then, in Odoo:
+ * 1. look the sale order up by its idempotency key `x_poleepo_order_id` in the connection's company — always, before
+ *    any create (an earlier attempt may have created it and died, or lost the reply);
+ * 2. none: check the status is importable and nothing is hidden, match lines by SKU (unknown → parked), match or
+ *    create the customer, price the lines with the taxes that give the marketplace amounts, create the order in one
+ *    call (header and lines, atomic);
+ * 3. a draft (just created, or found after a crash): confirm it; then write the marketplace date back (confirm
+ *    overwrites it) with the Poleepo status; compare the total with Poleepo's and flag a difference;
+ * 4. already imported: apply status changes (cancellation cancels when nothing was delivered or invoiced, else
+ *    flags), push a confirmation or a cancellation made in Odoo back to Poleepo.
+ * A call that may have committed without an answer (timeout, lost reply) is never repeated blindly: the binding is
+ * marked uncertain until Odoo's request time limit has surely passed, the task is rescheduled for then (the worker is
+ * not blocked), and the next run starts again at step 1.
+ */
+export class OrderImporter {
+  constructor(private readonly repo: OrdersRepo, private readonly clock: Clock, private readonly logger: Logger) {}
+
+  async run(conn: OrderConnection, poleepoOrderId: string, signal?: AbortSignal): Promise<ImportOutcome> {
+    const connectionId = conn.view.id;
+    let binding = await this.repo.ensure(connectionId, poleepoOrderId, this.clock.now());
+    if (binding.recheck_at !== null && this.clock.now() < binding.recheck_at) {
+      throw new RateLimitedError(`Order ${poleepoOrderId}: waiting until Odoo's request time limit has passed before looking for it again`, binding.recheck_at - this.clock.now());
+    }
+    const order = await conn.poleepo.getOrder(poleepoOrderId);
+    const facts = orderFacts(order);
+    const status = effectiveStatus(binding.poleepo_status, facts.status);
+    binding = await this.save(binding, {
+      reference: facts.reference, channel: facts.channel, currency: facts.currency, poleepo_total: facts.total,
+      order_date: facts.orderDate, poleepo_updated_at: facts.updatedAt, poleepo_status: status, status_rank: statusRank(status),
+    });
+    try {
+      const schema = await conn.data.schema();
+      const found = await this.findSaleOrder(conn, schema, poleepoOrderId, signal);
+      if (!found) return await this.importNew(conn, schema, binding, order, facts, status, signal);
+      if (binding.state === 'confirmed' || binding.state === 'cancelled') return await this.sync(conn, schema, binding, found, status, signal);
+      return await this.complete(conn, schema, binding, found, facts, status, signal);
+    } catch (error) {
+      if (error instanceof OrderUncertainError) {
+        const waitMs = conn.view.settings.orders.odooRequestTimeLimitMs + SETTLE_MARGIN_MS;
+        await this.save(binding, {
+          state: 'uncertain', uncertain_step: error.step, recheck_at: this.clock.now() + waitMs,
+          error: `${error.message}: looking again in ${Math.round(waitMs / 1000)} s, once Odoo's request time limit has surely passed`,
+        });
+        throw new RateLimitedError(`Order ${poleepoOrderId}: ${error.message}; looking again after Odoo's request time limit`, waitMs, { cause: error });
+      }
+      if (error instanceof OrderParkedError) {
+        await this.save(binding, { state: 'parked', parked_reason: error.reason, error: null, uncertain_step: null, recheck_at: null });
+        return { outcome: 'parked', message: error.reason };
+      }
+      const keep = binding.state === 'confirmed' || binding.state === 'cancelled';
+      await this.save(binding, { ...(keep ? {} : { state: 'error' }), error: errorMessage(error).slice(0, 2000) });
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  private async findSaleOrder(conn: OrderConnection, schema: OrderSchema, poleepoOrderId: string, signal?: AbortSignal): Promise<SaleOrderSeen | null> {
+    const companyId = conn.view.odoo.companyId;
+    const domain = [['x_poleepo_order_id', '=', poleepoOrderId], ...(companyId ? [['company_id', '=', companyId]] : [])];
+    const fields = ['name', 'state', 'date_order', 'amount_total', ...(schema.orderFields.status ? ['x_poleepo_status'] : [])];
+    const rows = await conn.odoo.searchRead('sale.order', domain, { fields, order: 'id', signal });
+    if (rows.length > 1) this.logger.warn({ connectionId: conn.view.id, poleepoOrderId, ids: rows.map((r) => r.id) }, 'several sale orders carry the same Poleepo order id; using the oldest');
+    return rows[0] ? seen(rows[0]) : null;
+  }
+
+  private async importNew(conn: OrderConnection, schema: OrderSchema, binding: OrderBinding, order: PoleepoOrder, facts: OrderFacts, status: string | null, signal?: AbortSignal): Promise<ImportOutcome> {
+    const settings = conn.view.settings;
+    if (isTerminal(status)) {
+      await this.save(binding, { state: 'skipped', error: null, parked_reason: null });
+      return { outcome: 'skipped', message: `${status} on Poleepo before it was imported: nothing to do in Odoo` };
+    }
+    if (!status || !settings.importableStatuses.includes(status)) {
+      await this.save(binding, { state: 'waiting', error: null });
+      return { outcome: 'waiting', message: `Status ${status ?? '(none)'} is not importable for this connection (${settings.importableStatuses.join(', ')})` };
+    }
+    const refusal = hiddenDataRefusal(order);
+    if (refusal) {
+      await this.save(binding, { state: 'refused', error: refusal, parked_reason: null });
+      return { outcome: 'refused', message: refusal };
+    }
+    const lines = order.lines ?? [];
+    const skus = await resolveSkus(conn.odoo, schema, lines.map((l) => l.sku), signal);
+    const unmatched = describeUnmatched(skus);
+    if (unmatched) throw new OrderParkedError(unmatched);
+    const shippingCost = order.shipping_cost ?? 0;
+    const carrierId = settings.orders.defaultCarrierId;
+    const carrier = shippingCost > 0 || carrierId ? await conn.data.carrier(carrierId) : null;
+    if (carrierId && !carrier) throw new OrderParkedError(`The configured carrier (delivery.carrier ${carrierId}) does not exist in Odoo for this company: fix the connection's orders.defaultCarrierId, then retry the order.`);
+    if (shippingCost > 0 && !carrier) throw new OrderParkedError('The order has a shipping cost but Odoo has no delivery carrier to put it on: create a shipping method (Inventory › Configuration › Shipping Methods) or set orders.defaultCarrierId, then retry the order.');
+
+    const customer = await resolveCustomer(conn.odoo, conn.data, schema, order, signal);
+    const setup = await conn.data.taxSetup();
+    const notes: string[] = [];
+    const orderLines: unknown[] = [];
+    for (const line of lines) {
+      const product = skus.found.get(line.sku.trim())!;
+      const pricing = priceLine(setup, product.taxIds, line.price!, line.quantity, line.vat_rate);
+      if (pricing.note) notes.push(`${line.sku}: ${pricing.note}`);
+      orderLines.push([0, 0, { product_id: product.id, product_uom_qty: line.quantity, price_unit: pricing.priceUnit, [schema.lineTaxField]: [[6, 0, pricing.taxIds]] }]);
+    }
+    if (shippingCost > 0 && carrier) {
+      const taxIds = await conn.data.productTaxes(carrier.productId);
+      const pricing = priceLine(setup, taxIds, shippingCost, 1, null);
+      if (pricing.note) notes.push(`shipping: ${pricing.note}`);
+      orderLines.push([0, 0, {
+        product_id: carrier.productId, name: carrier.name, product_uom_qty: 1, price_unit: pricing.priceUnit,
+        [schema.lineTaxField]: [[6, 0, pricing.taxIds]], ...(schema.lineIsDelivery ? { is_delivery: true } : {}),
+      }]);
+    }
+    const pid = binding.poleepo_order_id;
+    const vals: Record<string, unknown> = {
+      partner_id: customer.partnerId,
+      ...(customer.invoiceId ? { partner_invoice_id: customer.invoiceId } : {}),
+      ...(customer.shippingId ? { partner_shipping_id: customer.shippingId } : {}),
+      ...(conn.view.odoo.companyId ? { company_id: conn.view.odoo.companyId } : {}),
+      user_id: 1, // OdooBot, as the seed's imported orders
+      client_order_ref: facts.reference || false,
+      origin: `Poleepo ${pid}${facts.channel ? ` (${facts.channel})` : ''}`,
+      ...(facts.orderDate ? { date_order: toOdooDatetime(facts.orderDate) } : {}),
+      x_poleepo_order_id: pid,
+      ...(schema.orderFields.status ? { x_poleepo_status: status } : {}),
+      ...(schema.orderFields.channel ? { x_poleepo_channel: facts.channel || false } : {}),
+      ...(schema.orderFields.url ? { x_poleepo_url: orderUrl(settings.orderUrlPattern, pid) } : {}),
+      ...(carrier && schema.orderFields.carrier ? { carrier_id: carrier.id } : {}),
+      order_line: orderLines,
+    };
+    let id: number;
+    try {
+      id = await conn.odoo.create('sale.order', vals, { signal, context: { tracking_disable: true, mail_create_nosubscribe: true } });
+    } catch (error) {
+      if (error instanceof OdooTransportError && error.ambiguous) throw new OrderUncertainError('create', { cause: error });
+      throw error;
+    }
+    binding = await this.save(binding, { state: 'draft', sale_order_id: id, odoo_state: 'draft', parked_reason: null, uncertain_step: null, recheck_at: null, error: notes.length ? notes.join('; ').slice(0, 2000) : null });
+    return this.complete(conn, schema, binding, { id, name: '', state: 'draft', dateOrder: null, total: 0, poleepoStatus: status }, facts, status, signal, notes);
+  }
+
+  /** A sale order exists and the import is not finished: confirm it, write the date back, check the total. */
+  private async complete(conn: OrderConnection, schema: OrderSchema, binding: OrderBinding, so: SaleOrderSeen, facts: OrderFacts, status: string | null, signal?: AbortSignal, notes: string[] = []): Promise<ImportOutcome> {
+    const odoo = conn.odoo;
+    binding = await this.save(binding, { sale_order_id: so.id, odoo_state: so.state, uncertain_step: null, recheck_at: null });
+    if (so.state === 'cancel') {
+      binding = await this.save(binding, { state: 'cancelled', sale_order_name: so.name || null, error: null });
+      return { outcome: 'cancelled', saleOrderId: so.id, saleOrderName: so.name };
+    }
+    if (isTerminal(status)) {
+      // Cancelled on Poleepo while the import was under way: nothing was delivered yet, cancel what exists.
+      if (so.state === 'sale') return this.sync(conn, schema, await this.save(binding, { state: 'confirmed' }), so, status, signal);
+      await cancelSaleOrder(conn, so.id, signal);
+      await this.save(binding, { state: 'cancelled', odoo_state: 'cancel', sale_order_name: so.name || null, error: null });
+      return { outcome: 'cancelled', saleOrderId: so.id, saleOrderName: so.name };
+    }
+    let confirmedNow = false;
+    if (so.state === 'draft' || so.state === 'sent') {
+      try {
+        await odoo.call('sale.order', 'action_confirm', [[so.id]], {}, { signal });
+        confirmedNow = true;
+      } catch (error) {
+        if (error instanceof OdooTransportError && error.ambiguous) throw new OrderUncertainError('confirm', { cause: error });
+        if (!(error instanceof OdooValidationError)) throw error;
+        // Refused: maybe confirmed meanwhile (by a person). Only that is fine.
+        const again = await this.findSaleOrder(conn, schema, binding.poleepo_order_id, signal);
+        if (again?.state !== 'sale') throw error;
+      }
+    }
+    const writes: Record<string, unknown> = {};
+    const wantedDate = facts.orderDate ? toOdooDatetime(facts.orderDate) : null;
+    if (wantedDate && (confirmedNow || so.dateOrder !== wantedDate)) writes.date_order = wantedDate;
+    if (schema.orderFields.status && status && so.poleepoStatus !== status) writes.x_poleepo_status = status;
+    if (Object.keys(writes).length) await odoo.write('sale.order', [so.id], writes, { signal });
+    const [after] = await odoo.read('sale.order', [so.id], ['name', 'state', 'amount_total'], { signal });
+    const total = Number(after?.amount_total ?? 0);
+    const flag = this.totalFlag(conn, binding, total);
+    if (flag && flag !== binding.flag) await this.note(conn, so.id, flag, signal);
+    await this.save(binding, {
+      state: after?.state === 'sale' ? 'confirmed' : after?.state === 'cancel' ? 'cancelled' : 'draft',
+      sale_order_name: String(after?.name ?? so.name ?? '') || null, odoo_state: String(after?.state ?? so.state), odoo_total: total,
+      flag, error: notes.length ? notes.join('; ').slice(0, 2000) : null, confirmed_at: this.clock.now(),
+    });
+    return { outcome: 'confirmed', saleOrderId: so.id, saleOrderName: String(after?.name ?? so.name), flag };
+  }
+
+  /** An imported order: status changes from Poleepo, and changes made in Odoo pushed back. */
+  private async sync(conn: OrderConnection, schema: OrderSchema, binding: OrderBinding, so: SaleOrderSeen, status: string | null, signal?: AbortSignal): Promise<ImportOutcome> {
+    const settings = conn.view.settings.orders;
+    const pid = binding.poleepo_order_id;
+    let state = binding.state;
+    let odooState = so.state;
+    let current = status;
+    let pushed = binding.pushed_status;
+    let flag = binding.flag;
+    let message: string | undefined;
+    if (isTerminal(current) && so.state !== 'cancel') {
+      const blocker = await deliveredOrInvoiced(conn, so.id, signal);
+      if (blocker) {
+        flag = `${current === 'CANCELED' ? 'Cancelled' : 'Refunded'} on Poleepo, but ${blocker}: not cancelled in Odoo. Review it (return, credit note).`;
+      } else {
+        await cancelSaleOrder(conn, so.id, signal);
+        state = 'cancelled';
+        odooState = 'cancel';
+        message = `${current} on Poleepo: sale order cancelled`;
+      }
+    } else if (so.state === 'cancel' && !isTerminal(current)) {
+      state = 'cancelled';
+      if (settings.pushCancellation && canPushCancellation(current)) {
+        if (await this.push(conn, pid, 'CANCELED')) {
+          current = 'CANCELED';
+          pushed = 'CANCELED';
+          message = 'Cancelled in Odoo: cancellation pushed to Poleepo';
+        } else flag = `Cancelled in Odoo, but Poleepo refused the cancellation (status ${current})`;
+      } else if (!canPushCancellation(current)) {
+        flag = `Cancelled in Odoo while Poleepo says ${current}: review it on Poleepo.`;
+      }
+    } else if (so.state === 'sale' && current === 'PAYMENT_ACCEPTED' && settings.confirmedStatus && pushed !== settings.confirmedStatus) {
+      if (await this.push(conn, pid, settings.confirmedStatus)) {
+        current = settings.confirmedStatus;
+        pushed = settings.confirmedStatus;
+        message = `Confirmed in Odoo: ${settings.confirmedStatus} pushed to Poleepo`;
+      }
+    }
+    if (so.state === 'cancel') state = 'cancelled';
+    if (schema.orderFields.status && current && so.poleepoStatus !== current) await conn.odoo.write('sale.order', [so.id], { x_poleepo_status: current }, { signal });
+    if (flag && flag !== binding.flag) await this.note(conn, so.id, flag, signal);
+    await this.save(binding, {
+      state, odoo_state: odooState, poleepo_status: current, status_rank: statusRank(current), pushed_status: pushed, flag,
+      sale_order_name: so.name || binding.sale_order_name, error: null,
+    });
+    return { outcome: state === 'cancelled' ? 'cancelled' : 'synced', saleOrderId: so.id, saleOrderName: so.name, message, flag };
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async push(conn: OrderConnection, poleepoOrderId: string, status: PoleepoOrderStatus): Promise<boolean> {
+    try {
+      await conn.poleepo.updateOrderStatus(poleepoOrderId, status);
+      return true;
+    } catch (error) {
+      // The transition is not allowed any more (the order moved on Poleepo): not retried, flagged by the caller.
+      if (error instanceof PoleepoValidationError) {
+        this.logger.warn({ connectionId: conn.view.id, poleepoOrderId, status, err: error.message }, 'Poleepo refused a status push');
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  private totalFlag(conn: OrderConnection, binding: OrderBinding, odooTotal: number): string | null {
+    if (binding.poleepo_total === null) return binding.flag;
+    const diff = Math.abs(odooTotal - binding.poleepo_total);
+    if (diff <= conn.view.settings.totalMismatchThreshold + 1e-9) return null;
+    return `Total differs: ${odooTotal.toFixed(2)} in Odoo vs ${binding.poleepo_total.toFixed(2)} on Poleepo${binding.currency ? ` (${binding.currency})` : ''}, more than the ${conn.view.settings.totalMismatchThreshold.toFixed(2)} allowed. Check the taxes of the products.`;
+  }
+
+  /** A note in the sale order's chatter, so Odoo users see what the connector flagged (best effort). */
+  private async note(conn: OrderConnection, saleOrderId: number, text: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await conn.odoo.call('sale.order', 'message_post', [[saleOrderId]], { body: `<p>Poleepo: ${escapeHtml(text)}</p>`, body_is_html: true, message_type: 'comment', subtype_xmlid: 'mail.mt_note' }, { signal });
+    } catch (error) {
+      this.logger.warn({ saleOrderId, err: errorMessage(error) }, 'could not post the flag on the sale order');
+    }
+  }
+
+  private async save(binding: OrderBinding, patch: OrderBindingPatch): Promise<OrderBinding> {
+    const full = { ...patch, updated_at: this.clock.now() };
+    await this.repo.update(binding.id, full);
+    return { ...binding, ...full } as OrderBinding;
+  }
+}
+
+function seen(r: OdooRecord): SaleOrderSeen {
+  return {
+    id: r.id, name: String(r.name ?? ''), state: String(r.state ?? ''), dateOrder: typeof r.date_order === 'string' ? r.date_order : null,
+    total: Number(r.amount_total ?? 0), poleepoStatus: typeof r.x_poleepo_status === 'string' ? r.x_poleepo_status : null,
+  };
+}
+
+/** Why a cancellation cannot simply cancel the sale order (something left the warehouse or was invoiced), or null. */
+async function deliveredOrInvoiced(conn: OrderConnection, saleOrderId: number, signal?: AbortSignal): Promise<string | null> {
+  const lines = await conn.odoo.searchRead('sale.order.line', [['order_id', '=', saleOrderId]], { fields: ['qty_delivered', 'qty_invoiced'], signal });
+  const [order] = await conn.odoo.read('sale.order', [saleOrderId], ['invoice_ids'], { signal });
+  const reasons: string[] = [];
+  if (lines.some((l) => Number(l.qty_delivered ?? 0) > 0)) reasons.push('goods were already delivered');
+  const invoiceIds = Array.isArray(order?.invoice_ids) ? (order.invoice_ids as number[]) : [];
+  let invoiced = lines.some((l) => Number(l.qty_invoiced ?? 0) > 0);
+  if (!invoiced && invoiceIds.length) {
+    const moves = await conn.odoo.read('account.move', invoiceIds, ['state'], { signal });
+    invoiced = moves.some((m) => m.state !== 'cancel');
+  }
+  if (invoiced) reasons.push('it was invoiced');
+  return reasons.length ? reasons.join(' and ') : null;
+}
+
+/** Cancels without Odoo's interactive wizard (17/18 return it unless `disable_cancel_warning`; 19 cancels directly). */
+async function cancelSaleOrder(conn: OrderConnection, saleOrderId: number, signal?: AbortSignal): Promise<void> {
+  const result = await conn.odoo.call('sale.order', 'action_cancel', [[saleOrderId]], {}, { signal, context: { disable_cancel_warning: true } });
+  if (result && typeof result === 'object' && (result as { res_model?: string }).res_model === 'sale.order.cancel') {
+    const wizard = await conn.odoo.create('sale.order.cancel', { order_id: saleOrderId }, { signal, context: { default_order_id: saleOrderId } });
+    await conn.odoo.call('sale.order.cancel', 'action_cancel', [[wizard]], {}, { signal });
+  }
+  const [after] = await conn.odoo.read('sale.order', [saleOrderId], ['state'], { signal });
+  if (after?.state !== 'cancel') throw new OdooValidationError({ odooMessage: `sale order ${saleOrderId} is still ${String(after?.state)} after action_cancel`, model: 'sale.order', method: 'action_cancel' });
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+

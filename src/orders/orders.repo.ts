@@ -1,0 +1,102 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { Db } from '../storage/db.ts';
+import type { OrderBindingsTable, OrderBindingState, OrderPollCursorsTable } from './orders.tables.ts';
+import './orders.tables.ts';
+
+export type OrderBinding = Selectable<OrderBindingsTable>;
+export type OrderBindingPatch = Omit<Updateable<OrderBindingsTable>, 'id' | 'connection_id' | 'poleepo_order_id' | 'created_at'>;
+export type OrderBindingListRow = OrderBinding & { connection_name: string };
+
+export interface OrderBindingFilter {
+  connectionId?: number;
+  state?: OrderBindingState;
+  /** Only orders that need a person: parked, refused, error or flagged. */
+  attention?: boolean;
+  /** Poleepo order id, marketplace reference or sale order name. */
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** `order_bindings` and `order_poll_cursors`: small statements, never held across a network call. */
+export class OrdersRepo {
+  constructor(private readonly db: Db) {}
+
+  get(id: number): Promise<OrderBinding | undefined> {
+    return this.db.kysely.selectFrom('order_bindings').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  find(connectionId: number, poleepoOrderId: string): Promise<OrderBinding | undefined> {
+    return this.db.kysely.selectFrom('order_bindings').selectAll()
+      .where('connection_id', '=', connectionId).where('poleepo_order_id', '=', poleepoOrderId).executeTakeFirst();
+  }
+
+  findMany(connectionId: number, poleepoOrderIds: readonly string[]): Promise<OrderBinding[]> {
+    if (poleepoOrderIds.length === 0) return Promise.resolve([]);
+    return this.db.kysely.selectFrom('order_bindings').selectAll()
+      .where('connection_id', '=', connectionId).where('poleepo_order_id', 'in', [...poleepoOrderIds]).execute();
+  }
+
+  /** The binding of an order, created (state `pending`) the first time the order is seen. */
+  async ensure(connectionId: number, poleepoOrderId: string, now: number): Promise<OrderBinding> {
+    await this.db.kysely.insertInto('order_bindings').values({
+      connection_id: connectionId, poleepo_order_id: poleepoOrderId, state: 'pending', status_rank: 0, created_at: now, updated_at: now,
+    }).onConflict((oc) => oc.columns(['connection_id', 'poleepo_order_id']).doNothing()).execute();
+    return (await this.find(connectionId, poleepoOrderId))!;
+  }
+
+  async update(id: number, patch: OrderBindingPatch): Promise<void> {
+    await this.db.kysely.updateTable('order_bindings').set(patch).where('id', '=', id).execute();
+  }
+
+  async list(filter: OrderBindingFilter = {}): Promise<{ rows: OrderBindingListRow[]; total: number }> {
+    let q = this.db.kysely.selectFrom('order_bindings').innerJoin('connections', 'connections.id', 'order_bindings.connection_id');
+    if (filter.connectionId !== undefined) q = q.where('order_bindings.connection_id', '=', filter.connectionId);
+    if (filter.state) q = q.where('order_bindings.state', '=', filter.state);
+    if (filter.attention) {
+      q = q.where((eb) => eb.or([
+        eb('order_bindings.state', 'in', ['parked', 'refused', 'error', 'uncertain']),
+        eb('order_bindings.flag', 'is not', null),
+      ]));
+    }
+    if (filter.search) {
+      const s = filter.search.trim();
+      q = q.where((eb) => eb.or([
+        eb('order_bindings.poleepo_order_id', '=', s),
+        eb('order_bindings.reference', '=', s),
+        eb('order_bindings.sale_order_name', '=', s),
+      ]));
+    }
+    const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await q.selectAll('order_bindings').select('connections.name as connection_name')
+      .orderBy('order_bindings.updated_at', 'desc').orderBy('order_bindings.id', 'desc')
+      .limit(filter.limit ?? 50).offset(filter.offset ?? 0).execute();
+    return { rows, total: Number(total.n) };
+  }
+
+  async countByState(connectionId?: number): Promise<Record<OrderBindingState, number>> {
+    let q = this.db.kysely.selectFrom('order_bindings').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state');
+    if (connectionId !== undefined) q = q.where('connection_id', '=', connectionId);
+    const out = { pending: 0, waiting: 0, skipped: 0, parked: 0, refused: 0, uncertain: 0, draft: 0, confirmed: 0, cancelled: 0, error: 0 } as Record<OrderBindingState, number>;
+    for (const r of await q.execute()) out[r.state] = Number(r.n);
+    return out;
+  }
+
+  async cursor(connectionId: number, source: OrderPollCursorsTable['source']): Promise<string | null> {
+    const row = await this.db.kysely.selectFrom('order_poll_cursors').select('cursor')
+      .where('connection_id', '=', connectionId).where('source', '=', source).executeTakeFirst();
+    return row?.cursor ?? null;
+  }
+
+  async setCursor(connectionId: number, source: OrderPollCursorsTable['source'], cursor: string, now: number): Promise<void> {
+    await this.db.kysely.insertInto('order_poll_cursors').values({ connection_id: connectionId, source, cursor, updated_at: now })
+      .onConflict((oc) => oc.columns(['connection_id', 'source']).doUpdateSet({ cursor, updated_at: now })).execute();
+  }
+
+  /** True while an import task of this order is queued or running (its serial key). */
+  async taskInFlight(serialKey: string): Promise<boolean> {
+    const row = await this.db.kysely.selectFrom('tasks').select('id')
+      .where('serial_key', '=', serialKey).where('status', 'in', ['pending', 'running']).limit(1).executeTakeFirst();
+    return Boolean(row);
+  }
+}
