@@ -65,6 +65,8 @@ export interface SettledTask {
 interface RunningTask {
   task: TaskRow;
   controller: AbortController;
+  /** Aborted when the execution is over for this worker: ends its heartbeat and timeout timers. */
+  finished: AbortController;
   /** Set by stop(): the lease was handed back, the handler's outcome must not be written. */
   released: boolean;
   promise: Promise<SettledTask>;
@@ -145,6 +147,8 @@ export class Worker {
         this.logger.error({ taskId: entry.task.id, err: errorMessage(error) }, 'could not release a task lease; the reaper will');
       }
       entry.controller.abort(new Error('Worker stopping'));
+      // A handler that ignores its signal may never settle: its timers must not keep the process alive.
+      entry.finished.abort();
     }
     if (released > 0) this.logger.warn({ released }, 'stopped with unfinished tasks: leases released');
     return { released };
@@ -267,7 +271,7 @@ export class Worker {
   // ---------------------------------------------------------------- one execution
 
   private execute(task: TaskRow): RunningTask {
-    const entry: RunningTask = { task, controller: new AbortController(), released: false, promise: null as unknown as Promise<SettledTask> };
+    const entry: RunningTask = { task, controller: new AbortController(), finished: new AbortController(), released: false, promise: null as unknown as Promise<SettledTask> };
     this.running.set(task.id, entry);
     entry.promise = this.runTask(entry).then((settled) => {
       this.running.delete(task.id);
@@ -312,7 +316,7 @@ export class Worker {
     const { task, controller } = entry;
     let leaseLost = false;
     let timedOut = false;
-    const done = new AbortController();
+    const done = entry.finished;
     const extendLease = async () => {
       if (leaseLost || entry.released) return;
       if (!(await this.queue.heartbeat(task.id, this.workerId, this.leaseMs))) {
