@@ -104,7 +104,7 @@ export class ResGroups extends Model {
     return { name: { type: 'char', required: true }, full_name: { type: 'char', string: 'Group Name', store: false } };
   }
 
-  override compute(field: string, rec: Rec): unknown {
+  override compute(field: string, rec: Rec, _env: Env): unknown {
     if (field === 'full_name') return rec.full_name ?? rec.name;
     return NOT_COMPUTED;
   }

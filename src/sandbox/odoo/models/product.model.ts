@@ -270,6 +270,11 @@ export class ProductProduct extends Model {
     }
   }
 
+  override copyDefaults(env: Env, rec: Rec): Record<string, unknown> {
+    const tmpl = env.model('product.template').table.get(rec.product_tmpl_id as number);
+    return { name: `${tmpl?.name ?? ''} (copy)`, product_template_attribute_value_ids: [[6, 0, []]] };
+  }
+
   private priceExtra(rec: Rec, env: Env): number {
     const ptav = env.model('product.template.attribute.value').table;
     let extra = 0;

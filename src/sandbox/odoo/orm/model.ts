@@ -656,8 +656,22 @@ export abstract class Model {
 
   /** x2many commands: [0,0,vals] [1,id,vals] [2,id] [3,id] [4,id] [5] [6,0,ids], or a plain list of ids. */
   applyX2many(env: Env, rec: Rec, field: Field, value: unknown, creating: boolean): void {
-    const comodel = this.registry.model(field.relation!);
     const commands = normalizeCommands(value);
+    if (!this.registry.has(field.relation!)) {
+      // A relation to a model the emulator does not serve: keep the ids of link/set commands, nothing else.
+      if (field.type !== 'many2many') return;
+      let ids = creating ? [] : [...((rec[field.name] as number[]) ?? [])];
+      for (const c of commands) {
+        const [op, id, arg] = c as [number, number, unknown];
+        if (op === 4 && !ids.includes(id)) ids.push(id);
+        else if (op === 3) ids = ids.filter((x) => x !== id);
+        else if (op === 5) ids = [];
+        else if (op === 6) ids = ((arg as number[]) ?? []).map(Number);
+      }
+      this.table.update(rec.id, { [field.name]: ids });
+      return;
+    }
+    const comodel = this.registry.model(field.relation!);
     if (field.type === 'many2many') {
       let current = creating ? [] : [...((rec[field.name] as number[]) ?? [])];
       for (const c of commands) {
@@ -791,9 +805,14 @@ export abstract class Model {
     const rec = this.table.get(id);
     if (!rec) throw this.missingRecords(env, [id]);
     const vals: Record<string, unknown> = {};
+    // A delegating model (product.product) copies its parent too: the delegated values go to a new parent record.
+    const parent = this.inherits ? this.registry.model(this.inherits.model) : null;
     for (const field of this.fields.values()) {
-      if (!field.copy || !field.store || field.type === 'one2many' || ['id', 'create_date', 'write_date', 'create_uid', 'write_uid', 'display_name'].includes(field.name)) continue;
-      if (this.inherits && !this.inherits.own.has(field.name) && field.name !== this.inherits.field) continue;
+      if (!field.copy || field.type === 'one2many' || ['id', 'create_date', 'write_date', 'create_uid', 'write_uid', 'display_name'].includes(field.name)) continue;
+      if (this.inherits && field.name === this.inherits.field) continue;
+      const delegated = Boolean(parent && !this.inherits!.own.has(field.name) && parent.fields.has(field.name));
+      const stored = delegated ? parent!.fields.get(field.name)!.store : field.store;
+      if (!stored || (delegated && !parent!.fields.get(field.name)!.copy)) continue;
       const v = this.getter(field.name)(rec, env);
       vals[field.name] = field.type === 'many2many' ? [[6, 0, v]] : v;
     }

@@ -90,9 +90,9 @@ export class CallRunner {
         outcome = { kind: 'result', value: r.value };
       } else outcome = { kind: 'result', value: execute(this.registry, call) };
     } catch (error) {
-      if (!(error instanceof OdooError)) throw error;
       this.stats.errors++;
-      outcome = { kind: 'error', error };
+      // A failure of the emulator itself still answers in Odoo's shape (builtins.Exception), with its stack.
+      outcome = { kind: 'error', error: error instanceof OdooError ? error : new OdooError('builtins.Exception', error instanceof Error ? error.message : String(error), { where: error instanceof Error ? `  File "<emulator>", in ${error.stack?.split('\n')[1]?.trim() ?? 'call'}` : undefined }) };
     }
     const computeMs = performance.now() - t0;
     this.stats.computeTimeMs += computeMs;
