@@ -14,6 +14,8 @@ import { startPoleepoSandbox, type PoleepoSandbox } from '../src/sandbox/poleepo
 import type { SandboxClient } from '../src/sandbox/poleepo/poleepo-sandbox.types.ts';
 import { newSandboxClient } from '../src/sandbox/poleepo/poleepo-sandbox.auth.ts';
 import { WebhookQueueService } from '../src/webhooks/webhook-queue.service.ts';
+import { WebhooksService } from '../src/webhooks/webhooks.service.ts';
+import { WebhookIntake } from '../src/webhooks/webhook.intake.ts';
 import { defineWebhookTasks } from '../src/webhooks/webhook-queue.tasks.ts';
 import { OrdersService } from '../src/orders/orders.service.ts';
 import { defineOrderTasks } from '../src/orders/orders.tasks.ts';
@@ -56,6 +58,8 @@ export interface OrdersWorld {
   /** Creates an order on the sandbox (Poleepo shape) and returns its id as a string. */
   poleepoOrder(input: { lines: { sku: string; quantity: number; price?: number }[]; shipping_cost?: number; channel?: string; customer?: Record<string, unknown> }): string;
   setStatus(poleepoId: string, status: string): void;
+  /** Delivers a STATUS_ORDER notification to the connector's intake (in process), as Poleepo would; its message id. */
+  webhook(poleepoId: string, status?: string, eventId?: string): Promise<number>;
   binding(poleepoId: string, connectionId?: number): Promise<OrderBinding | undefined>;
   waitFor(poleepoId: string, states: string[], timeoutMs?: number, connectionId?: number): Promise<OrderBinding>;
   saleOrders(poleepoId: string): Record<string, unknown>[];
@@ -90,6 +94,10 @@ export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
     poleepo: { baseUrl: sandbox.url, clientId: client.clientId, clientSecret: client.clientSecret },
     settings: options.settings as Record<string, unknown> | undefined,
   });
+  const webhooks = new WebhooksService(db, clock, ctx.secrets, 'http://127.0.0.1');
+  const { url } = await webhooks.add({ connectionId: connection.id, name: 'poleepo', secret: 'secret-from-poleepo', events: ['STATUS_ORDER'], verification: 'url_token' });
+  const intake = new WebhookIntake(webhooks, ctx.tasks, clock, silentLogger);
+  let events = 0;
   const world: OrdersWorld = {
     db, clock, ctx, odoo, sandbox, orders, webhookQueue, connectionId: connection.id, worker: null,
     startWorker() {
@@ -108,6 +116,13 @@ export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
     setStatus(poleepoId, status) {
       clock.advance(1000);
       sandbox.state.orders.setStatus(poleepoId, status, false, clock.now());
+    },
+    async webhook(poleepoId, status, eventId) {
+      const current = status ?? sandbox.state.orders.order(poleepoId).status;
+      const body = JSON.stringify({ event: 'STATUS_ORDER', event_id: eventId ?? `evt_${++events}`, timestamp: new Date(clock.now()).toISOString(), data: { order_id: Number(poleepoId), status: current } });
+      const outcome = await intake.receive({ name: 'poleepo', token: new URL(url).searchParams.get('token') ?? undefined, rawBody: Buffer.from(body), headers: { 'content-type': 'application/json' } });
+      if (outcome.status !== 200 || !('received' in outcome.body)) throw new Error(`webhook refused: ${JSON.stringify(outcome.body)}`);
+      return outcome.body.id;
     },
     binding: (poleepoId, connectionId = world.connectionId) => orders.repo.find(connectionId, poleepoId),
     waitFor: (poleepoId, states, timeoutMs = 10_000, connectionId = world.connectionId) =>

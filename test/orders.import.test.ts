@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects } from './helpers/db.ts';
 import { ordersWorld, type OrdersWorld } from './orders.fixture.ts';
+import { eventually } from './helpers/wait.ts';
+import { newSandboxClient } from '../src/sandbox/poleepo/poleepo-sandbox.auth.ts';
 
 /** The sandbox fills what is not given with a generated person, sometimes a business: these make it a private buyer. */
 const PRIVATE = { company: null, vat_number: null, sdi_code: null, pec: null, fiscal_code: null };
@@ -47,5 +49,163 @@ describe.each(dialects)('order import on %s', (dialect) => {
     const [so2] = w.saleOrders(again);
     expect(so2.partner_id).toEqual(so.partner_id);
     expect(so2.partner_invoice_id).toEqual(so.partner_invoice_id);
+  });
+});
+
+describe('order import rules (SQLite)', () => {
+  const customer = { ...PRIVATE, firstname: 'Marco', lastname: 'Rossi', email: 'marco.rossi@example.it', address: 'Via Verdi 3', postcode: '00184', city: 'Roma', state_iso: 'RM', country_iso: 'IT' };
+
+  it('parks an order with an unknown SKU (orders page and webhook queue say why), never guesses, and imports it once the SKU is mapped', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }, { sku: 'NEW-SKU-1', quantity: 2, price: 12.5 }] });
+    const messageId = await w.webhook(pid);
+    const parked = await w.waitFor(pid, ['parked']);
+    expect(parked.parked_reason).toMatch(/Unknown SKU "NEW-SKU-1".*Map the SKU to exactly one product in Odoo, then retry/);
+    expect(w.saleOrders(pid)).toHaveLength(0);
+    const message = await eventually(async () => {
+      const m = await w!.webhookQueue.get(messageId);
+      return m?.status === 'failed' ? m : null;
+    }, 5000, 'the webhook message to show the parked order');
+    expect(message.last_error).toContain('NEW-SKU-1');
+
+    // Mapped through the provisioned Poleepo SKU field; a retry from the orders page imports it.
+    w.odoo.call('product.product', 'write', [[16], { x_poleepo_sku: 'NEW-SKU-1' }]);
+    await w.orders.retry(parked.id);
+    const done = await w.waitFor(pid, ['confirmed']);
+    expect(done.parked_reason).toBeNull();
+    const [so] = w.saleOrders(pid);
+    const lines = w.odoo.call('sale.order.line', 'read', [so.order_line], { fields: ['product_id', 'product_uom_qty'] }) as { product_id: [number, string]; product_uom_qty: number }[];
+    expect(lines.map((l) => [l.product_id[0], l.product_uom_qty])).toEqual([[17, 1], [16, 2]]);
+    await eventually(async () => (await w!.webhookQueue.get(messageId))?.status === 'done', 5000, 'the webhook message to be Completato again');
+  });
+
+  it('parks an SKU that matches two products, rather than picking one', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    w.odoo.call('product.product', 'write', [[16, 18], { barcode: false }]);
+    w.odoo.call('product.product', 'write', [[16], { x_poleepo_sku: 'TWIN' }]);
+    w.odoo.call('product.product', 'write', [[18], { x_poleepo_sku: 'TWIN' }]);
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'TWIN', quantity: 1, price: 10 }] });
+    await w.orders.enqueue(w.connectionId, pid, 'manual');
+    const parked = await w.waitFor(pid, ['parked']);
+    expect(parked.parked_reason).toMatch(/SKU "TWIN" matches 2 products on x_poleepo_sku \(ids 16, 18\)/);
+  });
+
+  it('refuses an order whose customer data or prices the API key hides, with a clear message, and imports nothing', async () => {
+    for (const hide of [{ hideCustomerData: true }, { hidePrices: true }]) {
+      w = await ordersWorld({ dialect: 'sqlite', sandboxClient: newSandboxClient({ orders: 'write', products: 'write', shipping: 'write', ...hide }) });
+      w.startWorker();
+      const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+      await w.orders.enqueue(w.connectionId, pid, 'manual');
+      const refused = await w.waitFor(pid, ['refused']);
+      expect(refused.error).toMatch(hide.hideCustomerData ? /did not send this order's customer data/ : /did not send this order's prices/);
+      expect(refused.error).toMatch(/Nothing was imported/);
+      expect(w.saleOrders(pid)).toHaveLength(0);
+      expect(w.odoo.call('res.partner', 'search_count', [[['email', '=', customer.email]]])).toBe(0);
+      await w.close();
+      w = undefined;
+    }
+  });
+
+  it('keeps marketplace prices: a price-included twin tax when the company has one; otherwise a cent difference above the threshold is flagged', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const excluded = w.odoo.call('account.tax', 'create', [{ name: 'IVA 22%', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_excluded' }]) as number;
+    w.odoo.call('product.product', 'write', [[17], { taxes_id: [[6, 0, [excluded]]] }]);
+    const first = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 3, price: 19.99 }] });
+    await w.orders.enqueue(w.connectionId, first, 'manual');
+    const flagged = await w.waitFor(first, ['confirmed']);
+    expect(flagged.flag).toMatch(/Total differs: 59\.99 in Odoo vs 59\.97 on Poleepo \(EUR\)/);
+    const [so] = w.saleOrders(first);
+    const [line] = w.odoo.call('sale.order.line', 'read', [so.order_line], { fields: ['price_unit', 'tax_id'] }) as { price_unit: number; tax_id: number[] }[];
+    expect(line).toMatchObject({ price_unit: 16.39, tax_id: [excluded] });
+    const notes = w.odoo.call('mail.message', 'search_read', [[['model', '=', 'sale.order'], ['res_id', '=', so.id as number]]], { fields: ['body'] }) as { body: string }[];
+    expect(notes.some((n) => n.body.includes('Total differs'))).toBe(true);
+
+    const included = w.odoo.call('account.tax', 'create', [{ name: 'IVA 22% incl.', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_included' }]) as number;
+    w.clock.advance(6 * 60_000); // the taxes the import keeps are read again after a few minutes
+    const second = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 3, price: 19.99 }] });
+    await w.orders.enqueue(w.connectionId, second, 'manual');
+    const exact = await w.waitFor(second, ['confirmed']);
+    expect(exact).toMatchObject({ flag: null, odoo_total: 59.97, poleepo_total: 59.97 });
+    const [so2] = w.saleOrders(second);
+    const [line2] = w.odoo.call('sale.order.line', 'read', [so2.order_line], { fields: ['price_unit', 'tax_id'] }) as { price_unit: number; tax_id: number[] }[];
+    expect(line2).toMatchObject({ price_unit: 19.99, tax_id: [included] });
+  });
+
+  it('cancels an order cancelled on Poleepo when nothing was delivered or invoiced, and flags it when goods were delivered', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const free = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    const shipped = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    for (const pid of [free, shipped]) await w.webhook(pid);
+    await w.waitFor(free, ['confirmed']);
+    await w.waitFor(shipped, ['confirmed']);
+    const [delivered] = w.saleOrders(shipped);
+    w.odoo.call('sale.order.line', 'write', [delivered.order_line, { qty_delivered: 1 }]);
+
+    for (const pid of [free, shipped]) {
+      w.setStatus(pid, 'CANCELED');
+      await w.webhook(pid);
+    }
+    const cancelled = await w.waitFor(free, ['cancelled']);
+    expect(cancelled.poleepo_status).toBe('CANCELED');
+    expect(w.saleOrders(free)[0]).toMatchObject({ state: 'cancel', x_poleepo_status: 'CANCELED' });
+    const pickings = w.odoo.call('stock.picking', 'search_read', [[['sale_id', '=', w.saleOrders(free)[0].id as number]]], { fields: ['state'] }) as { state: string }[];
+    expect(pickings.map((p) => p.state)).toEqual(['cancel']);
+
+    const blocked = await eventually(async () => {
+      const b = await w!.binding(shipped);
+      return b?.flag ? b : null;
+    }, 5000, 'the delivered order to be flagged');
+    expect(blocked).toMatchObject({ state: 'confirmed', poleepo_status: 'CANCELED' });
+    expect(blocked.flag).toMatch(/Cancelled on Poleepo, but goods were already delivered: not cancelled in Odoo/);
+    expect(w.saleOrders(shipped)[0]).toMatchObject({ state: 'sale', x_poleepo_status: 'CANCELED' });
+  });
+
+  it('never moves an order backwards: a late or stale status is ignored', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    w.setStatus(pid, 'SHIPPED');
+    await w.webhook(pid, 'SHIPPED');
+    await w.waitFor(pid, ['confirmed']);
+    expect(w.saleOrders(pid)[0].x_poleepo_status).toBe('SHIPPED');
+    // Poleepo answers an older status (a lagging read, or an event replayed): nothing moves back.
+    w.setStatus(pid, 'PAYMENT_ACCEPTED');
+    await w.webhook(pid, 'PAYMENT_ACCEPTED');
+    await eventually(async () => (await w!.ctx.tasks.list({ kind: 'orders.import', status: 'done' })).total >= 2, 5000, 'the second import run');
+    const after = await w.waitFor(pid, ['confirmed']);
+    expect(after).toMatchObject({ poleepo_status: 'SHIPPED', status_rank: 3, pushed_status: null });
+    expect(w.saleOrders(pid)[0].x_poleepo_status).toBe('SHIPPED');
+    expect(w.saleOrders(pid)).toHaveLength(1);
+  });
+
+  it('pushes a confirmation and a cancellation made in Odoo back to Poleepo (Order Polling, write_date cursor)', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    await w.orders.enqueue(w.connectionId, pid, 'manual');
+    await w.waitFor(pid, ['confirmed']);
+    w.clock.advance(60_000);
+    const first = await w.orders.polling.run();
+    expect(first.connections[0]).toMatchObject({ connection: 'shop', odooQueued: 1 });
+    await eventually(async () => (await w!.binding(pid))?.pushed_status === 'IN_PROCESS', 5000, 'the confirmation to be pushed');
+    expect(w.sandbox.state.orders.order(pid).status).toBe('IN_PROCESS');
+    expect(w.saleOrders(pid)[0].x_poleepo_status).toBe('IN_PROCESS');
+
+    const soId = w.saleOrders(pid)[0].id as number;
+    w.clock.advance(60_000);
+    w.odoo.call('sale.order', 'action_cancel', [[soId]], { context: { disable_cancel_warning: true } });
+    w.clock.advance(60_000);
+    await w.orders.polling.run();
+    const cancelled = await w.waitFor(pid, ['cancelled']);
+    expect(cancelled).toMatchObject({ poleepo_status: 'CANCELED', pushed_status: 'CANCELED', odoo_state: 'cancel' });
+    expect(w.sandbox.state.orders.order(pid).status).toBe('CANCELED');
+    // A further poll finds nothing new to push.
+    w.clock.advance(60_000);
+    const quiet = await w.orders.polling.run();
+    expect(quiet.connections[0].odooQueued).toBe(0);
   });
 });
