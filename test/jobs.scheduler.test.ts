@@ -393,7 +393,7 @@ describe('scheduled jobs across processes on postgres', () => {
       clock.set(Date.parse('2026-03-01T10:00:00Z') + minute * MINUTE);
       // Both loops wake at the boundary and race for the tick.
       await vi.waitFor(() => expect(passesA > pa && passesB > pb).toBe(true));
-      expect(await runsOf('process-webhook-queue')).toHaveLength(minute);
+      await vi.waitFor(async () => expect(await runsOf('process-webhook-queue')).toHaveLength(minute));
     }
     const runs = await runsOf('process-webhook-queue');
     expect(runs).toHaveLength(4);

@@ -204,12 +204,14 @@ describe.each(dialects)('task worker on %s', (dialect) => {
   it('keeps extending the lease of a long handler (heartbeats), so the reaper leaves it alone', async () => {
     await setup();
     const g = gate();
-    registry.define({ kind: 'test.long', lane: 'orders', payload: z.object({}), handler: async () => g.promise });
+    const started = gate();
+    registry.define({ kind: 'test.long', lane: 'orders', payload: z.object({}), handler: async () => { started.open(); return g.promise; } });
     const w = worker();
     const seen = watch(w);
     w.start();
     const { id } = await queue.enqueue('test.long', {});
-    await vi.waitFor(async () => expect((await row(id)).status).toBe('running'));
+    // Wait for the handler itself (not the row): the worker's timers are set before it is called.
+    await started.promise;
     for (let i = 0; i < 6; i++) {
       clock.advance(10_000);
       await vi.waitFor(async () => expect((await row(id)).locked_until).toBe(clock.now() + 30_000));
@@ -240,9 +242,11 @@ describe.each(dialects)('task worker on %s', (dialect) => {
   it('aborts a handler whose lease was lost, and records nothing for it', async () => {
     await setup();
     let aborted: unknown = null;
+    const started = gate();
     registry.define({
       kind: 'test.long', lane: 'orders', payload: z.object({}),
       handler: async (_p, ctx: TaskContext) => {
+        started.open();
         await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
         aborted = ctx.signal.reason;
         throw new Error('stopped');
@@ -252,7 +256,7 @@ describe.each(dialects)('task worker on %s', (dialect) => {
     const seen = watch(w);
     w.start();
     const { id } = await queue.enqueue('test.long', {});
-    await vi.waitFor(async () => expect((await row(id)).status).toBe('running'));
+    await started.promise;
     // Another process reaped and re-claimed it (as if this worker had been paused past its lease).
     await db.kysely.updateTable('tasks').set({ locked_until: clock.now() - 1 }).where('id', '=', id).execute();
     await queue.reap();
@@ -266,15 +270,19 @@ describe.each(dialects)('task worker on %s', (dialect) => {
 
   it('aborts a handler at its timeout and retries it', async () => {
     await setup();
+    const started = gate();
     registry.define({
       kind: 'test.stuck', lane: 'orders', payload: z.object({}), timeoutMs: 5_000,
-      handler: (_p, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted by signal')))),
+      handler: (_p, ctx) => {
+        started.open();
+        return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted by signal'))));
+      },
     });
     const w = worker();
     const seen = watch(w);
     w.start();
     const { id } = await queue.enqueue('test.stuck', {});
-    await vi.waitFor(async () => expect((await row(id)).status).toBe('running'));
+    await started.promise;
     clock.advance(5_000);
     await seen.count(1);
     expect(seen.settled[0]).toMatchObject({ outcome: 'retry', error: 'Timed out after 5000 ms: aborted by signal' });
