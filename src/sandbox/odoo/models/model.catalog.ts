@@ -3,7 +3,7 @@
  */
 import type { Model } from '../orm/model.ts';
 import {
-  AccountTaxGroup, DeliveryCarrier, IrModuleModule, MailMessageSubtype, ResCountry, ResCountryState, ResCurrency, ResGroups, ResLang,
+  AccountTaxGroup, DeliveryCarrier, IrModuleModule, MailMessageSubtype, ResCountry, ResCountryState, ResCurrency, ResLang,
   StockPackageType, UomUom,
 } from './base.models.ts';
 import { ResPartner } from './res.partner.model.ts';
@@ -14,12 +14,18 @@ import { StockLocation, StockMove, StockPicking, StockPickingType, StockQuant, S
 import { AccountMove, AccountTax } from './account.tax.model.ts';
 import { SaleOrder, SaleOrderLine } from './sale.model.ts';
 import { IrAttachment, MailMessage, MailTrackingValue } from './mail.thread.ts';
-import { IrModel, IrModelData, IrModelFields } from './ir.models.ts';
+import { IrModel, IrModelData } from './ir.models.ts';
+import { IrModelFieldsWithViews, IrUiView } from './ir.ui.view.model.ts';
+import { ResGroupsWithMembers } from './res.groups.model.ts';
+import { IrActionsServer } from './ir.actions.server.model.ts';
+import { BaseAutomation } from './base.automation.model.ts';
 
 export const MODEL_CLASSES: (new () => Model)[] = [
-  ResCountry, ResCountryState, ResCurrency, ResLang, UomUom, ResGroups, MailMessageSubtype, AccountTaxGroup, IrModuleModule, DeliveryCarrier,
+  ResCountry, ResCountryState, ResCurrency, ResLang, UomUom, ResGroupsWithMembers, MailMessageSubtype, AccountTaxGroup, IrModuleModule, DeliveryCarrier,
   StockPackageType, ResPartner, ResCompany, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ProductCategory, ProductAttribute,
   ProductAttributeValue, ProductTemplateAttributeLine, ProductTemplateAttributeValue, ProductTemplate, ProductProduct, StockWarehouse,
   StockLocation, StockPickingType, StockQuant, StockMove, StockPicking, AccountTax, AccountMove, SaleOrder, SaleOrderLine, MailMessage,
-  MailTrackingValue, IrAttachment, IrModel, IrModelFields, IrModelData,
+  MailTrackingValue, IrAttachment, IrModel, IrModelFieldsWithViews, IrModelData,
+  // Provisioning: views (with get_views on every model), server actions, automation rules.
+  IrUiView, IrActionsServer, BaseAutomation,
 ];

@@ -97,4 +97,6 @@ export function finishTechnicalRows(registry: Registry): void {
   (registry.model('ir.model') as IrModel).ensureRows();
   const env = new Env(registry, 1, {}, registry.clock.now());
   (registry.model('ir.model.fields') as IrModelFields).ensureRows(env);
+  // Models that need the seeded database to finish setting up (ir.ui.view: the recorded views and get_views).
+  for (const name of registry.modelNames()) (registry.model(name) as { afterSeed?: (env: Env) => void }).afterSeed?.(env);
 }

@@ -16,6 +16,8 @@ export interface XmlNode {
   parent: XmlNode | null;
   /** 1-based line of the opening tag in the source (error contexts give it). */
   line: number;
+  /** The id of the view that brought this node into a combined arch (set by the emulator while combining). */
+  origin?: number;
 }
 
 export class XmlSyntaxError extends Error {
@@ -219,7 +221,7 @@ export function serializeXml(node: XmlNode, withTail = false): string {
 // ---------------------------------------------------------------- tree operations (lxml's)
 
 export function cloneNode(node: XmlNode, parent: XmlNode | null = null): XmlNode {
-  const copy: XmlNode = { tag: node.tag, attrs: new Map(node.attrs), text: node.text, tail: node.tail, children: [], parent, line: node.line };
+  const copy: XmlNode = { tag: node.tag, attrs: new Map(node.attrs), text: node.text, tail: node.tail, children: [], parent, line: node.line, origin: node.origin };
   copy.children = node.children.map((c) => cloneNode(c, copy));
   return copy;
 }
