@@ -1,10 +1,15 @@
 import type { CliRuntime } from './runtime.ts';
 
-/** The non-empty, trimmed lines of standard input (secrets piped in, never typed on the command line). */
-export async function readStdinLines(runtime: CliRuntime): Promise<string[]> {
+/** All of standard input as text. */
+export async function readStdinText(runtime: CliRuntime): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of runtime.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The non-empty, trimmed lines of standard input (secrets piped in, never typed on the command line). */
+export async function readStdinLines(runtime: CliRuntime): Promise<string[]> {
+  return (await readStdinText(runtime)).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
 }
 
 /** The first line of standard input, or '' when it held nothing. */

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { AppError, ValidationError } from '../../shared/errors.ts';
 import { parseIntOption, type CliRuntime } from '../runtime.ts';
+import { readStdinLines } from '../stdin.ts';
 import { ConnectionsService } from '../../connections/connections.service.ts';
 import type { ConnectionCheckResult, ConnectionView } from '../../connections/connections.types.ts';
-
-type Input = NodeJS.ReadableStream & { isTTY?: boolean };
 
 interface AddOptions {
   odooUrl: string;
@@ -49,7 +48,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(async (name: string, opts: AddOptions) => {
       if (opts.odooApiKey && opts.odooApiKeyStdin) throw new ValidationError('give the Odoo API key once: --odoo-api-key or --odoo-api-key-stdin');
       if (opts.poleepoClientSecret && opts.poleepoClientSecretStdin) throw new ValidationError('give the Poleepo client secret once: --poleepo-client-secret or --poleepo-client-secret-stdin');
-      const lines = opts.odooApiKeyStdin || opts.poleepoClientSecretStdin ? await readLines(stdinOf(runtime)) : [];
+      const lines = opts.odooApiKeyStdin || opts.poleepoClientSecretStdin ? await readStdinLines(runtime) : [];
       const apiKey = opts.odooApiKeyStdin ? lines.shift() : opts.odooApiKey;
       const clientSecret = opts.poleepoClientSecretStdin ? lines.shift() : opts.poleepoClientSecret;
       if (!apiKey) throw new ValidationError(opts.odooApiKeyStdin ? '--odoo-api-key-stdin: standard input held no key' : 'the Odoo API key is required: --odoo-api-key-stdin (recommended) or --odoo-api-key');
@@ -120,12 +119,3 @@ function mark(check: ConnectionCheckResult): string {
   return { ok: '[ok]  ', warn: '[warn]', fail: '[FAIL]', skipped: '[skip]' }[check.status];
 }
 
-function stdinOf(runtime: CliRuntime): Input {
-  return ((runtime as unknown as { stdin?: Input }).stdin ?? process.stdin) as Input;
-}
-
-async function readLines(stream: Input): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-}

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime.ts';
+import { readStdinText } from '../stdin.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { createAuth } from '../../auth/auth.service.ts';
 import { generatePassword, checkPassword } from '../../auth/users.service.ts';
@@ -24,12 +25,12 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(async (login: string, opts: { role: string; passwordStdin?: boolean; lang: string }) => {
       if (!isRole(opts.role)) throw new ValidationError(`--role must be admin or operator (got "${opts.role}")`);
       if (!isLang(opts.lang)) throw new ValidationError(`--lang must be it or en (got "${opts.lang}")`);
-      // The runtime may carry its own stdin (tests); otherwise the process's.
-      const stdin = ((runtime as unknown as { stdin?: Input }).stdin ?? process.stdin) as Input;
+      const stdin = runtime.stdin as Input;
       let password: string;
       let generated = false;
       if (opts.passwordStdin) {
-        password = firstLine(await readAll(stdin));
+        // The first line as typed: a password may begin or end with spaces.
+        password = (await readStdinText(runtime)).split(/\r?\n/)[0] ?? '';
         if (!password) throw new ValidationError('--password-stdin: standard input held no password');
       } else if (stdin.isTTY) {
         password = await promptHidden(stdin, runtime.stderr, 'Password: ');
@@ -45,16 +46,6 @@ export function register(program: Command, runtime: CliRuntime): void {
       runtime.out(`Created ${created.role} user "${created.login}" (language ${created.lang}).`);
       if (generated) runtime.out(`Generated password (shown only this once, store it now): ${password}`);
     });
-}
-
-function firstLine(text: string): string {
-  return text.split(/\r?\n/)[0] ?? '';
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Asks on the terminal without echoing what is typed. */
