@@ -38,7 +38,7 @@ describe('webhooks and queue commands', () => {
     expect((await cli(['webhooks', 'add', 'x'], env)).stderr.trim()).toBe('Error: The secret key is required: --secret S or --secret-stdin');
     const several = await cli(['webhooks', 'add', 'x', '--secret', 'long-enough-secret'], env);
     expect(several.code).toBe(1);
-    expect(several.stderr).toContain('Several connections exist (a, b): choose one with --connection NAME');
+    expect(several.stderr).toContain('There are 2 connections: name one (a, b)');
     const badEvent = await cli(['webhooks', 'add', 'x', '--secret', 'long-enough-secret', '--connection', 'a', '--events', 'ORDER_NEW'], env);
     expect(badEvent.stderr).toContain('Unknown event(s) ORDER_NEW');
   });
