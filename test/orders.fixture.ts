@@ -74,10 +74,12 @@ export interface WorldOptions {
   sandboxClient?: SandboxClient;
   companyId?: number;
   provision?: boolean;
+  /** Start of the shared ManualClock (default 2026-03-02T09:00:00Z). */
+  start?: number;
 }
 
 export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
-  const clock = new ManualClock('2026-03-02T09:00:00Z');
+  const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00Z');
   const db = await createTestDb(options.dialect);
   const odoo = await startOdooEmulator({ version: options.version ?? 18, clock });
   if (options.provision !== false) provisionOrderFields(odoo);
