@@ -23,7 +23,7 @@ export interface EmulatorStats {
   objectCalls: number;
   recordsRead: number;
   readsByModel: Record<string, number>;
-  /** Time a real Odoo would have spent (modelled service time), ms. */
+  /** Time a real Odoo would have spent (the modelled service time; 0 with no service time set), ms. */
   serviceTimeMs: number;
   /** Time the emulator itself spent computing answers, ms. */
   computeTimeMs: number;
@@ -109,7 +109,7 @@ export class CallRunner {
     });
     const spent = this.clock.now() - startedAt;
     if (modelled > spent) await this.clock.sleep(modelled - spent);
-    this.stats.serviceTimeMs += Math.max(modelled, computeMs);
+    this.stats.serviceTimeMs += modelled;
     if (held) {
       await this.clock.sleep(fault?.delayMs ?? 0);
       applyHeld(held);
