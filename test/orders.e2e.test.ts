@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startService, type RunningService } from '../src/app/service.ts';
+import { ConnectionsService } from '../src/connections/connections.service.ts';
+import { WebhooksService } from '../src/webhooks/webhooks.service.ts';
+import { startOdooEmulator, type OdooEmulator } from '../src/sandbox/odoo/emulator.ts';
+import { startPoleepoSandbox, type PoleepoSandbox } from '../src/sandbox/poleepo/poleepo-sandbox.server.ts';
+import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
+import { testConfig } from './helpers/config.ts';
+import { eventually } from './helpers/wait.ts';
+import { control } from './fixtures/poleepo-kit.ts';
+import { provisionOrderFields } from './orders.fixture.ts';
+
+/**
+ * The whole path with real pieces: the Poleepo sandbox delivers a signed STATUS_ORDER webhook to the connector's own
+ * HTTP server (startService, port 0), the intake stores it, a worker runs the import against the Odoo emulator, and
+ * the order is a confirmed sale order within seconds. System clock: nothing here waits on a time window.
+ */
+describe.each(dialects)('order import end to end on %s', (dialect) => {
+  let odoo: OdooEmulator | undefined;
+  let sandbox: PoleepoSandbox | undefined;
+  let service: RunningService | undefined;
+  let db: TestDb | undefined;
+  afterEach(async () => {
+    await service?.stop({ drainMs: 1000 });
+    await sandbox?.stop();
+    await odoo?.stop();
+    await db?.cleanup();
+    service = sandbox = odoo = db = undefined;
+  });
+
+  async function setup() {
+    odoo = await startOdooEmulator({ version: 18 });
+    provisionOrderFields(odoo);
+    sandbox = await startPoleepoSandbox();
+    db = await createTestDb(dialect);
+    service = await startService(testConfig(), 'all', { port: 0, db });
+    const { ctx } = service;
+    const key = sandbox.clients[0];
+    const connection = await new ConnectionsService(ctx).create({
+      name: 'shop', odoo: { url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey, companyId: 1 },
+      poleepo: { baseUrl: sandbox.url, clientId: key.clientId, clientSecret: key.clientSecret },
+    });
+    const secret = 'secret-key-copied-from-poleepo';
+    const { url } = await new WebhooksService(ctx.db, ctx.clock, ctx.secrets, service.url!).add({ connectionId: connection.id, name: 'poleepo', secret, events: ['STATUS_ORDER', 'STATUS_SHIPMENT'] });
+    expect((await control(sandbox, 'POST', '/__sandbox/webhooks', { url, secret, events: ['STATUS_ORDER'], signing: 'hmac' })).status).toBe(201);
+    const saleOrders = (pid: number) => odoo!.call('sale.order', 'search_read', [[['x_poleepo_order_id', '=', String(pid)]]], { fields: ['state', 'x_poleepo_status', 'amount_total'] }) as { state: string; x_poleepo_status: string; amount_total: number }[];
+    return { ctx, connection, saleOrders };
+  }
+
+  const customer = { company: null, vat_number: null, firstname: 'Luca', lastname: 'Greco', email: 'luca.greco@example.it', address: 'Corso Italia 9', postcode: '16121', city: 'Genova', country_iso: 'IT' };
+
+  it('a signed webhook from the sandbox becomes a confirmed sale order within seconds', async () => {
+    const { ctx, saleOrders } = await setup();
+    const started = Date.now();
+    const { body: order } = await control<{ id: number; total_price?: number }>(sandbox!, 'POST', '/__sandbox/orders', { channel: 'eBay', customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 320 }], shipping_cost: 4.9 });
+    const [so] = await eventually(async () => {
+      const found = saleOrders(order.id);
+      return found.length && found[0].state === 'sale' ? found : null;
+    }, 10_000, 'the confirmed sale order');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(so).toMatchObject({ state: 'sale', x_poleepo_status: 'PAYMENT_ACCEPTED', amount_total: 324.9 });
+    const message = (await ctx.db.kysely.selectFrom('webhook_messages').selectAll().where('resource_id', '=', String(order.id)).execute())[0];
+    expect(message).toMatchObject({ event: 'STATUS_ORDER', status: 'done' });
+  });
+
+  it('duplicated and out-of-order deliveries still give one sale order with the newest status', async () => {
+    const { ctx, saleOrders } = await setup();
+    await control(sandbox!, 'POST', '/__sandbox/faults', { webhook: 'duplicate', count: 2 });
+    await control(sandbox!, 'POST', '/__sandbox/faults', { webhook: 'out_of_order', count: 2 });
+    const { body: order } = await control<{ id: number }>(sandbox!, 'POST', '/__sandbox/orders', { customer, lines: [{ sku: 'FURN_0098', quantity: 1, price: 800.4 }] });
+    await control(sandbox!, 'POST', `/__sandbox/orders/${order.id}/status`, { status: 'IN_PROCESS' });
+    await control(sandbox!, 'POST', '/__sandbox/webhooks/redeliver', { order_id: order.id, times: 2 });
+    await eventually(async () => {
+      const found = saleOrders(order.id);
+      const binding = await ctx.db.kysely.selectFrom('order_bindings').selectAll().where('poleepo_order_id', '=', String(order.id)).executeTakeFirst();
+      const busy = await ctx.db.kysely.selectFrom('tasks').select('id').where('status', 'in', ['pending', 'running']).execute();
+      return found.length === 1 && found[0].x_poleepo_status === 'IN_PROCESS' && binding?.state === 'confirmed' && busy.length === 0 ? found : null;
+    }, 15_000, 'one confirmed sale order with the newest status');
+    expect(saleOrders(order.id)).toHaveLength(1);
+    const messages = await ctx.db.kysely.selectFrom('webhook_messages').select(['status', 'duplicates']).where('resource_id', '=', String(order.id)).execute();
+    expect(messages.length).toBe(2); // two distinct notifications (two statuses); the copies counted as duplicates
+    expect(messages.reduce((s, m) => s + m.duplicates, 0)).toBeGreaterThanOrEqual(2);
+  });
+});
