@@ -37,7 +37,7 @@ export interface OdooEmulatorOptions {
   apiKey?: string;
   /** The admin's password (default "admin"). */
   adminPassword?: string;
-  /** 'demo' (default): the catalog extracted from the recordings; 'empty': companies, users and countries only; or a catalog. */
+  /** 'demo' (default): the catalog extracted from the recordings; 'empty': the demo's companies, users, countries, taxes, warehouses and categories without products or customers (seed/README.md); or a catalog. */
   seed?: 'demo' | 'empty' | SeedCatalog;
   /** A generated catalog added on top of the seed (benchmarks). */
   catalog?: CatalogSpec;
