@@ -74,6 +74,11 @@ export interface WorldOptions {
   sandboxClient?: SandboxClient;
   companyId?: number;
   provision?: boolean;
+  /**
+   * An Italian 22 % price-included sales tax in both companies (default true), so the sandbox's 22 % lines find
+   * their rate; false leaves the demo's taxes alone.
+   */
+  vat22?: boolean;
   /** Start of the shared ManualClock (default 2026-03-02T09:00:00Z). */
   start?: number;
 }
@@ -83,6 +88,12 @@ export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
   const db = await createTestDb(options.dialect);
   const odoo = await startOdooEmulator({ version: options.version ?? 18, clock });
   if (options.provision !== false) provisionOrderFields(odoo);
+  if (options.vat22 !== false) {
+    for (const company of [1, 2]) {
+      const included = odoo.version === 17 ? { price_include: true } : { price_include_override: 'tax_included' };
+      odoo.call('account.tax', 'create', [{ name: 'IVA 22% incl.', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: company, ...included }]);
+    }
+  }
   const client = options.sandboxClient ?? newSandboxClient();
   const sandbox = await startPoleepoSandbox({ clock, clients: [client] });
   const ctx = await createContext(testConfig(), { db, clock, logger: silentLogger });

@@ -3,6 +3,8 @@ import { dialects } from './helpers/db.ts';
 import { ordersWorld, type OrdersWorld } from './orders.fixture.ts';
 import { eventually } from './helpers/wait.ts';
 import { newSandboxClient } from '../src/sandbox/poleepo/poleepo-sandbox.auth.ts';
+import { startPoleepoSandbox } from '../src/sandbox/poleepo/poleepo-sandbox.server.ts';
+import { ConnectionsService } from '../src/connections/connections.service.ts';
 
 /** The sandbox fills what is not given with a generated person, sometimes a business: these make it a private buyer. */
 const PRIVATE = { company: null, vat_number: null, sdi_code: null, pec: null, fiscal_code: null };
@@ -109,7 +111,7 @@ describe('order import rules (SQLite)', () => {
   });
 
   it('keeps marketplace prices: a price-included twin tax when the company has one; otherwise a cent difference above the threshold is flagged', async () => {
-    w = await ordersWorld({ dialect: 'sqlite' });
+    w = await ordersWorld({ dialect: 'sqlite', vat22: false });
     w.startWorker();
     const excluded = w.odoo.call('account.tax', 'create', [{ name: 'IVA 22%', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_excluded' }]) as number;
     w.odoo.call('product.product', 'write', [[17], { taxes_id: [[6, 0, [excluded]]] }]);
@@ -207,5 +209,66 @@ describe('order import rules (SQLite)', () => {
     w.clock.advance(60_000);
     const quiet = await w.orders.polling.run();
     expect(quiet.connections[0].odooQueued).toBe(0);
+  });
+});
+
+describe('order import across Odoo versions and companies (SQLite)', () => {
+  const customer = { ...PRIVATE, firstname: 'Sara', lastname: 'Costa', email: 'sara.costa@example.it', address: 'Via Cavour 2', postcode: '20121', city: 'Milano', state_iso: 'MI', country_iso: 'IT' };
+
+  it.each([17, 19] as const)('imports and cancels on Odoo %s (its line tax field, its cancel behaviour, JSON-2 on 19)', async (version) => {
+    w = await ordersWorld({ dialect: 'sqlite', version });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 2, price: 300 }] });
+    await w.orders.enqueue(w.connectionId, pid, 'manual');
+    const b = await w.waitFor(pid, ['confirmed']);
+    expect(b.flag).toBeNull();
+    const [so] = w.saleOrders(pid);
+    expect(so).toMatchObject({ state: 'sale', amount_total: 600 });
+    const taxField = version === 19 ? 'tax_ids' : 'tax_id';
+    const [line] = w.odoo.call('sale.order.line', 'read', [so.order_line], { fields: ['price_unit', taxField] }) as Record<string, unknown>[];
+    // 17's demo product carries the 15 % tax (excluded): the connector found no included twin, so it priced the net.
+    // Poleepo's 22 % wins over the product's own tax (17's demo product carries 15 %): the included 22 % tax, gross price.
+    const vat22 = w.odoo.call('account.tax', 'search', [[['name', '=', 'IVA 22% incl.'], ['company_id', '=', 1]]]) as number[];
+    expect(line).toMatchObject({ price_unit: 300, [taxField]: vat22 });
+    w.setStatus(pid, 'CANCELED');
+    await w.orders.enqueue(w.connectionId, pid, 'webhook');
+    await w.waitFor(pid, ['cancelled']);
+    expect(w.saleOrders(pid)[0].state).toBe('cancel');
+  });
+
+  it('keeps companies apart: the same Poleepo order id on two connections (two companies) gives one sale order in each', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const other = await startPoleepoSandbox({ clock: w.clock });
+    try {
+      const key = other.clients[0];
+      const chicago = await new ConnectionsService(w.ctx).create({
+        name: 'chicago', odoo: { url: w.odoo.url, db: w.odoo.db, login: w.odoo.login, apiKey: w.odoo.apiKey, companyId: 2 },
+        poleepo: { baseUrl: other.url, clientId: key.clientId, clientSecret: key.clientSecret },
+      });
+      const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+      const same = String(other.state.orders.create({ customer, lines: [{ sku: 'E-COM07', quantity: 3, price: 300 }] }, w.clock.now()).id);
+      expect(same).toBe(pid);
+      await w.orders.enqueue(w.connectionId, pid, 'manual');
+      await w.waitFor(pid, ['confirmed']);
+      await w.orders.enqueue(chicago.id, pid, 'manual');
+      await w.waitFor(pid, ['confirmed'], 10_000, chicago.id);
+      const both = w.saleOrders(pid);
+      expect(both.map((o) => [(o.company_id as [number])[0], o.amount_total]).sort()).toEqual([[1, 300], [2, 900]]);
+      // Each connection's look-up sees only its company: importing again changes nothing on either side.
+      await w.orders.enqueue(chicago.id, pid, 'manual');
+      await w.orders.enqueue(w.connectionId, pid, 'manual');
+      await w.waitFor(pid, ['confirmed'], 10_000, chicago.id);
+      await w.waitFor(pid, ['confirmed']);
+      expect(w.saleOrders(pid)).toHaveLength(2);
+      // Every Odoo call of the Chicago connection carried its company.
+      await w.ctx.apiLog.flush();
+      const calls = await w.ctx.apiLogRepo.list({ system: 'odoo', connectionId: chicago.id, limit: 500 });
+      const objectCalls = calls.filter((c) => (c.request_body ?? '').includes('execute_kw'));
+      expect(objectCalls.length).toBeGreaterThan(3);
+      for (const c of objectCalls) expect(c.request_body).toContain('"allowed_company_ids":[2]');
+    } finally {
+      await other.stop();
+    }
   });
 });

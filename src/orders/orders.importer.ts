@@ -175,7 +175,7 @@ export class OrderImporter {
       if (error instanceof OdooTransportError && error.ambiguous) throw new OrderUncertainError('create', { cause: error });
       throw error;
     }
-    binding = await this.save(binding, { state: 'draft', sale_order_id: id, odoo_state: 'draft', parked_reason: null, uncertain_step: null, recheck_at: null, error: notes.length ? notes.join('; ').slice(0, 2000) : null });
+    binding = await this.save(binding, { state: 'draft', sale_order_id: id, odoo_state: 'draft', parked_reason: null, uncertain_step: null, recheck_at: null, error: null });
     return this.complete(conn, schema, binding, { id, name: '', state: 'draft', dateOrder: null, total: 0, poleepoStatus: status }, facts, status, signal, notes);
   }
 
@@ -214,12 +214,13 @@ export class OrderImporter {
     if (Object.keys(writes).length) await odoo.write('sale.order', [so.id], writes, { signal });
     const [after] = await odoo.read('sale.order', [so.id], ['name', 'state', 'amount_total'], { signal });
     const total = Number(after?.amount_total ?? 0);
-    const flag = this.totalFlag(conn, binding, total);
+    // Flagged, not silently accepted: a total that differs, and taxes that could not follow Poleepo's VAT rates.
+    const flag = [this.totalFlag(conn, binding, total), ...notes].filter(Boolean).join('; ').slice(0, 2000) || null;
     if (flag && flag !== binding.flag) await this.note(conn, so.id, flag, signal);
     await this.save(binding, {
       state: after?.state === 'sale' ? 'confirmed' : after?.state === 'cancel' ? 'cancelled' : 'draft',
       sale_order_name: String(after?.name ?? so.name ?? '') || null, odoo_state: String(after?.state ?? so.state), odoo_total: total,
-      flag, error: notes.length ? notes.join('; ').slice(0, 2000) : null, confirmed_at: this.clock.now(),
+      flag, error: null, confirmed_at: this.clock.now(),
     });
     return { outcome: 'confirmed', saleOrderId: so.id, saleOrderName: String(after?.name ?? so.name), flag };
   }
@@ -289,7 +290,7 @@ export class OrderImporter {
   }
 
   private totalFlag(conn: OrderConnection, binding: OrderBinding, odooTotal: number): string | null {
-    if (binding.poleepo_total === null) return binding.flag;
+    if (binding.poleepo_total === null) return null;
     const diff = Math.abs(odooTotal - binding.poleepo_total);
     if (diff <= conn.view.settings.totalMismatchThreshold + 1e-9) return null;
     return `Total differs: ${odooTotal.toFixed(2)} in Odoo vs ${binding.poleepo_total.toFixed(2)} on Poleepo${binding.currency ? ` (${binding.currency})` : ''}, more than the ${conn.view.settings.totalMismatchThreshold.toFixed(2)} allowed. Check the taxes of the products.`;

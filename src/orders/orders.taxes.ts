@@ -49,9 +49,9 @@ export function priceLine(setup: TaxSetup, productTaxIds: readonly number[], gro
       const byRate = [...setup.taxes.values()].filter((t) => t.amount_type === 'percent' && t.amount === vatRate);
       if (byRate.length) {
         base = [byRate.find((t) => isIncluded(t, setup)) ?? byRate[0]];
-        note = `VAT ${vatRate}% from Poleepo: used tax "${base[0].name ?? base[0].id}" instead of the product's taxes`;
+        // The marketplace's rate wins over the product's own taxes (the customer paid that VAT); not worth a flag.
       } else {
-        note = `Poleepo says VAT ${vatRate}% but the company has no sales tax of that rate: kept the product's taxes`;
+        note = `VAT ${vatRate}% on Poleepo but the company has no sales tax of that rate: the product's own taxes were used`;
       }
     }
   }
