@@ -3,7 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Command } from 'commander';
 import { CLI_CONTRACT } from '../src/cli/contract.ts';
+import { addMissingContractCommands } from '../src/cli/main.ts';
+import { exitCodeFor } from '../src/cli/runtime.ts';
+import { NotConfiguredError } from '../src/shared/errors.ts';
 import { cli } from './helpers/cli.ts';
 import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
 
@@ -35,10 +39,19 @@ describe('the CLI contract (DESIGN §3.1)', () => {
     for (const name of ['PORT', 'DATABASE_URL', 'ENCRYPTION_KEY']) expect(result.stderr).toContain(`- ${name}:`);
   });
 
-  it('answers a command whose capability is not built yet plainly, with exit code 2', async () => {
-    const result = await cli(['demo'], env());
-    expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('Error: "demo" is not available yet: it arrives with the demo.');
+  it('answers a contract command whose capability is not built yet plainly, with exit code 2', async () => {
+    const program = new Command('poleepo-odoo').exitOverride();
+    program.command('ship').command('label');
+    addMissingContractCommands(program, [
+      { path: ['ship', 'label'], summary: 'already there', arrivesWith: 'x' },
+      { path: ['ship', 'handover'], summary: 'tell Poleepo the parcel left', arrivesWith: 'shipping' },
+    ]);
+    const ship = program.commands.find((c) => c.name() === 'ship')!;
+    expect(ship.commands.map((c) => c.name())).toEqual(['label', 'handover']);
+    const error = await program.parseAsync(['ship', 'handover', '--anything'], { from: 'user' }).catch((e) => e);
+    expect(error).toBeInstanceOf(NotConfiguredError);
+    expect(exitCodeFor(error)).toBe(2);
+    expect(error.message).toBe('"ship handover" is not available yet: it arrives with shipping.');
   });
 
   it('migrates, then says the schema is up to date', async () => {

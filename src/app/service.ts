@@ -5,7 +5,7 @@ import type { Config } from '../config/env.ts';
 import { createContext, type AppContext, type ContextOptions } from './context.ts';
 import { createConsoleListenerApp, createHttpApp } from '../server/http.app.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { buildModules, type ServiceModules } from './modules.ts';
+import { buildModules, type ServiceModules, type Services } from './modules.ts';
 import { bootstrapConnectionFromEnv } from '../connections/connections.bootstrap.ts';
 
 export type ProcessRole = 'all' | 'serve' | 'work';
@@ -13,6 +13,8 @@ export type ProcessRole = 'all' | 'serve' | 'work';
 export interface RunningService {
   ctx: AppContext;
   role: ProcessRole;
+  /** The capability modules' services of this process. */
+  services: Services;
   /** Base URL of the main listener (null for `work`). */
   url: string | null;
   /** Base URL of the console (its own listener with CONSOLE_PORT, else the main one). */
@@ -62,7 +64,7 @@ export async function startService(config: Config, role: ProcessRole, options: S
     const started = modules;
     let stopping: Promise<void> | null = null;
     return {
-      ctx, role, url, consoleUrl,
+      ctx, role, url, consoleUrl, services: started.services,
       stop: (stopOptions = {}) => {
         stopping ??= (async () => {
           await Promise.all(servers.map(closeServer));

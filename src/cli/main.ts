@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliRuntime, describeCliError, exitCodeFor } from './runtime.ts';
-import { CLI_CONTRACT } from './contract.ts';
+import { CLI_CONTRACT, type ContractCommand } from './contract.ts';
 import { NotConfiguredError } from '../shared/errors.ts';
 
 /** A command module: `src/cli/commands/<name>.command.ts` exporting `register`. Discovered, not listed. */
@@ -24,7 +24,7 @@ export async function buildProgram(runtime: CliRuntime): Promise<Command> {
     const mod = (await import(pathToFileURL(join(COMMANDS_DIR, file)).href)) as CommandModule;
     mod.register(program, runtime);
   }
-  addMissingContractCommands(program);
+  addMissingContractCommands(program, CLI_CONTRACT);
   for (const cmd of allCommands(program)) cmd.exitOverride();
   return program;
 }
@@ -33,8 +33,9 @@ function allCommands(cmd: Command): Command[] {
   return cmd.commands.flatMap((c) => [c as Command, ...allCommands(c as Command)]);
 }
 
-function addMissingContractCommands(program: Command): void {
-  for (const entry of CLI_CONTRACT) {
+/** Answers every contract command that no module registered with exit code 2 and a plain reason. */
+export function addMissingContractCommands(program: Command, contract: readonly ContractCommand[]): void {
+  for (const entry of contract) {
     let parent = program;
     for (let i = 0; i < entry.path.length; i++) {
       const name = entry.path[i];
