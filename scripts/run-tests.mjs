@@ -22,6 +22,14 @@ const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 
   stdio: 'inherit',
   env: process.env,
 });
+// Interrupted (Ctrl-C, a timeout): stop the tests and the private PostgreSQL instead of leaving it behind.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    child.kill('SIGTERM');
+    pgHandle?.stop();
+    process.exit(130);
+  });
+}
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 pgHandle?.stop();
 
