@@ -34,10 +34,10 @@ const N = Number(process.env.BENCH_TASKS ?? 5000);
 /** A queue that times its claims (the bench measures; tests never wrap our modules). */
 class TimedQueue extends TaskQueue {
   readonly claimMs: number[] = [];
-  override async claim(params: Parameters<TaskQueue['claim']>[0]): Promise<TaskRow | null> {
+  override async claimMany(params: Parameters<TaskQueue['claimMany']>[0]): Promise<TaskRow[]> {
     const started = performance.now();
     try {
-      return await super.claim(params);
+      return await super.claimMany(params);
     } finally {
       this.claimMs.push(performance.now() - started);
     }
