@@ -49,7 +49,7 @@ describe('orders CLI', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^${parked}\\s+parked\\s+Unknown SKU "NOT-IN-ODOO"`, 'm'));
     expect(run.stdout).toContain('2 order(s) changed on Poleepo, 2 to import: 1 confirmed, 0 updated, 1 parked, 0 refused, 0 waiting or skipped, 0 failed, 0 left to the service.');
-    const saleOrders = odoo!.call('sale.order', 'search_read', [[['x_poleepo_order_id', '=', ok]]], { fields: ['state', 'name'] }) as { state: string; name: string }[];
+    const saleOrders = odoo!.call('sale.order', 'search_read', [[['x_poleepo_order_id', '=', ok]]], { fields: ['state', 'name'] }) as { id: number; state: string; name: string }[];
     expect(saleOrders).toEqual([expect.objectContaining({ state: 'sale' })]);
 
     const shown = await cli(['orders', 'show', ok], env);
