@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime.ts';
 import { parseDuration } from '../runtime.ts';
 import type { AppContext } from '../../app/context.ts';
-import { buildServices } from '../../app/modules.ts';
 import { AppError } from '../../shared/errors.ts';
 import { Worker } from '../../tasks/task.worker.ts';
 import { formatDuration } from '../../jobs/jobs.format.ts';
@@ -100,16 +99,10 @@ export function register(program: Command, runtime: CliRuntime): void {
     });
 }
 
-const withModules = new WeakSet<AppContext>();
-
 /** The context with the modules' job handlers plugged in, so the CLI sees and runs the same jobs as a worker. */
 async function contextWithModules(runtime: CliRuntime): Promise<AppContext> {
-  const ctx = await runtime.context();
-  if (!withModules.has(ctx)) {
-    buildServices(ctx);
-    withModules.add(ctx);
-  }
-  return ctx;
+  await runtime.services();
+  return runtime.context();
 }
 
 function report(runtime: CliRuntime, displayName: string, run: RunView, outcome: string): void {
