@@ -1,0 +1,396 @@
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { ConnectionSettings } from '../connections/connections.settings.ts';
+import type { ProductImagesService } from '../images/images.service.ts';
+import { toOdooDatetime } from '../odoo/odoo.paging.ts';
+import type { OdooDomain } from '../odoo/odoo.types.ts';
+import { BindingsRepo } from './products.bindings.repo.ts';
+import { decideGone, decideParent, decideVariant, markProblem, stripId, type BindingValues, type Decision, type VariantObservation } from './products.decide.ts';
+import { payloadHash } from './products.hash.ts';
+import { effectiveSku, mapParent, mapVariant, parentSkuOf } from './products.mapper.ts';
+import type { ProductOdoo } from './products.odoo.ts';
+import { ExportRun } from './products.run.ts';
+import type { ExportState, ExportStateRepo } from './products.state.repo.ts';
+import type { TaxSet } from './products.taxes.ts';
+import type { BindingRow } from './products.tables.ts';
+import type { Problem, VariantSource } from './products.types.ts';
+
+export interface DetectProgress {
+  phase: 'reference' | 'variants' | 'parents' | 'done';
+  done: number;
+  total: number | null;
+}
+
+export interface DetectOptions {
+  full: boolean;
+  dryRun: boolean;
+  /** Lets the event loop breathe between chunks of CPU work (task heartbeats, HTTP). */
+  yieldNow(): Promise<void>;
+  onProgress?(progress: DetectProgress): void;
+  /** Known total of followed variants (for a progress bar). */
+  total?: number | null;
+  signal?: AbortSignal;
+}
+
+export interface ReportedProblem {
+  odooId: number;
+  sku: string | null;
+  code: string;
+  message: string;
+}
+
+export interface DetectSummary {
+  mode: 'full' | 'incremental';
+  dryRun: boolean;
+  variantsRead: number;
+  decisions: Record<Decision, number>;
+  parents: Record<Decision, number>;
+  problems: ReportedProblem[];
+  problemCount: number;
+  warnings: string[];
+  /** Mapping and hashing only (the CPU the bar of DESIGN §6 is about). */
+  mapping: { variants: number; ms: number };
+  /** Odoo's clock at the start (the next detection reads from it minus the overlap). */
+  odooNow: string;
+}
+
+const YIELD_EVERY = 500;
+const MAX_REPORTED = 100;
+
+export interface DetectorDeps {
+  connectionId: number;
+  odoo: ProductOdoo;
+  bindings: BindingsRepo;
+  stateRepo: ExportStateRepo;
+  images: ProductImagesService;
+  clock: Clock;
+  logger: Logger;
+  settings: ConnectionSettings;
+}
+
+/**
+ * Change detection and mapping (DESIGN §4.2, §4.3). A full run reads every followed variant (pages of the
+ * configured size, the next page fetched while this one is mapped); an incremental run asks Odoo, in one search,
+ * for the followed variants touched since the last run minus the overlap — their own write_date, their template's,
+ * their attribute values' (price extras), their stock quants', or their taxes' — and reads only those. Either way
+ * each variant is mapped, hashed and decided against its binding.
+ */
+export class ChangeDetector {
+  private readonly summary: DetectSummary;
+
+  constructor(private readonly deps: DetectorDeps, private readonly state: ExportState) {
+    const zero = (): Record<Decision, number> => ({ queued: 0, coalesced: 0, unchanged: 0, refused: 0, problem: 0, inactive: 0, ignored: 0 });
+    this.summary = { mode: 'incremental', dryRun: false, variantsRead: 0, decisions: zero(), parents: zero(), problems: [], problemCount: 0, warnings: [], mapping: { variants: 0, ms: 0 }, odooNow: '' };
+  }
+
+  async run(options: DetectOptions): Promise<DetectSummary> {
+    this.summary.dryRun = options.dryRun;
+    const full = options.full || !this.state.horizon || !this.state.facts;
+    this.summary.mode = full ? 'full' : 'incremental';
+    if (full) await this.full(options);
+    else await this.incremental(options);
+    options.onProgress?.({ phase: 'done', done: this.summary.variantsRead, total: options.total ?? this.summary.variantsRead });
+    return this.summary;
+  }
+
+  // ——— full ———
+
+  private async full(options: DetectOptions): Promise<void> {
+    const { odoo } = this.deps;
+    options.onProgress?.({ phase: 'reference', done: 0, total: options.total ?? null });
+    const odooNow = await odoo.odooNow();
+    const facts = await odoo.readFacts();
+    const run = await this.newRun(facts, await odoo.readTaxes(facts.company.id));
+    this.summary.warnings.push(...facts.warnings, ...odoo.plan.missing.map((f) => `The mapped Odoo field "${f}" does not exist: it is not sent`));
+    for await (const page of odoo.streamTemplates()) for (const t of page) run.templates.set(t.id, t);
+    for await (const page of odoo.streamPtavs()) for (const p of page) run.ptavs.set(p.id, p);
+    const pass = Math.max(this.deps.clock.now(), (this.state.lastFullAt ?? 0) + 1);
+    const skuHolders = new Map<string, number[]>();
+    const eligibleTemplates = new Set<number>();
+    for await (const page of odoo.streamVariants()) {
+      options.signal?.throwIfAborted();
+      const rows = await this.processVariants(run, page.variants, pass, options);
+      for (const r of rows) {
+        if (r.eligible) eligibleTemplates.add(r.template_id);
+        if (r.eligible && r.sku && r.last_error_code !== 'TAX_MISMATCH' && r.last_error_code !== 'MISSING_SKU') {
+          (skuHolders.get(r.sku) ?? skuHolders.set(r.sku, []).get(r.sku)!).push(r.odoo_id);
+        }
+      }
+      options.onProgress?.({ phase: 'variants', done: this.summary.variantsRead, total: options.total ?? null });
+    }
+    // A SKU two published variants share, or one equal to a parent's SKU, is not sent (both are reported).
+    const parentSkus = new Map<string, number>();
+    for (const t of run.templates.values()) if (t.variantCount > 1 && eligibleTemplates.has(t.id)) parentSkus.set(parentSkuOf(t.id, this.deps.settings.parentSkuPrefix), t.id);
+    await this.markDuplicates(skuHolders, parentSkus, options);
+    options.onProgress?.({ phase: 'parents', done: this.summary.variantsRead, total: options.total ?? null });
+    await this.decideParents(run, [...run.templates.keys()], eligibleTemplates, pass, options, true);
+    // Variants the connector knows and Odoo no longer shows (deleted, or neither published nor on Poleepo).
+    if (!options.dryRun) {
+      const gone = (await this.deps.bindings.notSeenSince(this.deps.connectionId, pass)).map((b) => {
+        const { row, decision } = decideGone(b, this.deps.clock.now(), pass);
+        this.summary.decisions[decision]++;
+        return row;
+      });
+      await this.deps.bindings.upsert(gone);
+    }
+    this.state.facts = { ...facts, readAt: this.deps.clock.now() };
+    this.state.lastFullAt = pass;
+    this.finish(odooNow);
+  }
+
+  // ——— incremental ———
+
+  private async incremental(options: DetectOptions): Promise<void> {
+    const { odoo, settings } = this.deps;
+    const facts = this.state.facts!;
+    const odooNow = await odoo.odooNow();
+    const since = toOdooDatetime(Date.parse(`${this.state.horizon!.replace(' ', 'T')}Z`) - settings.changeOverlapMs);
+    const run = await this.newRun(facts, await odoo.readTaxes(facts.company.id));
+    const changedTaxes = run.taxes.changedSince(since);
+    const conditions: unknown[][] = [
+      ['write_date', '>=', since],
+      ['product_tmpl_id.write_date', '>=', since],
+      ['product_template_attribute_value_ids.write_date', '>=', since],
+    ];
+    if (odoo.plan.stock.quants) conditions.push(['stock_quant_ids.write_date', '>=', since]);
+    if (odoo.plan.stock.moves && settings.quantitySource === 'virtual_available') conditions.push(['stock_move_ids.write_date', '>=', since]);
+    if (changedTaxes.length) conditions.push(['product_tmpl_id.taxes_id', 'in', changedTaxes]);
+    if (this.state.recheck.length) conditions.push(['id', 'in', this.state.recheck]);
+    const domain: OdooDomain = [...odoo.followedDomain({ queuedToo: true }), ...anyOf(conditions)];
+    const variants: VariantSource[] = [];
+    for await (const page of odoo.searchVariants(domain)) variants.push(...page.variants);
+    this.state.recheck = [];
+    if (variants.length) {
+      await this.loadTemplates(run, variants.map((v) => v.templateId), variants);
+      // A family that changed shape (one variant ↔ several) re-parents its other variants too.
+      const extra = await this.reshapedSiblings(run, variants);
+      if (extra.length) {
+        for await (const page of odoo.searchVariants([...odoo.followedDomain(), ['id', 'in', extra]])) variants.push(...page.variants);
+      }
+      await this.loadCategories(run);
+      const pass = this.deps.clock.now();
+      const rows = await this.processVariants(run, variants, pass, options);
+      const templateIds = [...new Set(variants.map((v) => v.templateId))];
+      const eligibleTemplates = options.dryRun
+        ? new Set(rows.filter((r) => r.eligible).map((r) => r.template_id))
+        : await this.deps.bindings.templatesWithEligible(this.deps.connectionId, templateIds);
+      await this.decideParents(run, templateIds, eligibleTemplates, pass, options, false);
+      if (!options.dryRun) await this.checkDuplicatesIncrementally(rows, run);
+    }
+    this.finish(odooNow);
+  }
+
+  private async loadTemplates(run: ExportRun, templateIds: number[], variants: VariantSource[]): Promise<void> {
+    const missingTemplates = [...new Set(templateIds)].filter((id) => !run.templates.has(id));
+    const missingPtavs = [...new Set(variants.flatMap((v) => v.ptavIds))].filter((id) => !run.ptavs.has(id));
+    const [templates, ptavs] = await Promise.all([
+      this.deps.odoo.readTemplates(missingTemplates),
+      this.deps.odoo.readPtavs(missingPtavs),
+    ]);
+    for (const t of templates) run.templates.set(t.id, t);
+    for (const p of ptavs) run.ptavs.set(p.id, p);
+  }
+
+  private async loadCategories(run: ExportRun): Promise<void> {
+    const missing = [...new Set([...run.templates.values()].map((t) => t.categoryId).filter((id): id is number => id !== null && !run.categories.has(id)))];
+    if (!missing.length) return;
+    const found = await this.deps.odoo.readCategories(missing);
+    for (const c of found) run.categories.set(c.id, c);
+    if (this.state.facts) this.state.facts = { ...this.state.facts, categories: [...run.categories.values()] };
+  }
+
+  private async reshapedSiblings(run: ExportRun, variants: VariantSource[]): Promise<number[]> {
+    const inProbe = new Set(variants.map((v) => v.id));
+    const siblings = await this.deps.bindings.variantsOfTemplates(this.deps.connectionId, [...new Set(variants.map((v) => v.templateId))]);
+    return siblings.filter((b) => {
+      const t = run.templates.get(b.template_id);
+      return t && b.eligible === 1 && !inProbe.has(b.odoo_id) && b.has_parent !== (t.variantCount > 1 ? 1 : 0);
+    }).map((b) => b.odoo_id);
+  }
+
+  // ——— shared ———
+
+  private async newRun(facts: NonNullable<ExportState['facts']> | Awaited<ReturnType<ProductOdoo['readFacts']>>, taxes: Awaited<ReturnType<ProductOdoo['readTaxes']>>): Promise<ExportRun> {
+    const signer = await this.deps.images.signer(this.deps.connectionId);
+    return new ExportRun(facts, taxes, { parentSkuPrefix: this.deps.settings.parentSkuPrefix, categoryMode: this.deps.settings.categoryMode }, signer);
+  }
+
+  /** Maps, hashes, cross-checks taxes and decides one page of variants; stores the bindings (unless dry). */
+  private async processVariants(run: ExportRun, variants: VariantSource[], pass: number, options: DetectOptions): Promise<BindingValues[]> {
+    const { odoo, connectionId } = this.deps;
+    const eligible = variants.filter((v) => v.published && v.active && run.templates.has(v.templateId));
+    await run.resolveImages(this.deps.images, connectionId, odoo.client, eligible);
+    const observations = new Map<number, VariantObservation>();
+    const sets = new Map<string, { set: TaxSet; price: number }>();
+    let chunkStart = performance.now();
+    let mappingMs = 0;
+    let n = 0;
+    for (const v of variants) {
+      const t = v.published && v.active ? run.templates.get(v.templateId) : undefined;
+      if (!t) {
+        observations.set(v.id, { variant: v, eligible: false, entry: null, hash: null, hasParent: false, warnings: [], problem: null });
+        continue;
+      }
+      const m = mapVariant(v, t, run.mapping);
+      const hash = m.problem ? null : payloadHash(m.entry);
+      observations.set(v.id, { variant: v, eligible: true, entry: m.entry, hash, hasParent: m.hasParent, warnings: m.warnings, problem: m.problem });
+      if (m.taxSet.ids.length && !sets.has(m.taxSet.key)) sets.set(m.taxSet.key, { set: m.taxSet, price: v.lstPrice });
+      if (++n % YIELD_EVERY === 0) {
+        mappingMs += performance.now() - chunkStart;
+        await options.yieldNow();
+        chunkStart = performance.now();
+      }
+    }
+    mappingMs += performance.now() - chunkStart;
+    this.summary.mapping.variants += n;
+    this.summary.mapping.ms += mappingMs;
+    this.summary.variantsRead += variants.length;
+    // Odoo's own compute_all, once per distinct tax set (and again only when a tax or the company's rounding changes).
+    const mismatched = new Map<string, Problem>();
+    for (const { set, price } of sets.values()) {
+      const verdict = await this.taxVerdict(run, set, price);
+      if (!verdict.ok) mismatched.set(set.key, { code: 'TAX_MISMATCH', message: verdict.message ?? 'The price with tax does not match Odoo' });
+    }
+    if (mismatched.size) {
+      for (const obs of observations.values()) {
+        if (!obs.eligible || obs.problem) continue;
+        const t = run.templates.get(obs.variant.templateId)!;
+        const problem = mismatched.get(run.taxes.setFor(t.taxIds).key);
+        if (problem) obs.problem = problem;
+      }
+    }
+    const old = await this.deps.bindings.byOdooIds(connectionId, 'variant', variants.map((v) => v.id));
+    const now = this.deps.clock.now();
+    const rows: BindingValues[] = [];
+    for (const obs of observations.values()) {
+      const { row, decision } = decideVariant(old.get(obs.variant.id), obs, connectionId, now, pass, odoo.plan.has);
+      this.count(decision, row, obs.problem);
+      rows.push(row);
+    }
+    if (!options.dryRun) await this.deps.bindings.upsert(rows);
+    return rows;
+  }
+
+  private async taxVerdict(run: ExportRun, set: TaxSet, price: number): Promise<{ ok: boolean; message: string | null }> {
+    const signature = run.taxes.signature(set);
+    const known = this.state.taxChecks[signature];
+    if (known) return known;
+    const local = run.taxes.priceWithTax(set, price);
+    const odoo = await this.deps.odoo.computeAllTotal(set.ids, price);
+    const ok = Math.abs(local - odoo) < 1e-9;
+    const message = ok ? null : `Taxes ${run.taxes.describe(set)}: for a price of ${price} Odoo computes ${odoo} with tax and the connector ${local}. Products with these taxes are not sent until this is resolved (check the taxes and the company's rounding in Odoo).`;
+    const verdict = { ok, message, at: this.deps.clock.now() };
+    this.state.taxChecks[signature] = verdict;
+    if (!ok) this.summary.warnings.push(message!);
+    return verdict;
+  }
+
+  private async decideParents(run: ExportRun, templateIds: number[], eligibleTemplates: Set<number>, pass: number, options: DetectOptions, everyKnownParent: boolean): Promise<void> {
+    const { bindings, connectionId } = this.deps;
+    const old = await bindings.byOdooIds(connectionId, 'parent', templateIds);
+    if (everyKnownParent && !options.dryRun) {
+      // Parents of templates that no longer have a published variant (sent inactive once).
+      for (const b of await this.allParents()) if (!old.has(b.odoo_id)) old.set(b.odoo_id, b);
+    }
+    const now = this.deps.clock.now();
+    const rows: BindingValues[] = [];
+    const ids = new Set([...templateIds, ...old.keys()]);
+    for (const id of ids) {
+      const t = run.templates.get(id);
+      const needed = Boolean(t && t.variantCount > 1 && eligibleTemplates.has(id));
+      const previous = old.get(id);
+      if (!needed && !previous) continue;
+      const entry = needed ? mapParent(t!, run.mapping) : null;
+      const { row, decision } = decideParent(previous, id, needed, entry, connectionId, now, pass);
+      this.summary.parents[decision]++;
+      rows.push(row);
+    }
+    if (!options.dryRun) await bindings.upsert(rows);
+  }
+
+  private async allParents(): Promise<BindingRow[]> {
+    return this.deps.bindings.list({ connectionId: this.deps.connectionId, kind: 'parent' }, { limit: 1_000_000, offset: 0 }).then((r) => r.rows);
+  }
+
+  private async markDuplicates(holders: Map<string, number[]>, parentSkus: Map<string, number>, options: DetectOptions): Promise<void> {
+    const problems = new Map<number, Problem>();
+    for (const [sku, ids] of holders) {
+      if (ids.length > 1) {
+        for (const id of ids) problems.set(id, { code: 'DUPLICATE_SKU', message: `SKU "${sku}" is also used by ${ids.filter((o) => o !== id).map((o) => `variant ${o}`).join(', ')}: give each published variant its own SKU` });
+      }
+      const parent = parentSkus.get(sku);
+      if (parent !== undefined) for (const id of ids) problems.set(id, { code: 'DUPLICATE_SKU', message: `SKU "${sku}" equals the parent SKU of template ${parent}: change it or set a parent SKU prefix` });
+    }
+    if (!problems.size) return;
+    this.summary.problemCount += problems.size;
+    if (options.dryRun) {
+      for (const [id, p] of problems) this.report(id, null, p);
+      return;
+    }
+    const rows = await this.deps.bindings.byOdooIds(this.deps.connectionId, 'variant', [...problems.keys()]);
+    const now = this.deps.clock.now();
+    const changed: BindingValues[] = [];
+    for (const [id, problem] of problems) {
+      const b = rows.get(id);
+      if (!b) continue;
+      const row = stripId(b);
+      if (b.queued_at !== null) this.summary.decisions.queued--;
+      markProblem(row, problem, now);
+      this.summary.decisions.problem++;
+      this.report(id, row.sku, problem);
+      changed.push(row);
+    }
+    await this.deps.bindings.upsert(changed);
+  }
+
+  /** Incremental: SKUs of this run's variants checked against every published variant the connector knows. */
+  private async checkDuplicatesIncrementally(rows: BindingValues[], run: ExportRun): Promise<void> {
+    const skus = rows.filter((r) => r.eligible && r.sku).map((r) => r.sku!);
+    const holders = new Map<string, number[]>();
+    if (skus.length) {
+      for (const b of await this.deps.bindings.eligibleBySku(this.deps.connectionId, skus)) {
+        if (b.last_error_code === 'TAX_MISMATCH' || b.last_error_code === 'MISSING_SKU') continue;
+        (holders.get(b.sku!) ?? holders.set(b.sku!, []).get(b.sku!)!).push(b.odoo_id);
+      }
+    }
+    const parentSkus = new Map<string, number>();
+    for (const t of run.templates.values()) if (t.variantCount > 1) parentSkus.set(parentSkuOf(t.id, this.deps.settings.parentSkuPrefix), t.id);
+    await this.markDuplicates(holders, parentSkus, { dryRun: false } as DetectOptions);
+    // Variants refused as duplicates of a SKU that is unique now are read again next time.
+    const stale = await this.deps.bindings.byErrorCode(this.deps.connectionId, 'DUPLICATE_SKU');
+    if (stale.length) {
+      const current = await this.deps.bindings.eligibleBySku(this.deps.connectionId, stale.map((b) => b.sku!).filter(Boolean));
+      const counts = new Map<string, number>();
+      for (const b of current) counts.set(b.sku!, (counts.get(b.sku!) ?? 0) + 1);
+      for (const b of stale) if ((counts.get(b.sku ?? '') ?? 0) <= 1) this.state.recheck.push(b.odoo_id);
+    }
+  }
+
+  private count(decision: Decision, row: BindingValues, problem: Problem | null): void {
+    this.summary.decisions[decision]++;
+    if (decision === 'problem' && problem) {
+      this.summary.problemCount++;
+      this.report(row.odoo_id, row.sku, problem);
+    }
+  }
+
+  private report(odooId: number, sku: string | null, problem: Problem): void {
+    if (this.summary.problems.length < MAX_REPORTED) this.summary.problems.push({ odooId, sku, code: problem.code, message: problem.message });
+  }
+
+  private finish(odooNow: string): void {
+    this.summary.odooNow = odooNow;
+    this.state.horizon = odooNow;
+    this.state.cursors = { ...this.state.cursors, horizon: odooNow };
+    this.state.lastRunAt = this.deps.clock.now();
+  }
+}
+
+/** `A or B or C` in Odoo's prefix notation. */
+export function anyOf(conditions: unknown[][]): unknown[] {
+  if (conditions.length === 0) return [];
+  return [...Array(conditions.length - 1).fill('|'), ...conditions];
+}
+
+export { effectiveSku };
