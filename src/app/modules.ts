@@ -9,6 +9,10 @@ import { WebhookQueueService } from '../webhooks/webhook-queue.service.ts';
 import { WebhookIntake } from '../webhooks/webhook.intake.ts';
 import { defineWebhookTasks } from '../webhooks/webhook-queue.tasks.ts';
 import { mountWebhookRoutes } from '../webhooks/webhooks.routes.ts';
+import { ProductImagesService } from '../images/images.service.ts';
+import { mountImageRoutes } from '../images/images.routes.ts';
+import { ProductsService } from '../products/products.service.ts';
+import { defineProductTasks, registerProductJobs } from '../products/products.tasks.ts';
 import { OrdersService } from '../orders/orders.service.ts';
 import { defineOrderTasks } from '../orders/orders.tasks.ts';
 
@@ -18,6 +22,8 @@ export interface Services {
   webhookQueue: WebhookQueueService;
   intake: WebhookIntake;
   orders: OrdersService;
+  products: ProductsService;
+  images: ProductImagesService;
 }
 
 /**
@@ -50,7 +56,14 @@ export function buildServices(ctx: AppContext): Services {
   ctx.jobs.setHandler('webhook-queue-cleaning', async () => ({ removed: await webhookQueue.clean() }));
   const orders = new OrdersService(ctx, webhookQueue);
   defineOrderTasks(ctx, orders, webhookQueue);
-  return { webhooks, webhookQueue, intake, orders };
+  // Product export (DESIGN §4.2–§4.4) and its signed image URLs (§4.3.1).
+  const images: ProductImagesService = new ProductImagesService({
+    db: ctx.db, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, publicUrl: ctx.config.publicUrl,
+    odooFor: (connectionId) => products.odooClient(connectionId),
+  });
+  const products = new ProductsService(ctx, images);
+  registerProductJobs(ctx, defineProductTasks(ctx, products));
+  return { webhooks, webhookQueue, intake, orders, products, images };
 }
 
 export async function buildModules(ctx: AppContext, options: ModuleOptions = {}): Promise<ServiceModules> {
@@ -63,7 +76,7 @@ export async function buildModules(ctx: AppContext, options: ModuleOptions = {})
   let started = false;
   return {
     services,
-    routes: [(app) => mountWebhookRoutes(app, services.intake)],
+    routes: [(app) => mountWebhookRoutes(app, services.intake), (app) => mountImageRoutes(app, services.images)],
     console: options.withConsole === false ? null : (createConsoleApp(ctx, { modules: services }) as unknown as Hono),
     startBackground: async () => {
       worker.start();
