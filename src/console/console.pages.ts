@@ -6,11 +6,13 @@ import { usersPage } from './pages/users.page.tsx';
 import { accountPage } from './pages/account.page.tsx';
 import { tasksPage } from './pages/tasks.page.tsx';
 import { jobsPage } from './pages/jobs.page.tsx';
+import { ordersPage } from './pages/orders.page.tsx';
 
 /** Every console page, in one list (menu order is each page's `nav.order`). Add yours here. */
 export const CONSOLE_PAGES: ConsolePage[] = [
   loginPage,
   dashboardPage,
+  ordersPage,
   tasksPage,
   jobsPage,
   apiLogPage,
