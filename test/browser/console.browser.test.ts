@@ -179,7 +179,7 @@ describe('console in a browser', () => {
     // Her console is in her language from the first page on.
     await heading('Dashboard');
     expect(await page.getAttribute('html', 'lang')).toBe('it');
-    expect(await page.locator('nav.sidebar a').allTextContents()).toEqual(['Dashboard', 'Attività', 'Log API', 'Il mio account']);
+    expect(await page.locator('nav.sidebar a').allTextContents()).toEqual(['Dashboard', 'Ordini', 'Attività', 'Log API', 'Il mio account']);
     await open('/jobs');
     await heading('Non consentito');
     await screenshot(page, 'operator-forbidden');
