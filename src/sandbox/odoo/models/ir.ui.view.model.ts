@@ -384,5 +384,16 @@ export class IrModelFieldsWithViews extends IrModelFields {
     const fields = ids.map((id) => this.table.get(id)).filter((r): r is Rec => Boolean(r && r.state === 'manual')).map((r) => ({ model: String(r.model), name: String(r.name) }));
     if (this.registry.has('ir.ui.view')) (this.registry.model('ir.ui.view') as IrUiView).checkFieldRemoval(env, fields);
     super.beforeUnlink(env, ids);
+    // Company-dependent values go with the field too (the base class drops the plain ones).
+    for (const { model, name } of fields) {
+      if (!this.registry.has(model)) continue;
+      for (const rec of this.registry.model(model).table.rows.values()) {
+        const byCompany = rec.__company as Record<string, unknown> | undefined;
+        if (byCompany && name in byCompany) {
+          delete byCompany[name];
+          if (!Object.keys(byCompany).length) delete rec.__company;
+        }
+      }
+    }
   }
 }
