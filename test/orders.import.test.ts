@@ -272,3 +272,70 @@ describe('order import across Odoo versions and companies (SQLite)', () => {
     }
   });
 });
+
+describe('order import safety nets (SQLite)', () => {
+  const customer = { ...PRIVATE, firstname: 'Paolo', lastname: 'Gallo', email: 'paolo.gallo@example.it', address: 'Viale dei Mille 12', postcode: '50123', city: 'Firenze', country_iso: 'IT' };
+
+  it('Order Polling imports what no webhook brought, and a later status change, on a cursor with overlap (UTC, whole seconds)', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    w.clock.advance(1_500);
+    const first = await w.orders.polling.run();
+    expect(first.connections[0]).toMatchObject({ seen: 1, queued: 1 });
+    await w.waitFor(pid, ['confirmed']);
+    const cursor = await w.orders.repo.cursor(w.connectionId, 'poleepo');
+    expect(Number(cursor)).toBe(Math.floor(w.sandbox.state.orders.order(pid).updated_at / 1000) * 1000);
+
+    // Nothing new on Poleepo: the overlap lists the order again, nothing is queued there (Odoo's side pushes the confirmation).
+    w.clock.advance(60_000);
+    expect((await w.orders.polling.run()).connections[0]).toMatchObject({ seen: 1, queued: 0, odooQueued: 1 });
+    await w.waitFor(pid, ['confirmed']);
+    expect((await w.binding(pid))?.pushed_status).toBe('IN_PROCESS');
+
+    w.setStatus(pid, 'SHIPPED'); // no webhook for it
+    w.clock.advance(60_000);
+    expect((await w.orders.polling.run()).connections[0].queued).toBe(1);
+    expect((await w.waitFor(pid, ['confirmed'])).poleepo_status).toBe('SHIPPED');
+    expect(w.saleOrders(pid)[0].x_poleepo_status).toBe('SHIPPED');
+    await w.ctx.apiLog.flush();
+    const lists = (await w.ctx.apiLogRepo.list({ system: 'poleepo', limit: 200 })).filter((c) => c.path.startsWith('/orders?'));
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+    for (const c of lists) expect(decodeURIComponent(c.path)).toMatch(/updated_after=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z(&|$)/);
+  });
+
+  it('creates a new customer once when two of their orders are imported at the same moment', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const a = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    const b = w.poleepoOrder({ customer, lines: [{ sku: 'FURN_0098', quantity: 1, price: 800.4 }] });
+    await Promise.all([w.orders.enqueue(w.connectionId, a, 'webhook'), w.orders.enqueue(w.connectionId, b, 'webhook')]);
+    await eventually(async () => {
+      const both = await Promise.all([w!.binding(a), w!.binding(b)]);
+      if (both.every((x) => x?.state === 'confirmed')) return true;
+      w!.clock.advance(1_000); // the second waits for the first one's customer, on the clock
+      return false;
+    }, 10_000, 'both orders confirmed');
+    const partners = w.saleOrders(a).concat(w.saleOrders(b)).map((so) => (so.partner_id as [number])[0]);
+    expect(partners[0]).toBe(partners[1]);
+    expect(w.odoo.call('res.partner', 'search_count', [[['email', '=ilike', customer.email], ['parent_id', '=', false]]])).toBe(1);
+  });
+
+  it('dead-letters a permanent Odoo refusal with its reason, on the orders page and the webhook queue', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    w.odoo.knobs.faults.add({ kind: 'error', preset: 'access', model: 'sale.order', method: 'create' });
+    const messageId = await w.webhook(pid);
+    const failed = await w.waitFor(pid, ['error']);
+    expect(failed.error).toMatch(/^Gave up: OdooAccessError: Odoo denied access \(sale.order.create\)/);
+    const [task] = (await w.ctx.tasks.list({ kind: 'orders.import', status: 'dead' })).rows;
+    expect(task.last_error).toMatch(/OdooAccessError/);
+    const message = await eventually(async () => {
+      const m = await w!.webhookQueue.get(messageId);
+      return m?.status === 'failed' ? m : null;
+    }, 5000, 'the webhook message to show the failure');
+    expect(message.last_error).toMatch(/Order import failed: OdooAccessError/);
+    expect(w.saleOrders(pid)).toHaveLength(0);
+  });
+});

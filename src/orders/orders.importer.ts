@@ -9,7 +9,7 @@ import { OrderParkedError, OrderUncertainError } from './orders.errors.ts';
 import { hiddenDataRefusal, orderFacts, orderUrl, toOdooDatetime, type OrderFacts } from './orders.mapper.ts';
 import type { OrderSchema } from './orders.odoo-data.ts';
 import type { OrderConnection } from './orders.connections.ts';
-import { resolveCustomer } from './orders.partners.ts';
+import { customerKey, resolveCustomer } from './orders.partners.ts';
 import { describeUnmatched, resolveSkus } from './orders.products.ts';
 import type { OrderBinding, OrderBindingPatch, OrdersRepo } from './orders.repo.ts';
 import { canPushCancellation, effectiveStatus, isTerminal, statusRank } from './orders.status.ts';
@@ -28,6 +28,8 @@ export interface ImportOutcome {
 
 /** Waiting this much beyond Odoo's request time limit leaves room for clock skew and the commit itself. */
 const SETTLE_MARGIN_MS = 10_000;
+/** How soon an import waiting for another one's customer creation looks again. */
+const CUSTOMER_RETRY_MS = 1_000;
 
 interface SaleOrderSeen {
   id: number;
@@ -86,6 +88,7 @@ export class OrderImporter {
         });
         throw new RateLimitedError(`Order ${poleepoOrderId}: ${error.message}; looking again after Odoo's request time limit`, waitMs, { cause: error });
       }
+      if (error instanceof RateLimitedError) throw error; // waiting its turn: not an error of the order
       if (error instanceof OrderParkedError) {
         await this.save(binding, { state: 'parked', parked_reason: error.reason, error: null, uncertain_step: null, recheck_at: null });
         return { outcome: 'parked', message: error.reason };
@@ -132,7 +135,23 @@ export class OrderImporter {
     if (carrierId && !carrier) throw new OrderParkedError(`The configured carrier (delivery.carrier ${carrierId}) does not exist in Odoo for this company: fix the connection's orders.defaultCarrierId, then retry the order.`);
     if (shippingCost > 0 && !carrier) throw new OrderParkedError('The order has a shipping cost but Odoo has no delivery carrier to put it on: create a shipping method (Inventory › Configuration › Shipping Methods) or set orders.defaultCarrierId, then retry the order.');
 
-    const customer = await resolveCustomer(conn.odoo, conn.data, schema, order, signal);
+    // Two orders of the same new customer imported at once must not create it twice: one lease per customer.
+    const lease = `orders:customer:${conn.view.id}:${customerKey(order)}`;
+    const holder = `${binding.id}:${this.clock.now()}`;
+    // Held as long as an uncertain create of that customer could still commit (Odoo's time limit): a holder that
+    // died, or a create without an answer, keeps the others off until then.
+    const leaseMs = settings.orders.odooRequestTimeLimitMs + SETTLE_MARGIN_MS;
+    if (!(await this.repo.tryLease(lease, holder, this.clock.now(), leaseMs))) {
+      throw new RateLimitedError(`Order ${binding.poleepo_order_id}: another import is creating the same customer; trying again in a moment`, CUSTOMER_RETRY_MS);
+    }
+    let customer: Awaited<ReturnType<typeof resolveCustomer>>;
+    try {
+      customer = await resolveCustomer(conn.odoo, conn.data, schema, order, signal);
+    } catch (error) {
+      if (!(error instanceof OrderUncertainError)) await this.repo.releaseLease(lease, holder);
+      throw error;
+    }
+    await this.repo.releaseLease(lease, holder);
     const setup = await conn.data.taxSetup();
     const notes: string[] = [];
     const orderLines: unknown[] = [];

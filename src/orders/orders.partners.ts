@@ -35,6 +35,17 @@ interface AddressVals {
  * them, else into the partner's notes. Creates that may have committed without an answer raise OrderUncertainError:
  * the next attempt finds what they made by the same look-ups.
  */
+/** What identifies a customer for matching (and for the creation lease): VAT number, else e-mail, else name and postcode. */
+export function customerKey(order: PoleepoOrder): string {
+  const invoice = order.invoice_address ?? order.delivery_address ?? {};
+  const customer = order.customer ?? {};
+  const vat = normaliseVat(invoice.vat_number ?? customer.vat_number, invoice.country_iso);
+  if (vat) return `vat:${vat}`;
+  const email = clean(customer.email ?? invoice.email ?? order.delivery_address?.email).toLowerCase();
+  if (email) return `email:${email}`;
+  return `name:${(clean(invoice.company ?? customer.company) || personName(invoice, customer)).toLowerCase()}|${clean(invoice.postcode)}`;
+}
+
 export async function resolveCustomer(odoo: OdooClient, data: OdooReferenceData, schema: OrderSchema, order: PoleepoOrder, signal?: AbortSignal): Promise<CustomerResolution> {
   const invoice = order.invoice_address ?? order.delivery_address ?? {};
   const delivery = order.delivery_address ?? order.invoice_address ?? {};

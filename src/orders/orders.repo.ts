@@ -93,6 +93,36 @@ export class OrdersRepo {
       .onConflict((oc) => oc.columns(['connection_id', 'source']).doUpdateSet({ cursor, updated_at: now })).execute();
   }
 
+  /**
+   * A short lease on a key (a customer being created), held in `kv` across processes: two imports of the same new
+   * customer must not both create it. Expires on its own if its holder dies. True when acquired.
+   */
+  async tryLease(key: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    const value = JSON.stringify({ holder, until: now + ttlMs });
+    const inserted = await this.db.kysely.insertInto('kv').values({ key, value, updated_at: now })
+      .onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+    if (inserted) return true;
+    const current = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', key).executeTakeFirst();
+    if (!current) return this.tryLease(key, holder, now, ttlMs);
+    let until = 0;
+    try {
+      until = Number((JSON.parse(current.value) as { until?: number }).until ?? 0);
+    } catch {
+      until = 0;
+    }
+    if (until > now) return false;
+    // Expired: take it over, unless someone else just did (compare-and-set on the old value).
+    const res = await this.db.kysely.updateTable('kv').set({ value, updated_at: now }).where('key', '=', key).where('value', '=', current.value).executeTakeFirst();
+    return Number(res.numUpdatedRows ?? 0) === 1;
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    const rows = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', key).execute();
+    for (const r of rows) {
+      if (r.value.includes(`"holder":${JSON.stringify(holder)}`)) await this.db.kysely.deleteFrom('kv').where('key', '=', key).where('value', '=', r.value).execute();
+    }
+  }
+
   /** True while an import task of this order is queued or running (its serial key). */
   async taskInFlight(serialKey: string): Promise<boolean> {
     const row = await this.db.kysely.selectFrom('tasks').select('id')
