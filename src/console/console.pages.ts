@@ -7,12 +7,16 @@ import { accountPage } from './pages/account.page.tsx';
 import { tasksPage } from './pages/tasks.page.tsx';
 import { jobsPage } from './pages/jobs.page.tsx';
 import { ordersPage } from './pages/orders.page.tsx';
+import { productsPage } from './pages/products.page.tsx';
+import { batchesPage } from './pages/batches.page.tsx';
 
 /** Every console page, in one list (menu order is each page's `nav.order`). Add yours here. */
 export const CONSOLE_PAGES: ConsolePage[] = [
   loginPage,
   dashboardPage,
   ordersPage,
+  productsPage,
+  batchesPage,
   tasksPage,
   jobsPage,
   apiLogPage,

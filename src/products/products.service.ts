@@ -58,7 +58,7 @@ export interface PreviewResult {
   variants: PreviewVariant[];
 }
 
-export type PublishTarget = { sku: string } | { templateId: number } | { all: true };
+export type PublishTarget = { sku: string } | { templateId: number } | { variantIds: number[] } | { all: true };
 
 const LOCK_LEASE_MS = 10 * 60_000;
 const LOCK_RETRY_MS = 15_000;
@@ -278,6 +278,9 @@ export class ProductsService {
       const found: VariantSource[] = (await odoo.findBySku(target.sku.trim())).filter((v) => effectiveSku(v) === target.sku.trim() && v.active);
       if (!found.length) throw new ValidationError(`No active variant has the SKU "${target.sku}" in Odoo`);
       ids = found.map((v) => v.id);
+    } else if ('variantIds' in target) {
+      ids = [...new Set(target.variantIds)];
+      if (!ids.length) throw new ValidationError('Name at least one variant');
     } else if ('templateId' in target) {
       ids = await odoo.client.search('product.product', [['product_tmpl_id', '=', target.templateId]], { order: 'id asc' });
       if (!ids.length) throw new ValidationError(`Template ${target.templateId} has no active variant in Odoo`);

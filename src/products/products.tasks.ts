@@ -66,7 +66,8 @@ export function registerProductJobs(ctx: AppContext, kinds: ProductTaskKinds): v
   ctx.jobs.setMinInterval('poll-product-batches', {
     minIntervalMs: async () => {
       const windows = (await activeConnections(ctx)).map((c) => c.settings.rateLimits['batches.status']?.windowMs ?? 600_000);
-      return windows.length ? Math.max(...windows) : 600_000;
+      // No connection yet: the deployment-wide default stands.
+      return windows.length ? Math.max(...windows) : ctx.jobs.settings.get('products.batch_poll_window_ms');
     },
     explain: (floor) => `the rate-limit window of the batch results endpoint is ${formatDuration(floor)} (Poleepo allows 5 requests per window; per-connection setting rateLimits["batches.status"]), and polling more often would only hit the limit`,
   });

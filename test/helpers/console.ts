@@ -7,6 +7,7 @@ import type { Role } from '../../src/auth/auth.roles.ts';
 import type { RouteSpec } from '../../src/console/console.types.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import { testConfig } from './config.ts';
+import { productRouteSamples } from '../fixtures/products-console.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -117,6 +118,7 @@ export async function routeSamples(f: ConsoleFixture): Promise<(route: RouteSpec
     '/api-log/:id': `/api-log/${entry.id}`,
     '/tasks/:id': `/tasks/${task.id}`,
     '/jobs/:name': '/jobs/poll-product-batches',
+    ...(await productRouteSamples(f.db)),
   };
   return (route) => {
     if (!route.path.includes(':')) return route.path;
