@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import { cli } from './helpers/cli.ts';
+import { CliRuntime } from '../src/cli/runtime.ts';
+import { runCli } from '../src/cli/main.ts';
 import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { createContext } from '../src/app/context.ts';
@@ -11,6 +14,14 @@ import { silentLogger } from '../src/shared/logger.ts';
 import { startOdooEmulator, type OdooEmulator } from '../src/sandbox/odoo/emulator.ts';
 import { startPoleepoSandbox, type PoleepoSandbox } from '../src/sandbox/poleepo/poleepo-sandbox.server.ts';
 import { provisionOrderFields } from './orders.fixture.ts';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
 
 describe('orders CLI', () => {
   let dir: string | undefined;
@@ -68,6 +79,17 @@ describe('orders CLI', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('0 to import');
     expect(odoo!.call('sale.order', 'search_count', [[['x_poleepo_order_id', '!=', false]]])).toBe(1);
+  });
+
+  it('shows a progress bar on a terminal', async () => {
+    const { env } = await setup();
+    const runtime = new CliRuntime({ LOG_LEVEL: 'silent', ...env });
+    const out = Object.assign(new Capture(), { isTTY: true, columns: 120 });
+    runtime.stdout = out;
+    runtime.stderr = new Capture();
+    expect(await runCli(['orders', 'import', '--since', '2020-01-01T00:00:00Z'], runtime)).toBe(0);
+    expect(out.text).toMatch(/Importing .* \d\/2 orders/);
+    expect(out.text).toContain('1 confirmed');
   });
 
   it('refuses bad input with a one-line reason', async () => {
