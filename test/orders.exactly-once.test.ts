@@ -95,6 +95,38 @@ describe.each(dialects)('exactly one confirmed sale order per Poleepo order, on 
     expect(w.saleOrders(pid)[0].date_order).toBe(new Date(order.order_date).toISOString().slice(0, 19).replace('T', ' '));
   });
 
+  it('a lost reply to the customer create: the customer is found after the wait, not created twice', async () => {
+    w = await ordersWorld({ dialect });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    w.odoo.knobs.faults.add({ kind: 'drop-after-commit', model: 'res.partner', method: 'create' });
+    await w.orders.enqueue(w.connectionId, pid, 'webhook');
+    expect((await waitUncertain(w, pid)).uncertain_step).toBe('customer');
+    w.clock.advance(WAIT_MS);
+    await w.waitFor(pid, ['confirmed']);
+    expectOneConfirmed(w, pid);
+    const [commercial] = w.odoo.call('res.partner', 'search', [[['email', '=ilike', customer.email], ['parent_id', '=', false]]]) as number[];
+    expect(w.odoo.call('res.partner', 'search_count', [[['email', '=ilike', customer.email], ['parent_id', '=', false]]])).toBe(1);
+    expect(w.odoo.call('res.partner', 'search_count', [[['parent_id', '=', commercial]]])).toBe(2);
+    expect((w.saleOrders(pid)[0].partner_id as [number])[0]).toBe(commercial);
+  });
+
+  it('a concurrency error on create (nothing committed) is retried with backoff and imports once', async () => {
+    w = await ordersWorld({ dialect });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    w.odoo.knobs.faults.add({ kind: 'error', preset: 'concurrency', model: 'sale.order', method: 'create' });
+    await w.orders.enqueue(w.connectionId, pid, 'webhook');
+    const failed = await eventually(async () => {
+      const b = await w!.binding(pid);
+      return b?.state === 'error' ? b : null;
+    }, 5000, 'the first attempt to fail');
+    expect(failed.error).toMatch(/OdooConcurrencyError|concurrent update/);
+    w.clock.advance(15_000); // the task's first backoff (10 s ± 25 %)
+    await w.waitFor(pid, ['confirmed']);
+    expectOneConfirmed(w, pid);
+  });
+
   it('a worker killed -9 between create and confirm: the lease expires, the next run finds the draft and confirms it', async () => {
     w = await ordersWorld({ dialect, start: Date.now() });
     const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
