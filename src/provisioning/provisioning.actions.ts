@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 
 /**
  * The server actions behind the delivery buttons (DESIGN §4.7, §4.9) and the automation rules that notify the
@@ -80,9 +81,13 @@ export interface AutomationRule {
   url: string;
 }
 
-/** `automation_<what>_<connection>`: one pair of rules per connection, each posting to its own token. */
+/**
+ * `automation_<what>_<connection>`: one pair of rules per connection, each posting to its own token. The name is
+ * made xmlid-safe and suffixed with a short hash of the exact name, so "Shop-A" and "shop_a" stay apart.
+ */
 export function connectionSlug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'connection';
+  const readable = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'connection';
+  return `${readable}_${createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { odooClientFor } from '../connections/connections.odoo.ts';
 import type { ConnectionView } from '../connections/connections.types.ts';
 import type { OdooClient, OdooSession } from '../odoo/odoo.client.ts';
 import type { OdooRecord } from '../odoo/odoo.types.ts';
-import { buttonActions, connectionSlug } from './provisioning.actions.ts';
+import { automationRules, buttonActions } from './provisioning.actions.ts';
 import { planCompanies, siblingsOf, type CompanyPlan, type SiblingConnection } from './provisioning.companies.ts';
 import { detectProvisioningFeatures, type ProvisioningFeatures } from './provisioning.features.ts';
 import { fieldXmlid, POLEEPO_FIELDS } from './provisioning.fields.ts';
@@ -34,6 +34,11 @@ const MODELS = ['product.product', 'product.template', 'sale.order', 'stock.pick
 const KIND_BY_MODEL: Record<string, ItemKind> = {
   'res.groups': 'group', 'ir.model.fields': 'field', 'ir.actions.server': 'server action', 'ir.ui.view': 'view', 'base.automation': 'automation rule',
 };
+
+/** The xmlids of a connection's automation rules. */
+function ruleXmlids(connectionName: string): string[] {
+  return automationRules(connectionName, '').map((r) => r.xmlid);
+}
 
 /** Removal order: what refers to something goes before it (rules and views before actions, fields, the group). */
 const REMOVAL_ORDER = ['base.automation', 'ir.ui.view', 'ir.actions.server', 'ir.model.fields', 'res.groups'];
@@ -94,6 +99,12 @@ export class OdooProvisioning {
 
     if (s.features.automationRules) {
       for (const plan of await this.automations(s, models)) items.push(await this.ensureAutomation(s, plan));
+      // Rules of connections that no longer exist (removed or renamed) would post to a dead token.
+      const live = new Set([s.connection.name, ...s.siblings.map((x) => x.name)].flatMap(ruleXmlids));
+      for (const [xmlid, row] of [...s.records.all()]) {
+        if (row.model !== 'base.automation' || live.has(xmlid)) continue;
+        items.push({ ...(await s.records.remove(this.refOf(xmlid, row.model))), detail: 'its connection no longer exists' });
+      }
     } else notes.push('Automation rules are not available in this database (the base_automation module is not installed): product changes are found by the scheduled jobs alone.');
 
     notes.push(s.plan.summary);
@@ -106,7 +117,8 @@ export class OdooProvisioning {
     const s = await this.open(ref);
     const items: ItemChange[] = [];
     const notes: string[] = [];
-    const own = (xmlid: string) => xmlid.startsWith('automation_') && xmlid.endsWith(`_${connectionSlug(s.connection.name)}`);
+    const mine = new Set(ruleXmlids(s.connection.name));
+    const own = (xmlid: string) => mine.has(xmlid);
     const refs = [...s.records.all()].map(([xmlid, row]) => this.refOf(xmlid, row.model));
     const doomed = s.siblings.length ? refs.filter((r) => own(r.xmlid)) : refs;
     const rank = (r: ItemRef) => (REMOVAL_ORDER.includes(r.model) ? REMOVAL_ORDER.indexOf(r.model) : REMOVAL_ORDER.length);
@@ -119,15 +131,7 @@ export class OdooProvisioning {
     if (s.siblings.length) {
       const users = s.siblings.map((x) => `"${x.name}"`).join(', ');
       for (const r of refs.filter((x) => !own(x.xmlid))) items.push({ ...r, change: 'kept', id: s.records.all().get(r.xmlid)?.resId ?? null, detail: `shared with ${users}` });
-      notes.push(`Connection ${users} uses the same Odoo database: the fields, views, buttons and group stay; they go with "odoo provision --remove" on the last connection of this database.`);
-      // The delivery button no longer sends this connection's pickings to it.
-      const models = await modelIds(s.client, MODELS);
-      for (const item of actionItems(this.buttonActions(s, true), models)) {
-        if (await s.records.idOf(item.ref)) {
-          const change = await s.records.ensure(item.ref, item.spec);
-          if (change.change === 'updated') items.push({ ...change, detail: `${s.connection.name} removed from its connections` });
-        }
-      }
+      notes.push(`Connection ${users} uses the same Odoo database: the fields, views, buttons and group stay. They go with "odoo provision --remove" once no other connection uses this database (remove the others with "connection remove" first).`);
     }
     return this.report(s, 'remove', items, notes);
   }
