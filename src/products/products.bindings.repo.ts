@@ -157,6 +157,11 @@ export class BindingsRepo {
       .where('connection_id', '=', connectionId).where('mirror_pending', '=', 1).where('kind', '=', 'variant').orderBy('id').limit(limit).execute();
   }
 
+  async maxSeenAt(connectionId: number): Promise<number> {
+    const row = await this.db.kysely.selectFrom('product_bindings').select((eb) => eb.fn.max('seen_at').as('m')).where('connection_id', '=', connectionId).executeTakeFirst();
+    return Number(row?.m ?? 0);
+  }
+
   /** Variant bindings not seen by a full read that started at `since` (deleted or no longer followed in Odoo). */
   async notSeenSince(connectionId: number, since: number): Promise<BindingRow[]> {
     return this.db.kysely.selectFrom('product_bindings').selectAll()

@@ -105,7 +105,8 @@ export class ChangeDetector {
     this.summary.warnings.push(...facts.warnings, ...odoo.plan.missing.map((f) => `The mapped Odoo field "${f}" does not exist: it is not sent`));
     for await (const page of odoo.streamTemplates()) for (const t of page) run.templates.set(t.id, t);
     for await (const page of odoo.streamPtavs()) for (const p of page) run.ptavs.set(p.id, p);
-    const pass = Math.max(this.deps.clock.now(), (this.state.lastFullAt ?? 0) + 1);
+    // Every binding this pass sees gets this mark; one left with an older mark was not seen.
+    const pass = Math.max(this.deps.clock.now(), (this.state.lastFullAt ?? 0) + 1, (await this.deps.bindings.maxSeenAt(this.deps.connectionId)) + 1);
     const skuHolders = new Map<string, number[]>();
     const eligibleTemplates = new Set<number>();
     for await (const page of odoo.streamVariants()) {
@@ -219,7 +220,15 @@ export class ChangeDetector {
   /** Maps, hashes, cross-checks taxes and decides one page of variants; stores the bindings (unless dry). */
   private async processVariants(run: ExportRun, variants: VariantSource[], pass: number, options: DetectOptions): Promise<BindingValues[]> {
     const { odoo, connectionId } = this.deps;
-    const eligible = variants.filter((v) => v.published && v.active && run.templates.has(v.templateId));
+    // Whatever a published variant needs and the run has not read yet (normally nothing in a full run).
+    const published = variants.filter((v) => v.published && v.active);
+    const missingTemplates = [...new Set(published.map((v) => v.templateId))].filter((id) => !run.templates.has(id));
+    const missingPtavs = [...new Set(published.flatMap((v) => v.ptavIds))].filter((id) => !run.ptavs.has(id));
+    if (missingTemplates.length || missingPtavs.length) {
+      await this.loadTemplates(run, missingTemplates, published.filter((v) => v.ptavIds.some((p) => !run.ptavs.has(p))));
+      await this.loadCategories(run);
+    }
+    const eligible = published.filter((v) => run.templates.has(v.templateId));
     await run.resolveImages(this.deps.images, connectionId, odoo.client, eligible);
     const observations = new Map<number, VariantObservation>();
     const sets = new Map<string, { set: TaxSet; price: number }>();

@@ -897,12 +897,14 @@ export abstract class Model {
       },
     });
     m('web_read', { api: 'records', params: ['specification'], impl: (c) => this.webRead(c.env, c.ids, c.p.specification as Record<string, unknown>) });
+    // Odoo 19 names the parameter `fields` (17/18: `fields_list`); it matters to JSON-2 and keyword calls.
+    const defaultGetParam = this.registry.profile.major >= 19 ? 'fields' : 'fields_list';
     m('default_get', {
-      api: 'model', params: ['fields_list'],
+      api: 'model', params: [defaultGetParam],
       impl: (c) => {
         const defaults = this.defaults(c.env);
         const out: Record<string, unknown> = {};
-        for (const f of (c.p.fields_list as string[]) ?? []) if (f in defaults) out[f] = typeof defaults[f] === 'function' ? (defaults[f] as (e: Env, v: Record<string, unknown>) => unknown)(c.env, {}) : defaults[f];
+        for (const f of (c.p[defaultGetParam] as string[]) ?? []) if (f in defaults) out[f] = typeof defaults[f] === 'function' ? (defaults[f] as (e: Env, v: Record<string, unknown>) => unknown)(c.env, {}) : defaults[f];
         return out;
       },
     });
