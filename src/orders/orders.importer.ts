@@ -66,16 +66,22 @@ export class OrderImporter {
     if (binding.recheck_at !== null && this.clock.now() < binding.recheck_at) {
       throw new RateLimitedError(`Order ${poleepoOrderId}: waiting until Odoo's request time limit has passed before looking for it again`, binding.recheck_at - this.clock.now());
     }
-    const order = await conn.poleepo.getOrder(poleepoOrderId);
-    const facts = orderFacts(order);
-    const status = effectiveStatus(binding.poleepo_status, facts.status);
-    binding = await this.save(binding, {
-      reference: facts.reference, channel: facts.channel, currency: facts.currency, poleepo_total: facts.total,
-      order_date: facts.orderDate, poleepo_updated_at: facts.updatedAt, poleepo_status: status, status_rank: statusRank(status),
-    });
     try {
+      const order = await conn.poleepo.getOrder(poleepoOrderId);
+      const facts = orderFacts(order);
+      const status = effectiveStatus(binding.poleepo_status, facts.status);
+      binding = await this.save(binding, {
+        reference: facts.reference, channel: facts.channel, currency: facts.currency, poleepo_total: facts.total,
+        order_date: facts.orderDate, poleepo_updated_at: facts.updatedAt, poleepo_status: status, status_rank: statusRank(status),
+      });
       const schema = await conn.data.schema();
       const found = await this.findSaleOrder(conn, schema, poleepoOrderId, signal);
+      if (!found && binding.sale_order_id !== null) {
+        // It existed (Odoo answered its create) and is gone: a person deleted it. Never re-created behind their back.
+        const flag = `Sale order ${binding.sale_order_name ?? `#${binding.sale_order_id}`} no longer exists in Odoo: the connector does not create it again behind your back (restore it in Odoo if it was deleted by mistake).`;
+        await this.save(binding, { flag, error: null });
+        return { outcome: 'synced', message: flag, flag };
+      }
       if (!found) return await this.importNew(conn, schema, binding, order, facts, status, signal);
       if (binding.state === 'confirmed' || binding.state === 'cancelled') return await this.sync(conn, schema, binding, found, status, signal);
       return await this.complete(conn, schema, binding, found, facts, status, signal);
