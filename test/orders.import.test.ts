@@ -322,6 +322,19 @@ describe('order import safety nets (SQLite)', () => {
     expect(w.odoo.call('res.partner', 'search_count', [[['email', '=ilike', customer.email], ['parent_id', '=', false]]])).toBe(1);
   });
 
+  it('never re-creates a sale order a person deleted in Odoo: flags it instead', async () => {
+    w = await ordersWorld({ dialect: 'sqlite' });
+    w.startWorker();
+    const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    await w.orders.enqueue(w.connectionId, pid, 'manual');
+    const imported = await w.waitFor(pid, ['confirmed']);
+    w.odoo.call('sale.order', 'action_cancel', [[imported.sale_order_id]], { context: { disable_cancel_warning: true } });
+    w.odoo.call('sale.order', 'unlink', [[imported.sale_order_id]]);
+    await w.orders.enqueue(w.connectionId, pid, 'webhook');
+    await eventually(async () => (await w!.binding(pid))?.flag?.includes('no longer exists in Odoo') ?? false, 5000, 'the flag');
+    expect(w.saleOrders(pid)).toHaveLength(0);
+  });
+
   it('dead-letters a permanent Odoo refusal with its reason, on the orders page and the webhook queue', async () => {
     w = await ordersWorld({ dialect: 'sqlite' });
     w.startWorker();
