@@ -357,7 +357,7 @@ class PyParser {
     if (t.t === 'indent') this.syntax('unexpected indent');
     if (t.t === 'name') {
       if (KEYWORDS_FORBIDDEN.has(t.v)) {
-        if (t.v === 'import' || t.v === 'from') throw new PyCompileError(`forbidden opcode(s) in the code: IMPORT_NAME`);
+        if (t.v === 'import' || t.v === 'from') throw new PyCompileError(FORBIDDEN_IMPORT);
         throw new PyCompileError(`the Odoo emulator does not support '${t.v}' in server action code (line ${t.line})`);
       }
       if (t.v === 'if') return [this.ifStmt()];
@@ -623,9 +623,20 @@ class PyParser {
   }
 }
 
-/** Parses code as `safe_eval(..., mode="exec")` would compile it; throws PyCompileError. */
+const FORBIDDEN_IMPORT = 'IMPORT_NAME';
+
+/** Parses code as `safe_eval(..., mode="exec")` would compile it; throws PyCompileError with Odoo's wording. */
 export function compilePy(code: string): Stmt[] {
-  return new PyParser(tokenize(code)).file();
+  try {
+    return new PyParser(tokenize(code)).file();
+  } catch (error) {
+    if (error instanceof PyCompileError && error.message === FORBIDDEN_IMPORT) {
+      // safe_eval names the opcodes it refuses: `from x import y` compiles to IMPORT_NAME and IMPORT_FROM.
+      const opcodes = /(^|\n)\s*from\s/.test(code) ? 'IMPORT_NAME, IMPORT_FROM' : 'IMPORT_NAME';
+      throw new PyCompileError(`forbidden opcode(s) in ${repr(code)}: ${opcodes}`);
+    }
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------- evaluation

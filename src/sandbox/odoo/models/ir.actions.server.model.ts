@@ -10,12 +10,18 @@ import { Model, NOT_COMPUTED } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import type { Rec } from '../orm/store.ts';
 import { OdooError, accessError, validationError } from '../errors/odoo.errors.ts';
-import { compilePy, PyCompileError, PyDict, PyError, PyInterpreter, pyBuiltins, type PyValue } from '../actions/py.ts';
+import { compilePy, PyCompileError, PyError, PyInterpreter, pyBuiltins, type PyObject, type PyValue } from '../actions/py.ts';
 import { datetimeModule, EnvObject, Recordset, safeEvalError, timeModule, toJs, userErrorClass } from '../actions/py.odoo.ts';
 import { PyFunction } from '../actions/py.ts';
 
 const CODE_TEMPLATE_17 = "# Available variables:\n#  - env: environment on which the action is triggered\n#  - model: model of the record on which the action is triggered; is a void recordset\n#  - record: record on which the action is triggered; may be void\n#  - records: recordset of all records on which the action is triggered in multi-mode; may be void\n#  - time, datetime, dateutil, timezone: useful Python libraries\n#  - float_compare: utility function to compare floats based on specific precision\n#  - log: log(message, level='info'): logging function to record debug information in ir.logging table\n#  - _logger: _logger.info(message): logger to emit messages in server logs\n#  - UserError: exception class for raising user-facing warning messages\n#  - Command: x2many commands namespace\n# To return an action, assign: action = {...}\n\n\n\n";
 const CODE_TEMPLATE_18 = CODE_TEMPLATE_17.replace('#  - log:', '#  - b64encode, b64decode: functions to encode/decode binary data\n#  - log:');
+
+/** `_logger` of the evaluation context: accepts the usual calls, keeps nothing. */
+function loggerProxy(): PyObject {
+  const noop = (name: string) => new PyFunction(name, () => null);
+  return { pyType: 'LoggerProxy', getattr: (name) => (['info', 'warning', 'error', 'debug', 'exception'].includes(name) ? noop(name) : undefined) };
+}
 
 export class IrActionsServer extends Model {
   readonly name = 'ir.actions.server';
@@ -141,7 +147,7 @@ export class IrActionsServer extends Model {
       ['env', new EnvObject(env)], ['model', new Recordset(env, target, [])], ['record', record], ['records', records],
       ['uid', env.uid], ['user', new Recordset(env, env.model('res.users'), [env.uid])],
       ['datetime', datetimeModule(env.nowMs)], ['time', timeModule(env.nowMs)], ['UserError', userErrorClass()],
-      ['log', new PyFunction('log', () => null)], ['_logger', new PyDict()],
+      ['log', new PyFunction('log', () => null)], ['_logger', loggerProxy()],
     ]);
     try {
       new PyInterpreter(scope, pyBuiltins()).run(program);
