@@ -1,14 +1,5 @@
 import type { OdooClient } from '../odoo/odoo.client.ts';
 
-/** SKUs customers can order in the demo: the variants published on Poleepo (all variants with a code, before publishing). */
-export async function publishedSkus(odoo: OdooClient): Promise<string[]> {
-  const fields = await odoo.fieldsGet('product.product');
-  const domain: unknown[] = [['default_code', '!=', false], ['sale_ok', '=', true]];
-  if ('x_poleepo_published' in fields) domain.push(['x_poleepo_published', '=', true]);
-  const rows = await odoo.searchRead<{ id: number; default_code: string }>('product.product', domain as never, { fields: ['default_code'], limit: 200 });
-  return rows.map((r) => r.default_code);
-}
-
 /**
  * A back-office change an Odoo user would make, done through Odoo's API like any user: a sales price moved by a few
  * percent. The connector notices it through its change detection and sends the product again.

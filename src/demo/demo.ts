@@ -7,9 +7,10 @@ import { createAuth } from '../auth/auth.service.ts';
 import { generatePassword } from '../auth/users.service.ts';
 import { ConnectionsService } from '../connections/connections.service.ts';
 import { odooClientFor } from '../connections/connections.odoo.ts';
+import { OdooProvisioning } from '../provisioning/provisioning.service.ts';
 import { randomToken } from '../shared/passwords.ts';
 import { DemoTraffic } from './demo.traffic.ts';
-import { demoChangeInOdoo, publishedSkus } from './demo.odoo-changes.ts';
+import { demoChangeInOdoo } from './demo.odoo-changes.ts';
 
 export interface DemoOptions {
   port?: number;
@@ -40,6 +41,11 @@ const DEMO_CONNECTION = 'demo';
  * connected and provisioned, with every flow running: products published and exported in batches, changes in Odoo
  * flowing out, orders arriving by webhook from several channels and becoming confirmed sale orders.
  */
+/** SKUs of the variants on sale on Poleepo (exported by the connector, active, in stock). */
+function marketplaceSkus(poleepo: PoleepoSandbox): string[] {
+  return [...poleepo.state.catalog.products.values()].filter((p) => p.type !== 'PARENT' && p.active && p.quantity > 0).map((p) => p.sku);
+}
+
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const dataDir = options.dataDir ?? './data/demo';
   const env = options.env ?? process.env;
@@ -83,8 +89,19 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       ? await connections.update(existing.id, connectionInput)
       : await connections.create({ name: DEMO_CONNECTION, ...connectionInput });
 
+    // Inside Odoo: the Poleepo fields, views, group and buttons; then the whole catalog published on Poleepo.
+    const provisioned = await new OdooProvisioning(ctx, connections).provision(connection.id);
+    ctx.logger.info({ counts: provisioned.counts }, 'demo: Odoo provisioned');
+    const { webhooks, products } = service.services;
+    const published = await products.setPublished(connection.id, { all: true }, true);
+    ctx.logger.info({ variants: published.count }, 'demo: catalog published on Poleepo');
+    // Short intervals so the whole loop shows within a minute (the poll floor is the sandbox's short window).
+    await ctx.jobs.setInterval('generate-product-batches', 10_000);
+    await ctx.jobs.setInterval('poll-product-batches', Math.max(rateLimitWindowMs, 10_000));
+    await ctx.jobs.setInterval('order-polling', 60_000);
+    await ctx.jobs.runNow('generate-product-batches');
+
     // Fresh emulator and sandbox each run: the webhook is created again and registered in the sandbox.
-    const { webhooks } = service.services;
     if ((await webhooks.list(connection.id)).some((w) => w.name === 'demo')) await webhooks.remove('demo');
     const secret = randomToken(24);
     const { url: hookUrl } = await webhooks.add({ connectionId: connection.id, name: 'demo', secret, events: ['STATUS_ORDER', 'STATUS_SHIPMENT'] });
@@ -97,7 +114,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const odooClient = await odooClientFor(ctx, connection);
     const traffic = new DemoTraffic({
       clock: ctx.clock, logger: ctx.logger, sandboxUrl: poleepo.url,
-      skus: () => publishedSkus(odooClient),
+      // Customers buy what is on sale on the marketplaces: products the connector has exported to Poleepo.
+      skus: async () => marketplaceSkus(poleepo),
       changeSomethingInOdoo: () => demoChangeInOdoo(odooClient, Math.random),
       orderEveryMs: options.orderEveryMs ?? 8000,
       changeEveryMs: options.changeEveryMs ?? 15_000,

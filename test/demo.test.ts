@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDemo, type RunningDemo } from '../src/demo/demo.ts';
+import { eventually } from './helpers/wait.ts';
+import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
+
+describe('poleepo-odoo demo', () => {
+  let demo: RunningDemo | undefined;
+  afterAll(async () => demo?.stop());
+
+  it('runs the whole loop: catalog exported in batches with results polled, orders from several channels confirmed in Odoo', async () => {
+    demo = await startDemo({
+      port: 0, dataDir: mkdtempSync(join(tmpdir(), 'demo-')), env: { LOG_LEVEL: 'silent', ENCRYPTION_KEY: TEST_ENCRYPTION_KEY },
+      orderEveryMs: 700, changeEveryMs: 1500, rateLimitWindowMs: 10_000,
+    });
+    const { ctx } = demo.service;
+    expect(demo.admin.password).toMatch(/.{12,}/);
+    const login = await fetch(`${demo.consoleUrl}/login`);
+    expect(login.status).toBe(200);
+
+    // Products: published, exported in batches, results polled back (Poleepo ids written to Odoo).
+    await eventually(async () => {
+      const row = await ctx.db.kysely.selectFrom('product_batches').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'completed').executeTakeFirstOrThrow();
+      return Number(row.n) > 0;
+    }, 45_000, 'a completed product batch');
+    const odoo = demo.odoo;
+    await eventually(async () => Number(await odoo.call('product.product', 'search_count', [[['x_poleepo_ref', '!=', false]]])) > 0, 30_000, 'Poleepo ids written back to Odoo');
+
+    // Orders: placed on marketplaces, delivered by webhook, confirmed sale orders with the Poleepo info.
+    await eventually(async () => {
+      const row = await ctx.db.kysely.selectFrom('order_bindings').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'confirmed').executeTakeFirstOrThrow();
+      return Number(row.n) >= 3;
+    }, 45_000, 'three confirmed orders');
+    const orders = (await odoo.call('sale.order', 'search_read', [[['x_poleepo_order_id', '!=', false]]], { fields: ['state', 'x_poleepo_order_id', 'x_poleepo_channel', 'user_id'] })) as { state: string; x_poleepo_order_id: string; x_poleepo_channel: string; user_id: [number, string] }[];
+    expect(orders.length).toBeGreaterThanOrEqual(3);
+    for (const o of orders) {
+      expect(o.state).toBe('sale');
+      expect(o.user_id[0]).toBe(1);
+    }
+    const ids = orders.map((o) => o.x_poleepo_order_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(demo.traffic.changes.length).toBeGreaterThan(0);
+  }, 120_000);
+});
