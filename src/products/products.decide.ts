@@ -16,7 +16,7 @@ export type Decision = 'queued' | 'coalesced' | 'unchanged' | 'refused' | 'probl
 export type BindingValues = Omit<BindingRow, 'id'>;
 
 /** Error codes the detection sets itself (they clear when the cause goes away). */
-export const PROBLEM_CODES = new Set(['MISSING_SKU', 'DUPLICATE_SKU', 'TAX_MISMATCH']);
+export const PROBLEM_CODES = new Set(['MISSING_SKU', 'SKU_SHARED', 'TAX_MISMATCH']);
 
 export interface VariantObservation {
   variant: VariantSource;
@@ -50,7 +50,7 @@ export function decideVariant(old: BindingRow | undefined, obs: VariantObservati
   // A needs-update tick we did not set ourselves is a person asking for a resend.
   const forced = v.needsUpdate && !row.flagged;
   let decision: Decision;
-  if (obs.eligible && obs.entry && obs.hash) {
+  if (obs.eligible && obs.entry) {
     row.eligible = 1;
     row.sku = effectiveSku(v);
     row.title = obs.entry.title ?? null;
@@ -62,7 +62,7 @@ export function decideVariant(old: BindingRow | undefined, obs: VariantObservati
       decision = 'problem';
     } else {
       if (row.last_error_code && PROBLEM_CODES.has(row.last_error_code)) clearError(row);
-      decision = want(row, obs.entry, obs.hash, forced, now);
+      decision = want(row, obs.entry, obs.hash ?? payloadHash(obs.entry), forced, now);
     }
   } else {
     row.eligible = 0;

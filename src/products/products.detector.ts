@@ -326,10 +326,10 @@ export class ChangeDetector {
     const problems = new Map<number, Problem>();
     for (const [sku, ids] of holders) {
       if (ids.length > 1) {
-        for (const id of ids) problems.set(id, { code: 'DUPLICATE_SKU', message: `SKU "${sku}" is also used by ${ids.filter((o) => o !== id).map((o) => `variant ${o}`).join(', ')}: give each published variant its own SKU` });
+        for (const id of ids) problems.set(id, { code: 'SKU_SHARED', message: `SKU "${sku}" is also used by ${ids.filter((o) => o !== id).map((o) => `variant ${o}`).join(', ')}: give each published variant its own SKU` });
       }
       const parent = parentSkus.get(sku);
-      if (parent !== undefined) for (const id of ids) problems.set(id, { code: 'DUPLICATE_SKU', message: `SKU "${sku}" equals the parent SKU of template ${parent}: change it or set a parent SKU prefix` });
+      if (parent !== undefined) for (const id of ids) problems.set(id, { code: 'SKU_SHARED', message: `SKU "${sku}" equals the parent SKU of template ${parent}: change it or set a parent SKU prefix` });
     }
     if (!problems.size) return;
     this.summary.problemCount += problems.size;
@@ -367,7 +367,7 @@ export class ChangeDetector {
     for (const t of run.templates.values()) if (t.variantCount > 1) parentSkus.set(parentSkuOf(t.id, this.deps.settings.parentSkuPrefix), t.id);
     await this.markDuplicates(holders, parentSkus, { dryRun: false } as DetectOptions);
     // Variants refused as duplicates of a SKU that is unique now are read again next time.
-    const stale = await this.deps.bindings.byErrorCode(this.deps.connectionId, 'DUPLICATE_SKU');
+    const stale = await this.deps.bindings.byErrorCode(this.deps.connectionId, 'SKU_SHARED');
     if (stale.length) {
       const current = await this.deps.bindings.eligibleBySku(this.deps.connectionId, stale.map((b) => b.sku!).filter(Boolean));
       const counts = new Map<string, number>();

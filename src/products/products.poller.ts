@@ -103,6 +103,16 @@ export class Poller {
         syncMirror(row);
         await this.deps.bindings.update(b.id, row, trx);
       }
+      // A parent Poleepo no longer has (deleted there): send it again, so its variants can follow it.
+      const orphaned = new Set(items.filter((i) => outcome.get(i.id)?.error_code === 'PARENT_NOT_FOUND').map((i) => bindings.get(i.binding_id)?.template_id).filter((t): t is number => t !== undefined));
+      for (const templateId of orphaned) {
+        const parent = await this.deps.bindings.parentOf(this.deps.connectionId, templateId, trx);
+        if (!parent || !parent.poleepo_id || !parent.sent_payload || !parent.sent_hash || parent.inflight_item_id !== null || parent.queued_at !== null || parent.last_error_code) continue;
+        const row = stripId(parent);
+        requeue(row, { payload: parent.sent_payload, payload_hash: parent.sent_hash }, now);
+        row.updated_at = now;
+        await this.deps.bindings.update(parent.id, row, trx);
+      }
       await this.deps.batches.updateBatch(batch.id, {
         status: answer.status === 'FAILED' ? 'failed' : 'completed', poleepo_status: answer.status, polls: batch.polls + 1,
         completed_items: completed, error_items: errors, last_polled_at: now, completed_at: now, updated_at: now,
@@ -127,8 +137,9 @@ export class Poller {
     if (row.last_error_code && !PROBLEM_CODES.has(row.last_error_code)) clearError(row);
   }
 
-  /** Returns true when the item was re-queued. */
-  private failed(row: BindingValues, item: BatchItemRow, code: string, message: string, lookup: string | null | undefined, now: number): boolean {
+  /** Returns true when the item was re-queued. The error shown to people starts with Poleepo's code. */
+  private failed(row: BindingValues, item: BatchItemRow, code: string, reason: string, lookup: string | null | undefined, now: number): boolean {
+    const message = `${code}: ${reason}`;
     switch (code) {
       case 'PARENT_NOT_FOUND':
         setError(row, code, `${message} (sent again after its parent)`, now);

@@ -259,7 +259,7 @@ export class ProductsService {
       if (!problem && verdict && !verdict.ok) problem = { code: 'TAX_MISMATCH', message: verdict.message ?? 'tax mismatch' };
       const others = new Set([...holders.map((h) => h.odoo_id), ...variants.filter((o) => o.published && o.active).map((o) => o.id)]);
       others.delete(v.id);
-      if (!problem && others.size > 0) problem = { code: 'DUPLICATE_SKU', message: `Another published variant also has SKU "${wanted}"` };
+      if (!problem && others.size > 0) problem = { code: 'SKU_SHARED', message: `Another published variant also has SKU "${wanted}"` };
       const entry = withProductId(m.entry, productId);
       out.push({ odooId: v.id, sku: effectiveSku(v), published: v.published, active: v.active, operation: operationOf(entry), entry, hash: payloadHash(m.entry), warnings: m.warnings, problem });
       if (m.hasParent && !parent) {

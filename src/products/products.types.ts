@@ -73,7 +73,7 @@ export interface UnitNames {
 export type ProductEntry = PoleepoBatchEntry;
 
 /** Why a variant is not sent (reported to people, mirrored to x_poleepo_last_error). */
-export type ProblemCode = 'MISSING_SKU' | 'DUPLICATE_SKU' | 'TAX_MISMATCH';
+export type ProblemCode = 'MISSING_SKU' | 'SKU_SHARED' | 'TAX_MISMATCH';
 
 export interface Problem {
   code: ProblemCode;
