@@ -110,6 +110,33 @@ export class ModuleRecords {
     return { ...ref, change, id, detail: Object.keys(changes).length ? `changed: ${Object.keys(changes).join(', ')}` : undefined };
   }
 
+  /**
+   * `ensure` for several records of one model, creating the missing ones in a single call: each field created
+   * through ir.model.fields reloads Odoo's registry, so one create of nineteen fields costs one reload, not nineteen.
+   */
+  async ensureMany(items: { ref: ItemRef; spec: EnsureSpec }[]): Promise<ItemChange[]> {
+    const missing: { ref: ItemRef; spec: EnsureSpec }[] = [];
+    for (const item of items) {
+      if ((await this.idOf(item.ref)) !== null) continue;
+      const [found] = await this.client.search(item.ref.model, item.spec.find, { limit: 1, context: NO_ARCHIVE_FILTER });
+      if (found === undefined) missing.push(item);
+    }
+    const created = new Map<string, number>();
+    if (missing.length) {
+      const ids = await this.client.createMany(missing[0].ref.model, missing.map((m) => m.spec.create));
+      for (let i = 0; i < missing.length; i++) {
+        await this.name(missing[i].ref, ids[i]);
+        created.set(missing[i].ref.xmlid, ids[i]);
+      }
+    }
+    const out: ItemChange[] = [];
+    for (const item of items) {
+      const id = created.get(item.ref.xmlid);
+      out.push(id !== undefined ? { ...item.ref, change: 'created', id } : await this.ensure(item.ref, item.spec));
+    }
+    return out;
+  }
+
   /** Where a record stands against the spec, without changing anything (`odoo check`). */
   async status(ref: ItemRef, spec: EnsureSpec): Promise<ItemState> {
     let id = await this.idOf(ref);

@@ -85,7 +85,7 @@ export class OdooProvisioning {
 
     const group = groupItem(s.features, s.odoo.uid);
     items.push(await s.records.ensure(group.ref, group.spec));
-    for (const item of fieldItems(s.features, s.plan, models)) items.push(await s.records.ensure(item.ref, item.spec));
+    items.push(...(await s.records.ensureMany(fieldItems(s.features, s.plan, models))));
 
     const actions = actionItems(this.buttonActions(s), models);
     const actionIds: number[] = [];
