@@ -177,7 +177,7 @@ export class BindingsRepo {
     const row = await this.db.kysely.selectFrom('product_bindings')
       .select((eb) => [
         eb.fn.countAll<number>().as('total'),
-        eb.fn.sum<number>(sql`case when eligible = 1 then 1 else 0 end`).as('eligible'),
+        eb.fn.sum<number>(sql`case when eligible = 1 and kind = 'variant' then 1 else 0 end`).as('eligible'),
         eb.fn.sum<number>(sql`case when queued_at is not null then 1 else 0 end`).as('queued'),
         eb.fn.sum<number>(sql`case when inflight_item_id is not null then 1 else 0 end`).as('inflight'),
         eb.fn.sum<number>(sql`case when last_error_code is not null then 1 else 0 end`).as('errors'),

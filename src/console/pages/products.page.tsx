@@ -183,7 +183,7 @@ async function listView(c: ConsoleContext) {
         { header: t('products.state'), cell: (b) => <StatusBadge t={t} kind="productState" status={bindingState(b)} /> },
         { header: t('products.poleepoId'), cell: (b) => b.poleepo_id ?? <span class="muted">—</span>, class: 'num' },
         { header: t('products.lastSent'), cell: (b) => <Time ui={ui} ms={b.sent_at} />, class: 'nowrap' },
-        { header: t('products.lastError'), cell: (b) => (b.last_error ? <span class="error-text">{b.last_error_code}: {b.last_error}</span> : ''), class: 'wrap' },
+        { header: t('products.lastError'), cell: (b) => (b.last_error ? <span class="error-text">{b.last_error}</span> : ''), class: 'wrap' },
       ]} />
       <Pagination ui={ui} path="/products" query={query} page={page} hasNext={page * PAGE_SIZE < result.total} total={result.total} />
     </>
@@ -209,7 +209,7 @@ async function detailView(c: ConsoleContext, b: BindingRow) {
         [t('products.needsUpdate'), t(b.queued_at !== null || b.inflight_item_id !== null ? 'products.yes' : 'products.no')],
         [t('products.poleepoId'), b.poleepo_id ?? '—'],
         [t('products.lastSent'), <><Time ui={ui} ms={b.sent_at} /> <Relative ui={ui} ms={b.sent_at} /></>],
-        [t('products.lastError'), b.last_error ? <span class="error-text">{b.last_error_code}: {b.last_error}</span> : '—'],
+        [t('products.lastError'), b.last_error ? <span class="error-text">{b.last_error}</span> : '—'],
         [t('products.warning'), b.warning ?? '—'],
       ]} />
       {modules && b.kind === 'variant' && (
