@@ -12,7 +12,8 @@ import { mountWebhookRoutes } from '../webhooks/webhooks.routes.ts';
 import { ProductImagesService } from '../images/images.service.ts';
 import { mountImageRoutes } from '../images/images.routes.ts';
 import { ProductsService } from '../products/products.service.ts';
-import { defineProductTasks, registerProductJobs } from '../products/products.tasks.ts';
+import { defineProductTasks, registerProductJobs, type ProductTaskKinds } from '../products/products.tasks.ts';
+import { mountOdooHookRoutes } from '../webhooks/odoo-hooks.routes.ts';
 import { OrdersService } from '../orders/orders.service.ts';
 import { defineOrderTasks } from '../orders/orders.tasks.ts';
 
@@ -24,6 +25,7 @@ export interface Services {
   orders: OrdersService;
   products: ProductsService;
   images: ProductImagesService;
+  productKinds: ProductTaskKinds;
 }
 
 /**
@@ -62,8 +64,9 @@ export function buildServices(ctx: AppContext): Services {
     odooFor: (connectionId) => products.odooClient(connectionId),
   });
   const products = new ProductsService(ctx, images);
-  registerProductJobs(ctx, defineProductTasks(ctx, products));
-  return { webhooks, webhookQueue, intake, orders, products, images };
+  const productKinds = defineProductTasks(ctx, products);
+  registerProductJobs(ctx, productKinds);
+  return { webhooks, webhookQueue, intake, orders, products, images, productKinds };
 }
 
 export async function buildModules(ctx: AppContext, options: ModuleOptions = {}): Promise<ServiceModules> {
@@ -76,7 +79,11 @@ export async function buildModules(ctx: AppContext, options: ModuleOptions = {})
   let started = false;
   return {
     services,
-    routes: [(app) => mountWebhookRoutes(app, services.intake), (app) => mountImageRoutes(app, services.images)],
+    routes: [
+      (app) => mountWebhookRoutes(app, services.intake),
+      (app) => mountOdooHookRoutes(app, ctx, services.productKinds.generate),
+      (app) => mountImageRoutes(app, services.images),
+    ],
     console: options.withConsole === false ? null : (createConsoleApp(ctx, { modules: services }) as unknown as Hono),
     startBackground: async () => {
       worker.start();
