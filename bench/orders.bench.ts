@@ -3,7 +3,7 @@
  * real HTTP server, imported by its workers into the Odoo emulator — which runs in its own process with service times
  * calibrated to a real Odoo 18 (≈ 14 ms per call, one worker) — with the Poleepo sandbox in a third process.
  *
- *   node --import tsx bench/orders.bench.ts [--orders 300] [--rate 5]
+ *   node --import tsx bench/orders.bench.ts [--orders 300] [--rate 5]     (or BENCH_ORDERS, BENCH_ORDERS_RATE)
  *   BENCH_DATABASE_URL=postgres://… …   (also runs on PostgreSQL, in a throwaway schema)
  *
  * Prints, per database:
@@ -82,8 +82,8 @@ interface OdooInfo { url: string; db: string; login: string; apiKey: string }
 interface PoleepoInfo { url: string; clientId: string; clientSecret: string }
 
 async function runBenchmark(): Promise<void> {
-  const orders = Number(arg('orders', '300'));
-  const rate = Number(arg('rate', '5'));
+  const orders = Number(arg('orders', process.env.BENCH_ORDERS ?? '300'));
+  const rate = Number(arg('rate', process.env.BENCH_ORDERS_RATE ?? '5'));
   console.log(`Order import: ${orders} orders at ${rate}/s, each a signed STATUS_ORDER webhook → the connector's HTTP server → import → confirmed sale order.`);
   console.log('Odoo emulator 18 (calibrated: ≈ 14 ms per call, one worker) and Poleepo sandbox each in their own process.\n');
   const targets: { name: string; url: string; schema?: string }[] = [];

@@ -8,6 +8,8 @@ import { poleepoClientFor } from '../poleepo/poleepo.factory.ts';
 import { NotConfiguredError } from '../shared/errors.ts';
 import { OdooReferenceData } from './orders.odoo-data.ts';
 
+const RECHECK_MS = 2_000;
+
 /** A connection as the order import uses it: its settings, both clients and the Odoo reference data. */
 export interface OrderConnection {
   view: ConnectionView;
@@ -28,18 +30,23 @@ export interface OrderClientOverrides {
  */
 export class OrderConnections {
   private readonly connections: ConnectionsService;
-  private readonly cache = new Map<number, { updatedAt: number; value: Promise<OrderConnection> }>();
+  private readonly cache = new Map<number, { updatedAt: number; checkedAt: number; value: Promise<OrderConnection> }>();
 
   constructor(private readonly ctx: AppContext, private readonly overrides: OrderClientOverrides = {}) {
     this.connections = new ConnectionsService(ctx);
   }
 
   async get(connectionId: number): Promise<OrderConnection> {
-    const view = await this.connections.get(connectionId);
     const hit = this.cache.get(connectionId);
-    if (hit && hit.updatedAt === view.updatedAt) return hit.value;
+    // A change to the connection is picked up within a couple of seconds; in between, no query per import.
+    if (hit && this.ctx.clock.now() - hit.checkedAt < RECHECK_MS) return hit.value;
+    const view = await this.connections.get(connectionId);
+    if (hit && hit.updatedAt === view.updatedAt) {
+      hit.checkedAt = this.ctx.clock.now();
+      return hit.value;
+    }
     const value = this.build(view);
-    this.cache.set(connectionId, { updatedAt: view.updatedAt, value });
+    this.cache.set(connectionId, { updatedAt: view.updatedAt, checkedAt: this.ctx.clock.now(), value });
     value.catch(() => {
       if (this.cache.get(connectionId)?.value === value) this.cache.delete(connectionId);
     });

@@ -60,9 +60,11 @@ interface SaleOrderSeen {
 export class OrderImporter {
   constructor(private readonly repo: OrdersRepo, private readonly clock: Clock, private readonly logger: Logger) {}
 
-  async run(conn: OrderConnection, poleepoOrderId: string, signal?: AbortSignal): Promise<ImportOutcome> {
+  /** `seen.previousState` tells the caller where the order stood before this run. */
+  async run(conn: OrderConnection, poleepoOrderId: string, signal?: AbortSignal, seen: { previousState?: string } = {}): Promise<ImportOutcome> {
     const connectionId = conn.view.id;
     let binding = await this.repo.ensure(connectionId, poleepoOrderId, this.clock.now());
+    seen.previousState = binding.state;
     if (binding.recheck_at !== null && this.clock.now() < binding.recheck_at) {
       throw new RateLimitedError(`Order ${poleepoOrderId}: waiting until Odoo's request time limit has passed before looking for it again`, binding.recheck_at - this.clock.now());
     }
@@ -143,21 +145,19 @@ export class OrderImporter {
 
     // Two orders of the same new customer imported at once must not create it twice: one lease per customer.
     const lease = `orders:customer:${conn.view.id}:${customerKey(order)}`;
-    const holder = `${binding.id}:${this.clock.now()}`;
     // Held as long as an uncertain create of that customer could still commit (Odoo's time limit): a holder that
     // died, or a create without an answer, keeps the others off until then.
     const leaseMs = settings.orders.odooRequestTimeLimitMs + SETTLE_MARGIN_MS;
-    if (!(await this.repo.tryLease(lease, holder, this.clock.now(), leaseMs))) {
-      throw new RateLimitedError(`Order ${binding.poleepo_order_id}: another import is creating the same customer; trying again in a moment`, CUSTOMER_RETRY_MS);
-    }
+    const held = await this.repo.tryLease(lease, `${binding.id}:${this.clock.now()}`, this.clock.now(), leaseMs);
+    if (!held) throw new RateLimitedError(`Order ${binding.poleepo_order_id}: another import is creating the same customer; trying again in a moment`, CUSTOMER_RETRY_MS);
     let customer: Awaited<ReturnType<typeof resolveCustomer>>;
     try {
       customer = await resolveCustomer(conn.odoo, conn.data, schema, order, signal);
     } catch (error) {
-      if (!(error instanceof OrderUncertainError)) await this.repo.releaseLease(lease, holder);
+      if (!(error instanceof OrderUncertainError)) await this.repo.releaseLease(lease, held);
       throw error;
     }
-    await this.repo.releaseLease(lease, holder);
+    await this.repo.releaseLease(lease, held);
     const setup = await conn.data.taxSetup();
     const notes: string[] = [];
     const orderLines: unknown[] = [];
@@ -200,7 +200,7 @@ export class OrderImporter {
       if (error instanceof OdooTransportError && error.ambiguous) throw new OrderUncertainError('create', { cause: error });
       throw error;
     }
-    binding = await this.save(binding, { state: 'draft', sale_order_id: id, odoo_state: 'draft', parked_reason: null, uncertain_step: null, recheck_at: null, error: null });
+    binding = await this.save(binding, { parked_reason: null, error: null });
     return this.complete(conn, schema, binding, { id, name: '', state: 'draft', dateOrder: null, total: 0, poleepoStatus: status }, facts, status, signal, notes);
   }
 
@@ -330,8 +330,11 @@ export class OrderImporter {
     }
   }
 
+  /** Writes what changed (nothing written when nothing did): each round trip counts in the import's latency. */
   private async save(binding: OrderBinding, patch: OrderBindingPatch): Promise<OrderBinding> {
-    const full = { ...patch, updated_at: this.clock.now() };
+    const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => (binding as Record<string, unknown>)[k] !== v));
+    if (Object.keys(changed).length === 0) return binding;
+    const full = { ...changed, updated_at: this.clock.now() };
     await this.repo.update(binding.id, full);
     return { ...binding, ...full } as OrderBinding;
   }

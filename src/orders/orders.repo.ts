@@ -39,14 +39,19 @@ export class OrdersRepo {
 
   /** The binding of an order, created (state `pending`) the first time the order is seen. */
   async ensure(connectionId: number, poleepoOrderId: string, now: number): Promise<OrderBinding> {
-    await this.db.kysely.insertInto('order_bindings').values({
+    const inserted = await this.db.kysely.insertInto('order_bindings').values({
       connection_id: connectionId, poleepo_order_id: poleepoOrderId, state: 'pending', status_rank: 0, created_at: now, updated_at: now,
-    }).onConflict((oc) => oc.columns(['connection_id', 'poleepo_order_id']).doNothing()).execute();
-    return (await this.find(connectionId, poleepoOrderId))!;
+    }).onConflict((oc) => oc.columns(['connection_id', 'poleepo_order_id']).doNothing()).returningAll().executeTakeFirst();
+    return inserted ?? (await this.find(connectionId, poleepoOrderId))!;
   }
 
   async update(id: number, patch: OrderBindingPatch): Promise<void> {
     await this.db.kysely.updateTable('order_bindings').set(patch).where('id', '=', id).execute();
+  }
+
+  async updateByKey(connectionId: number, poleepoOrderId: string, patch: OrderBindingPatch): Promise<void> {
+    await this.db.kysely.updateTable('order_bindings').set(patch)
+      .where('connection_id', '=', connectionId).where('poleepo_order_id', '=', poleepoOrderId).execute();
   }
 
   async list(filter: OrderBindingFilter = {}): Promise<{ rows: OrderBindingListRow[]; total: number }> {
@@ -95,13 +100,14 @@ export class OrdersRepo {
 
   /**
    * A short lease on a key (a customer being created), held in `kv` across processes: two imports of the same new
-   * customer must not both create it. Expires on its own if its holder dies. True when acquired.
+   * customer must not both create it. Expires on its own if its holder dies. The lease's value when acquired (give it
+   * back to release it), else null.
    */
-  async tryLease(key: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+  async tryLease(key: string, holder: string, now: number, ttlMs: number): Promise<string | null> {
     const value = JSON.stringify({ holder, until: now + ttlMs });
     const inserted = await this.db.kysely.insertInto('kv').values({ key, value, updated_at: now })
       .onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
-    if (inserted) return true;
+    if (inserted) return value;
     const current = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', key).executeTakeFirst();
     if (!current) return this.tryLease(key, holder, now, ttlMs);
     let until = 0;
@@ -110,17 +116,15 @@ export class OrdersRepo {
     } catch {
       until = 0;
     }
-    if (until > now) return false;
+    if (until > now) return null;
     // Expired: take it over, unless someone else just did (compare-and-set on the old value).
     const res = await this.db.kysely.updateTable('kv').set({ value, updated_at: now }).where('key', '=', key).where('value', '=', current.value).executeTakeFirst();
-    return Number(res.numUpdatedRows ?? 0) === 1;
+    return Number(res.numUpdatedRows ?? 0) === 1 ? value : null;
   }
 
-  async releaseLease(key: string, holder: string): Promise<void> {
-    const rows = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', key).execute();
-    for (const r of rows) {
-      if (r.value.includes(`"holder":${JSON.stringify(holder)}`)) await this.db.kysely.deleteFrom('kv').where('key', '=', key).where('value', '=', r.value).execute();
-    }
+  /** Gives a lease back (only the holder's own: an expired one taken over by someone else stays theirs). */
+  async releaseLease(key: string, value: string): Promise<void> {
+    await this.db.kysely.deleteFrom('kv').where('key', '=', key).where('value', '=', value).execute();
   }
 
   /** True while an import task of this order is queued or running (its serial key). */

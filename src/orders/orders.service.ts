@@ -19,6 +19,8 @@ export interface ImportTaskResult extends ImportOutcome {
   calls: number;
 }
 
+type OrderKey = Pick<OrderBinding, 'connection_id' | 'poleepo_order_id'>;
+
 export interface OrdersServiceOptions {
   clients?: OrderClientOverrides;
 }
@@ -67,17 +69,16 @@ export class OrdersService {
   /** The `orders.import` handler: one order, measured, with its outcome mirrored on its webhook messages. */
   async runImportTask(rawPayload: unknown, task: TaskContext): Promise<ImportTaskResult> {
     const payload = importOrderPayload.parse(rawPayload);
+    const seen: { previousState?: string } = {};
     const measured = await measureImport(async () => {
       const conn = await this.connections.get(payload.connectionId);
       if (!conn.view.active) return { outcome: 'skipped' as const, message: `Connection "${conn.view.name}" is not active` };
-      return this.importer.run(conn, payload.poleepoOrderId, task.signal);
+      return this.importer.run(conn, payload.poleepoOrderId, task.signal, seen);
     });
     const outcome = measured.value;
-    const binding = await this.repo.find(payload.connectionId, payload.poleepoOrderId);
-    if (binding) {
-      await this.repo.update(binding.id, { import_ms: round(measured.connectorMs), external_ms: round(measured.externalMs) });
-      await this.mirrorOnMessages(binding, outcome);
-    }
+    const key = { connection_id: payload.connectionId, poleepo_order_id: payload.poleepoOrderId };
+    await this.repo.updateByKey(payload.connectionId, payload.poleepoOrderId, { import_ms: round(measured.connectorMs), external_ms: round(measured.externalMs) });
+    await this.mirrorOnMessages(key, outcome, seen.previousState);
     return { ...outcome, connectorMs: round(measured.connectorMs), externalMs: round(measured.externalMs), totalMs: round(measured.totalMs), calls: measured.calls };
   }
 
@@ -97,13 +98,13 @@ export class OrdersService {
    * refused, Completato again once it is imported. Only messages already handed over (done/failed) are touched; a
    * pending one will run its own import.
    */
-  private async mirrorOnMessages(binding: OrderBinding, outcome: ImportOutcome): Promise<void> {
+  private async mirrorOnMessages(binding: OrderKey, outcome: ImportOutcome, before: string | undefined): Promise<void> {
     if (!this.webhookQueue) return;
     if (outcome.outcome === 'parked' || outcome.outcome === 'refused') await this.markMessages(binding, 'failed', outcome.message ?? outcome.outcome);
-    else if (outcome.outcome === 'confirmed' || outcome.outcome === 'synced' || outcome.outcome === 'cancelled') await this.markMessages(binding, 'done', null);
+    else if (before && ['parked', 'refused', 'error'].includes(before) && ['confirmed', 'synced', 'cancelled'].includes(outcome.outcome)) await this.markMessages(binding, 'done', null);
   }
 
-  private async markMessages(binding: OrderBinding, status: 'failed' | 'done', reason: string | null): Promise<void> {
+  private async markMessages(binding: OrderKey, status: 'failed' | 'done', reason: string | null): Promise<void> {
     if (!this.webhookQueue) return;
     const { rows } = await this.webhookQueue.repo.list({ connectionId: binding.connection_id, event: 'STATUS_ORDER', resourceId: binding.poleepo_order_id, limit: 200 });
     const from = status === 'failed' ? 'done' : 'failed';
