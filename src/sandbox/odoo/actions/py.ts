@@ -6,6 +6,7 @@
  * refused the way Odoo refuses it; what is valid Python but outside this subset is refused with an explicit
  * "not supported by the emulator" error. Objects of the host (records, env, datetime) implement `PyObject`.
  */
+import { pyStr } from '../orm/pyrepr.ts';
 
 // ---------------------------------------------------------------- values
 
@@ -83,19 +84,6 @@ export function truthy(v: PyValue): boolean {
   return true;
 }
 
-function strEscape(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = '';
-  for (const ch of s) {
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += `\\${quote}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else out += ch;
-  }
-  return quote + out + quote;
-}
 
 function numRepr(n: number): string {
   if (Number.isInteger(n)) return String(n);
@@ -107,7 +95,7 @@ export function repr(v: PyValue): string {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'number') return numRepr(v);
-  if (typeof v === 'string') return strEscape(v);
+  if (typeof v === 'string') return pyStr(v);
   if (v instanceof PyList) return `[${v.items.map(repr).join(', ')}]`;
   if (v instanceof PyTuple) return v.items.length === 1 ? `(${repr(v.items[0])},)` : `(${v.items.map(repr).join(', ')})`;
   if (v instanceof PyDict) return `{${[...v.entries.values()].map(([k, x]) => `${repr(k)}: ${repr(x)}`).join(', ')}}`;

@@ -19,7 +19,8 @@ export function pyRepr(value: unknown, asTuple = false): string {
   return String(value);
 }
 
-function pyStr(s: string): string {
+/** Python's repr() of a str (also used by the emulator's small Python interpreter). */
+export function pyStr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = '';
   for (const ch of s) {
