@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { safeEqual } from '../shared/passwords.ts';
 
 /**
  * Poleepo webhook verification (docs/poleepo-api.md §5, DESIGN §4.5). Poleepo's scheme is not public, so the mode is a
@@ -49,7 +50,7 @@ export function verifyPoleepoWebhook(mode: PoleepoSigningMode, rawBody: Buffer |
   if (mode === 'header') {
     const given = header(headers, POLEEPO_WEBHOOK_HEADERS.secret);
     if (!given) return { ok: false, reason: `missing ${POLEEPO_WEBHOOK_HEADERS.secret} header` };
-    return constantTimeEqual(given, secret) ? { ok: true } : { ok: false, reason: 'secret does not match' };
+    return safeEqual(given, secret) ? { ok: true } : { ok: false, reason: 'secret does not match' };
   }
   const given = header(headers, POLEEPO_WEBHOOK_HEADERS.signature);
   if (!given) return { ok: false, reason: `missing ${POLEEPO_WEBHOOK_HEADERS.signature} header` };
@@ -59,12 +60,6 @@ export function verifyPoleepoWebhook(mode: PoleepoSigningMode, rawBody: Buffer |
   return timingSafeEqual(Buffer.from(hex, 'hex'), expected) ? { ok: true } : { ok: false, reason: 'signature does not match' };
 }
 
-/** Constant-time string comparison (hashing first makes the lengths equal without leaking them). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
-}
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | null {
   const v = headers[name] ?? headers[name.toLowerCase()];
