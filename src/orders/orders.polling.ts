@@ -49,9 +49,9 @@ export class OrderPolling {
       if (signal?.aborted) break;
       try {
         const conn = await this.connections.get(view.id);
-        const poleepo = await this.pollPoleepo(conn, { signal });
+        const { seen, queued } = await this.pollPoleepo(conn, { signal });
         const odoo = await this.pollOdoo(conn, signal);
-        reports.push({ connection: view.name, ...poleepo, ...odoo });
+        reports.push({ connection: view.name, seen, queued, ...odoo });
       } catch (error) {
         this.logger.warn({ connection: view.name, err: errorMessage(error) }, 'order polling failed for a connection');
         reports.push({ connection: view.name, seen: 0, queued: 0, odooSeen: 0, odooQueued: 0, error: errorMessage(error) });
