@@ -66,7 +66,7 @@ export class OrderPolling {
    * Poleepo's side. `since` (the CLI) replaces the cursor and queues every importable order not imported yet, parked
    * and refused ones included; the cursor then moves only forward.
    */
-  async pollPoleepo(conn: OrderConnection, options: { since?: number; trigger?: OrderTrigger; signal?: AbortSignal; onOrder?: (order: PoleepoOrder, queued: boolean) => void } = {}): Promise<{ seen: number; queued: number; taskIds: number[] }> {
+  async pollPoleepo(conn: OrderConnection, options: { since?: number; trigger?: OrderTrigger; signal?: AbortSignal } = {}): Promise<{ seen: number; queued: number; taskIds: number[] }> {
     const view = conn.view;
     const settings = view.settings.orders;
     const stored = await this.repo.cursor(view.id, 'poleepo');
@@ -81,13 +81,12 @@ export class OrderPolling {
       const bindings = new Map((await this.repo.findMany(view.id, batch.map((o) => String(o.id)))).map((b) => [b.poleepo_order_id, b]));
       for (const order of batch) {
         const id = String(order.id);
-        const wanted = this.wantsImport(view, order, bindings.get(id), options.since !== undefined);
-        if (wanted && !(await this.repo.taskInFlight(orderSerialKey(view.id, id)) && options.since === undefined)) {
-          const r = await enqueueOrderImport(this.queue, { connectionId: view.id, poleepoOrderId: id, trigger: options.trigger ?? 'polling' });
-          taskIds.push(r.id);
-          if (!r.deduped) queued++;
-          options.onOrder?.(order, true);
-        } else options.onOrder?.(order, false);
+        if (!this.wantsImport(view, order, bindings.get(id), options.since !== undefined)) continue;
+        // A run already queued or under way covers it (an explicit import still queues — deduped — to run it itself).
+        if (options.since === undefined && (await this.repo.taskInFlight(orderSerialKey(view.id, id)))) continue;
+        const r = await enqueueOrderImport(this.queue, { connectionId: view.id, poleepoOrderId: id, trigger: options.trigger ?? 'polling' });
+        taskIds.push(r.id);
+        if (!r.deduped) queued++;
       }
       batch = [];
     };
