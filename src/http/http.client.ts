@@ -78,7 +78,7 @@ export class HttpClient {
     const policy = req.retry ?? { retries: 0 };
     const retryStatuses = policy.retryStatuses ?? DEFAULT_RETRY_STATUSES;
     for (let attempt = 0; ; attempt++) {
-      if (req.rateLimit) await this.acquire(req.rateLimit);
+      const entryId = req.rateLimit ? await this.acquire(req.rateLimit) : null;
       let response: HttpResponse | undefined;
       let failure: TransportError | undefined;
       try {
@@ -86,6 +86,10 @@ export class HttpClient {
       } catch (e) {
         if (!(e instanceof TransportError)) throw e;
         failure = e;
+      } finally {
+        // The request counts from when it was over (see RateLimitLedger.stamp), not from when it was granted.
+        // Best effort: unstamped, the entry keeps its grant time (the answer must not be lost for it).
+        if (entryId !== null) await this.deps.ledger!.stamp(entryId).catch(() => undefined);
       }
       const canRetry = attempt < policy.retries && !req.signal?.aborted;
       if (failure) {
@@ -100,12 +104,14 @@ export class HttpClient {
     }
   }
 
-  private async acquire(rl: NonNullable<HttpRequest['rateLimit']>): Promise<void> {
-    if (!this.deps.ledger) return;
-    const got = await this.deps.ledger.tryAcquire(rl.accountKey, rl.endpoint, rl.rule);
+  /** The ledger entry granted (null without a ledger); RateLimitedError when the window is full. */
+  private async acquire(rl: NonNullable<HttpRequest['rateLimit']>): Promise<number | null> {
+    if (!this.deps.ledger) return null;
+    const got = await this.deps.ledger.tryAcquireEntry(rl.accountKey, rl.endpoint, rl.rule);
     if (!got.granted) {
       throw new RateLimitedError(`Rate limit of ${rl.rule.limit} requests per ${Math.round(rl.rule.windowMs / 1000)} s reached for ${rl.endpoint}`, got.retryAfterMs);
     }
+    return got.entryId;
   }
 
   /** Exponential backoff capped at attempt 10, with full jitter on the upper half. */

@@ -19,6 +19,12 @@ export class RateLimitLedger {
   constructor(private readonly db: Db, private readonly clock: Clock) {}
 
   async tryAcquire(accountKey: string, endpoint: string, rule: RateLimit): Promise<Acquisition> {
+    const got = await this.tryAcquireEntry(accountKey, endpoint, rule);
+    return got.granted ? { granted: true } : got;
+  }
+
+  /** As tryAcquire, with the id of the entry recorded, for `stamp` once the request is over. */
+  async tryAcquireEntry(accountKey: string, endpoint: string, rule: RateLimit): Promise<{ granted: true; entryId: number } | { granted: false; retryAfterMs: number }> {
     return this.db.kysely.transaction().execute(async (trx) => {
       if (this.db.dialect === 'postgres') {
         await sql`select pg_advisory_xact_lock(hashtextextended(${`ratelimit:${accountKey}:${endpoint}`}, 0))`.execute(trx);
@@ -33,9 +39,19 @@ export class RateLimitLedger {
         const oldest = recent[recent.length - rule.limit].at;
         return { granted: false as const, retryAfterMs: Math.max(1, oldest + rule.windowMs - now) };
       }
-      await trx.insertInto('rate_limit_ledger').values({ account_key: accountKey, endpoint, at: now }).execute();
-      return { granted: true as const };
+      const row = await trx.insertInto('rate_limit_ledger').values({ account_key: accountKey, endpoint, at: now }).returning('id').executeTakeFirstOrThrow();
+      return { granted: true as const, entryId: Number(row.id) };
     });
+  }
+
+  /**
+   * Moves an entry to now, once its request is over. The server counts a request when it arrives, which is after
+   * the grant by however long sending took (event loop, network, the server's own queue); counting it from the
+   * moment its answer came back — never earlier than it arrived — keeps the next grant a full window after the
+   * server's count, so a limit equal to the server's never earns a 429.
+   */
+  async stamp(entryId: number): Promise<void> {
+    await this.db.kysely.updateTable('rate_limit_ledger').set({ at: this.clock.now() }).where('id', '=', entryId).where('at', '<', this.clock.now()).execute();
   }
 
   async used(accountKey: string, endpoint: string, windowMs: number): Promise<number> {
