@@ -134,7 +134,8 @@ export class OrderImporter {
       return { outcome: 'refused', message: refusal };
     }
     const lines = order.lines ?? [];
-    const skus = await resolveSkus(conn.odoo, schema, lines.map((l) => l.sku), signal);
+    const lineSkus = lines.map((l) => l.sku);
+    const skus = await resolveSkus(conn.odoo, schema, lineSkus, signal, await this.repo.boundVariants(conn.view.id, lineSkus));
     const unmatched = describeUnmatched(skus);
     if (unmatched) throw new OrderParkedError(unmatched);
     const shippingCost = order.shipping_cost ?? 0;

@@ -8,7 +8,7 @@ export interface ResolvedProduct {
   matchedBy: SkuField;
 }
 
-type SkuField = 'x_poleepo_sku' | 'default_code' | 'barcode';
+type SkuField = 'binding' | 'x_poleepo_sku' | 'default_code' | 'barcode';
 
 export interface SkuResolution {
   found: Map<string, ResolvedProduct>;
@@ -18,21 +18,29 @@ export interface SkuResolution {
 }
 
 /**
- * Lines are matched by SKU (DESIGN §4.6): the provisioned `x_poleepo_sku`, then the internal reference
- * (`default_code`), then the barcode — in one read for the whole order, scoped to the connection's company by the
- * client's context. The first field with exactly one match wins; two matches on that field is ambiguous. Nothing is
- * ever guessed: unknown and ambiguous SKUs park the order. (When the product export keeps its own bindings table,
- * it comes first.)
+ * Lines are matched by SKU (DESIGN §4.6): the product export's bindings (the variant this connection sent to Poleepo
+ * under that SKU), then the provisioned `x_poleepo_sku`, then the internal reference (`default_code`), then the
+ * barcode — in one read for the whole order, scoped to the connection's company by the client's context. The first
+ * field with exactly one match wins; two matches on that field is ambiguous. Nothing is ever guessed: unknown and
+ * ambiguous SKUs park the order.
  */
-export async function resolveSkus(odoo: OdooClient, schema: OrderSchema, skus: readonly string[], signal?: AbortSignal): Promise<SkuResolution> {
+export async function resolveSkus(odoo: OdooClient, schema: OrderSchema, skus: readonly string[], signal?: AbortSignal, bound: ReadonlyMap<string, number> = new Map()): Promise<SkuResolution> {
   const wanted = [...new Set(skus.map((s) => s.trim()).filter(Boolean))];
   const fields: SkuField[] = [...(schema.productSkuField ? ['x_poleepo_sku' as const] : []), 'default_code', 'barcode'];
   const result: SkuResolution = { found: new Map(), unknown: [], ambiguous: [] };
   if (wanted.length === 0) return result;
-  const domain: OdooDomain = [...fields.slice(1).map(() => '|'), ...fields.map((f) => [f, 'in', wanted])];
+  const boundIds = wanted.flatMap((sku) => (bound.has(sku) ? [bound.get(sku)!] : []));
+  const terms: unknown[] = [...fields.map((f) => [f, 'in', wanted]), ...(boundIds.length ? [['id', 'in', boundIds]] : [])];
+  const domain = [...terms.slice(1).map(() => '|'), ...terms] as OdooDomain;
   const rows = await odoo.searchRead('product.product', domain, { fields: [...fields, 'taxes_id'], order: 'id', signal });
   for (const sku of wanted) {
     let settled = false;
+    // A bound variant still readable in this company (not archived, not deleted) wins.
+    const boundRow = bound.has(sku) ? rows.find((r) => r.id === bound.get(sku)) : undefined;
+    if (boundRow) {
+      result.found.set(sku, { id: boundRow.id, taxIds: Array.isArray(boundRow.taxes_id) ? (boundRow.taxes_id as number[]) : [], matchedBy: 'binding' });
+      continue;
+    }
     for (const field of fields) {
       const matches = rows.filter((r) => typeof r[field] === 'string' && (r[field] as string).trim() === sku);
       if (matches.length === 1) {

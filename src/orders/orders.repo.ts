@@ -2,6 +2,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../storage/db.ts';
 import type { OrderBindingsTable, OrderBindingState, OrderPollCursorsTable } from './orders.tables.ts';
 import './orders.tables.ts';
+import '../products/products.tables.ts';
 
 export type OrderBinding = Selectable<OrderBindingsTable>;
 export type OrderBindingPatch = Omit<Updateable<OrderBindingsTable>, 'id' | 'connection_id' | 'poleepo_order_id' | 'created_at'>;
@@ -21,6 +22,15 @@ export interface OrderBindingFilter {
 /** `order_bindings` and `order_poll_cursors`: small statements, never held across a network call. */
 export class OrdersRepo {
   constructor(private readonly db: Db) {}
+
+  /** The variants the product export bound to these SKUs on Poleepo (the first place a line's SKU is looked up). */
+  async boundVariants(connectionId: number, skus: readonly string[]): Promise<Map<string, number>> {
+    if (skus.length === 0) return new Map();
+    const rows = await this.db.kysely.selectFrom('product_bindings').select(['sku', 'odoo_id'])
+      .where('connection_id', '=', connectionId).where('kind', '=', 'variant').where('sku', 'in', [...skus])
+      .where('poleepo_id', 'is not', null).execute();
+    return new Map(rows.filter((r) => r.sku !== null).map((r) => [r.sku as string, r.odoo_id]));
+  }
 
   get(id: number): Promise<OrderBinding | undefined> {
     return this.db.kysely.selectFrom('order_bindings').selectAll().where('id', '=', id).executeTakeFirst();
