@@ -9,6 +9,7 @@ import { jobsPage } from './pages/jobs.page.tsx';
 import { ordersPage } from './pages/orders.page.tsx';
 import { productsPage } from './pages/products.page.tsx';
 import { batchesPage } from './pages/batches.page.tsx';
+import { connectionsPage } from './pages/connections.page.tsx';
 
 /** Every console page, in one list (menu order is each page's `nav.order`). Add yours here. */
 export const CONSOLE_PAGES: ConsolePage[] = [
@@ -20,6 +21,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   tasksPage,
   jobsPage,
   apiLogPage,
+  connectionsPage,
   usersPage,
   accountPage,
 ];

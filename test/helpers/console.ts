@@ -8,6 +8,7 @@ import type { RouteSpec } from '../../src/console/console.types.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import { testConfig } from './config.ts';
 import { productRouteSamples } from '../fixtures/products-console.ts';
+import { insertTestConnection } from './connections.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -119,6 +120,7 @@ export async function routeSamples(f: ConsoleFixture): Promise<(route: RouteSpec
     '/tasks/:id': `/tasks/${task.id}`,
     '/jobs/:name': '/jobs/poll-product-batches',
     ...(await productRouteSamples(f.db)),
+    ...(await webhookRouteSamples(f)),
   };
   return (route) => {
     if (!route.path.includes(':')) return route.path;
@@ -128,5 +130,14 @@ export async function routeSamples(f: ConsoleFixture): Promise<(route: RouteSpec
     const parent = Object.keys(samples).find((p) => route.path.startsWith(`${p}/`));
     if (parent) return samples[parent] + route.path.slice(parent.length);
     throw new Error(`No sample value for ${route.path}: add one to routeSamples in test/helpers/console.ts`);
+  };
+}
+
+/** A connection, a webhook and a queued webhook message for the connections, webhooks and queue pages. */
+async function webhookRouteSamples(f: ConsoleFixture): Promise<Record<string, string>> {
+  const existing = await f.db.kysely.selectFrom('connections').select('id').where('name', '=', 'webhooks-sample').executeTakeFirst();
+  const connectionId = existing?.id ?? await insertTestConnection(f.db, 'webhooks-sample');
+  return {
+    '/connections/:id': `/connections/${connectionId}`,
   };
 }
