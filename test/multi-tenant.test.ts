@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_ORDER } from '../src/orders/orders.kinds.ts';
 import { PROCESS_WEBHOOK_MESSAGE } from '../src/webhooks/webhook-queue.kinds.ts';
 import { RateLimitedError } from '../src/shared/errors.ts';
+import { ConnectionsService } from '../src/connections/connections.service.ts';
 import { dialects } from './helpers/db.ts';
 import { eventually } from './helpers/wait.ts';
 import { control } from './fixtures/poleepo-kit.ts';
@@ -207,5 +208,17 @@ describe.each(dialects)('two tenants in one deployment on %s', (dialect) => {
     const statsA = (await control<{ endpoints: Record<string, { requests: number; rate_limited: number; max_in_window: number }> }>(w.a.sandbox, 'GET', '/__sandbox/stats')).body.endpoints['batches.status'];
     expect(statsA.rate_limited).toBe(0);
     expect(statsA.max_in_window).toBe(5);
+
+    // The ledger counts per Poleepo account, not per connection: another connection on A's account (say, a second
+    // company selling through the same Poleepo account) finds A's window full too.
+    const sameAccount = await new ConnectionsService(w.ctx).create({
+      name: 'shop-sf-outlet', active: false,
+      odoo: { url: w.odoo.url, db: w.odoo.db, login: w.odoo.login, apiKey: w.odoo.apiKey, companyId: 2 },
+      poleepo: { baseUrl: w.a.sandbox.url, clientId: w.a.sandbox.clients[0].clientId, clientSecret: w.a.sandbox.clients[0].clientSecret },
+    });
+    const clientC = await w.services.products.poleepo(sameAccount.id);
+    expect(clientC.accountKey).toBe(w.a.accountKey);
+    await expect(clientC.getBatch(batchA.poleepo_batch_id!)).rejects.toBeInstanceOf(RateLimitedError);
+    expect(statsA.requests).toBe((await control<{ endpoints: Record<string, { requests: number }> }>(w.a.sandbox, 'GET', '/__sandbox/stats')).body.endpoints['batches.status'].requests);
   });
 });
