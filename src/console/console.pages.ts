@@ -10,6 +10,7 @@ import { ordersPage } from './pages/orders.page.tsx';
 import { productsPage } from './pages/products.page.tsx';
 import { batchesPage } from './pages/batches.page.tsx';
 import { connectionsPage } from './pages/connections.page.tsx';
+import { webhooksPage } from './pages/webhooks.page.tsx';
 
 /** Every console page, in one list (menu order is each page's `nav.order`). Add yours here. */
 export const CONSOLE_PAGES: ConsolePage[] = [
@@ -22,6 +23,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   jobsPage,
   apiLogPage,
   connectionsPage,
+  webhooksPage,
   usersPage,
   accountPage,
 ];

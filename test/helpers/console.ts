@@ -139,5 +139,6 @@ async function webhookRouteSamples(f: ConsoleFixture): Promise<Record<string, st
   const connectionId = existing?.id ?? await insertTestConnection(f.db, 'webhooks-sample');
   return {
     '/connections/:id': `/connections/${connectionId}`,
+    '/webhooks/:name': '/webhooks/route-sample',
   };
 }
