@@ -94,6 +94,13 @@ export class Worker {
   private waitAbort: AbortController | null = null;
   private wakePending = false;
   private rotation = 0;
+  /**
+   * Lanes that may hold claimable work: woken by an enqueue, or whose last claim filled every free slot. A round
+   * after a wake-up queries only these; the poll timer (other processes' enqueues, due retries) queries every lane.
+   * Without it, each enqueue cost one claim query per lane — the bulk of the intake's database time.
+   */
+  private readonly maybeWork = new Set<string>();
+  private fullRound = true;
 
   constructor(options: WorkerOptions) {
     this.queue = options.queue;
@@ -114,7 +121,7 @@ export class Worker {
   start(): void {
     if (this.loop) throw new Error('Worker already started');
     this.stopping = false;
-    this.unsubscribe = this.queue.onEnqueued(() => this.wake());
+    this.unsubscribe = this.queue.onEnqueued((lane) => this.wake(lane));
     this.loop = this.runLoop();
   }
 
@@ -195,7 +202,8 @@ export class Worker {
 
   // ---------------------------------------------------------------- the loop
 
-  private wake(): void {
+  private wake(lane?: string): void {
+    if (lane !== undefined) this.maybeWork.add(lane);
     if (this.waitAbort) this.waitAbort.abort();
     else this.wakePending = true;
   }
@@ -228,7 +236,9 @@ export class Worker {
       }
       if (claimed > 0 || this.stopping) continue;
       const wait = Math.min(roundStartedAt + this.pollIntervalMs, nextReapAt) - this.clock.now();
-      if (wait > 0) await this.waitForWork(wait);
+      // Slept the whole interval (no wake-up): the next round looks at every lane.
+      if (wait > 0) this.fullRound = !(await this.waitForWork(wait)) || this.fullRound;
+      else this.fullRound = true;
     }
   }
 
@@ -238,30 +248,38 @@ export class Worker {
    */
   private async claimRound(): Promise<number> {
     const lanes = this.lanes();
+    const full = this.fullRound;
+    this.fullRound = false;
     const start = this.rotation++ % Math.max(1, lanes.length);
     let claimed = 0;
     for (let i = 0; i < lanes.length && !this.stopping; i++) {
       const lane = lanes[(start + i) % lanes.length];
+      if (!full && !this.maybeWork.has(lane)) continue;
       const free = this.limitOf(lane) - this.activeCount(lane);
       if (free <= 0) continue;
       const kinds = this.registry.kindsOfLane(lane);
       if (kinds.length === 0) continue;
+      // Cleared before the query: a wake-up arriving meanwhile marks the lane again.
+      this.maybeWork.delete(lane);
       const tasks = await this.queue.claimMany({ lane, kinds, workerId: this.workerId, leaseMs: this.leaseMs, limit: free });
+      if (tasks.length === free) this.maybeWork.add(lane);
       for (const task of tasks) this.execute(task);
       claimed += tasks.length;
     }
     return claimed;
   }
 
-  private async waitForWork(ms: number): Promise<void> {
+  /** Sleeps until woken or `ms` passed; true when woken. */
+  private async waitForWork(ms: number): Promise<boolean> {
     if (this.wakePending || this.stopping) {
       this.wakePending = false;
-      return;
+      return true;
     }
     const abort = new AbortController();
     this.waitAbort = abort;
     try {
       await this.clock.sleep(ms, abort.signal);
+      return abort.signal.aborted;
     } finally {
       this.waitAbort = null;
       this.wakePending = false;
@@ -282,7 +300,8 @@ export class Worker {
           // An observer's failure is not the task's.
         }
       }
-      this.wake();
+      // A freed slot matters only if its lane may have more waiting.
+      if (this.maybeWork.has(task.lane)) this.wake();
       return settled;
     });
     return entry;
