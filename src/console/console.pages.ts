@@ -11,12 +11,14 @@ import { productsPage } from './pages/products.page.tsx';
 import { batchesPage } from './pages/batches.page.tsx';
 import { connectionsPage } from './pages/connections.page.tsx';
 import { webhooksPage } from './pages/webhooks.page.tsx';
+import { queuePage } from './pages/queue.page.tsx';
 
 /** Every console page, in one list (menu order is each page's `nav.order`). Add yours here. */
 export const CONSOLE_PAGES: ConsolePage[] = [
   loginPage,
   dashboardPage,
   ordersPage,
+  queuePage,
   productsPage,
   batchesPage,
   tasksPage,

@@ -9,6 +9,7 @@ import { createTestDb, type TestDb } from './db.ts';
 import { testConfig } from './config.ts';
 import { productRouteSamples } from '../fixtures/products-console.ts';
 import { insertTestConnection } from './connections.ts';
+import { WebhookQueueRepo } from '../../src/webhooks/webhook-queue.repo.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -137,8 +138,15 @@ export async function routeSamples(f: ConsoleFixture): Promise<(route: RouteSpec
 async function webhookRouteSamples(f: ConsoleFixture): Promise<Record<string, string>> {
   const existing = await f.db.kysely.selectFrom('connections').select('id').where('name', '=', 'webhooks-sample').executeTakeFirst();
   const connectionId = existing?.id ?? await insertTestConnection(f.db, 'webhooks-sample');
+  const now = f.clock.now();
+  const message = await new WebhookQueueRepo(f.db).insertOrCountDuplicate(f.db.kysely, {
+    connection_id: connectionId, webhook_id: null, event: 'STATUS_ORDER', resource_type: 'order', resource_id: '9001', event_id: null,
+    dedupe_key: 'route-sample', status: 'failed', payload: '{"id":9001}', attempts: 1, last_error: 'sample', note: null, duplicates: 0,
+    received_at: now, processed_at: now, updated_at: now,
+  });
   return {
     '/connections/:id': `/connections/${connectionId}`,
     '/webhooks/:name': '/webhooks/route-sample',
+    '/queue/:id': `/queue/${message.id}`,
   };
 }

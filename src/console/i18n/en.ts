@@ -282,6 +282,7 @@ export const en = {
   'status.webhookQueue.done': 'Completed',
   'status.webhookQueue.failed': 'Failed',
   'status.webhookQueue.ignored': 'Not handled',
+  'status.webhookQueue.received': 'Received',
   'status.batchItem.draft': 'Draft',
   'status.batchItem.sent': 'Sent',
   'status.batchItem.completed': 'Completed',

@@ -283,6 +283,7 @@ export const it: Record<MessageKey, string> = {
   'status.webhookQueue.done': 'Completato',
   'status.webhookQueue.failed': 'Fallito',
   'status.webhookQueue.ignored': 'Non gestito',
+  'status.webhookQueue.received': 'Ricevuto',
   'status.batchItem.draft': 'Bozza',
   'status.batchItem.sent': 'Inviato',
   'status.batchItem.completed': 'Completato',
