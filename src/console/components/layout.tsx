@@ -10,6 +10,9 @@ import { LANGS } from '../../auth/auth.roles.ts';
 /** htmx without eval or inline styles (CSP), errors swapped in like pages, no page snapshots in localStorage. */
 const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
+  // htmx's settle copies these from the old element to the new one of the same id; a copied `style` attribute is an
+  // inline style the CSP (style-src 'self') refuses, so style is left out.
+  attributesToSettle: ['class', 'width', 'height'],
   allowEval: false,
   allowScriptTags: false,
   historyCacheSize: 0,
