@@ -139,6 +139,7 @@ describe('scale-out on PostgreSQL: 2 serve + 3 work processes', () => {
       const busy = await k.selectFrom('tasks').select('id').where('kind', 'in', [IMPORT_ORDER.kind, PROCESS_WEBHOOK_MESSAGE.kind]).where('status', 'in', ['pending', 'running']).limit(1).execute();
       return busy.length === 0 && (await sandboxIdle());
     });
+    const webhooksDoneMs = Date.now() - loadStarted;
     // The export: every published variant sent, its result polled, the Poleepo id written back.
     await until('the catalog export to complete', Math.max(10_000, 140_000 - (Date.now() - loadStarted)), async () => {
       const open = await k.selectFrom('product_batches').select('id').where('connection_id', '=', connection.id).where('status', 'in', ['submitting', 'sent']).limit(1).execute();
@@ -167,7 +168,7 @@ describe('scale-out on PostgreSQL: 2 serve + 3 work processes', () => {
     console.log([
       `scale-out: 2 serve + 3 work processes on PostgreSQL; Odoo emulator 18 and Poleepo sandbox in the test process; ${availableParallelism()} CPUs`,
       `  processes ready in ${(bootMs / 1000).toFixed(1)} s; ${ORDERS} orders placed in ${(placedMs / 1000).toFixed(1)} s`,
-      `  webhooks: ${messages.length} notifications, ${stats.webhooks.delivered} deliveries (${intake.map((i, n) => `serve#${n + 1} ${i.count}, mean intake ${i.meanMs.toFixed(1)} ms`).join('; ')}), ${duplicates} duplicates absorbed`,
+      `  webhooks: ${messages.length} notifications, ${stats.webhooks.delivered} deliveries, the last one processed ${(webhooksDoneMs / 1000).toFixed(1)} s after the first order (${(stats.webhooks.delivered / (webhooksDoneMs / 1000)).toFixed(1)} deliveries/s; ${intake.map((i, n) => `serve#${n + 1} ${i.count}, mean intake ${i.meanMs.toFixed(1)} ms`).join('; ')}), ${duplicates} duplicates absorbed`,
       `  orders: ${perOrder.size} with a sale order (${saleOrders.length} sale orders); last confirmed ${(figures.lastConfirmedMs / 1000).toFixed(1)} s after the first was placed → ${figures.ordersPerSecond.toFixed(1)} orders/s; confirmed by an import from ${confirmedBy}`,
       `  placed on Poleepo → confirmed in Odoo: p50 ${(figures.p50Ms / 1000).toFixed(1)} s, p90 ${(figures.p90Ms / 1000).toFixed(1)} s, max ${(figures.maxMs / 1000).toFixed(1)} s`,
       `  catalog export: ${variants.length} variants in batches of 1, done ${(exportDoneMs / 1000).toFixed(1)} s after the first order (orders confirmed at ${(ordersDoneMs / 1000).toFixed(1)} s)`,
