@@ -46,7 +46,8 @@ describe('scale-out on PostgreSQL: 2 serve + 3 work processes', () => {
 
   afterAll(async () => {
     // Graceful first (their leases released), killed if they do not stop; then the pieces of this process.
-    await stopConnectorProcesses(processes, 15_000).catch(() => killConnectorProcesses(processes));
+    await stopConnectorProcesses(processes, 15_000).catch(() => undefined);
+    killConnectorProcesses(); // any that never became ready
     await ctx?.close();
     await sandbox?.stop();
     await odoo?.stop();

@@ -34,6 +34,12 @@ export function schemaDatabaseUrl(url: string, schema: string): string {
   return u.toString();
 }
 
+/** Every child spawned here and still running: killed when the test process exits, whatever happened. */
+const spawned = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of spawned) child.kill('SIGKILL');
+});
+
 const READY: Record<ConnectorRole, RegExp> = {
   serve: /poleepo-odoo serve: listening on (http:\/\/\S+)/,
   work: /poleepo-odoo work: workers and scheduler running/,
@@ -43,8 +49,12 @@ const READY: Record<ConnectorRole, RegExp> = {
 export async function startConnectorProcess(role: ConnectorRole, name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ConnectorProcess> {
   const args = [BIN, role, ...(role === 'serve' ? ['--port', '0'] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.add(child);
   let text = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    spawned.delete(child);
+    resolve(code);
+  }));
   const ready = new Promise<string | null>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${tail(text)}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
@@ -88,9 +98,9 @@ export async function stopConnectorProcesses(processes: ConnectorProcess[], grac
   return codes;
 }
 
-/** Kills whatever is still running at once (afterAll after a failure). */
-export function killConnectorProcesses(processes: ConnectorProcess[]): void {
-  for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+/** Kills at once every child started here that is still running, ready or not (afterAll, after a failure). */
+export function killConnectorProcesses(): void {
+  for (const child of spawned) child.kill('SIGKILL');
 }
 
 export function tail(text: string, lines = 40): string {
