@@ -300,8 +300,8 @@ export class Worker {
           // An observer's failure is not the task's.
         }
       }
-      // A freed slot matters only if its lane may have more waiting.
-      if (this.maybeWork.has(task.lane)) this.wake();
+      // A freed slot, and maybe a task of the same serial key now claimable: look at this lane again (only this one).
+      this.wake(task.lane);
       return settled;
     });
     return entry;
