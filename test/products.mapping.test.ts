@@ -30,20 +30,20 @@ function facts(version: OdooMajor, roundingMethod: TaxFacts['roundingMethod'], e
 
 const TEMPLATE: TemplateSource = {
   id: 9, name: 'Customizable Desk', listPrice: 750, categoryId: 8, descriptionSale: '160x80cm, with large legs.', longDescription: '<p>Solid oak</p>',
-  taxIds: [], variantCount: 5, hasImage: false, writeDate: '2026-11-27 13:53:12',
+  taxIds: [], variantCount: 5, hasImage: false,
 };
 
 const VARIANT: VariantSource = {
   id: 12, templateId: 9, displayName: '[FURN_0096] Customizable Desk (Steel, White)', defaultCode: 'FURN_0096', poleepoSku: null, barcode: '8001234567890',
   active: true, published: true, ref: null, needsUpdate: false, lastError: null, lstPrice: 800.4, quantity: 45.7, weight: 12.5,
-  codes: { upc: '012345678905', isbn: null, mpn: 'MPN-1' }, dimensions: { width: 1600, height: 750, depth: 0 }, ptavIds: [1, 3], hasImage: false, writeDate: '2026-11-27 13:53:12',
+  codes: { upc: '012345678905', isbn: null, mpn: 'MPN-1' }, dimensions: { width: 1600, height: 750, depth: 0 }, ptavIds: [1, 3], hasImage: false,
 };
 
 function context(book: TaxBook, overrides: Partial<MappingContext> = {}): MappingContext {
   return {
     settings: { parentSkuPrefix: '', categoryMode: 'name' },
     categories: new Map([[8, { id: 8, name: 'Office Furniture', completeName: 'All / Saleable / Office Furniture' }]]),
-    ptavs: new Map([[1, { id: 1, name: 'Steel', attributeName: 'Legs', priceExtra: 0, writeDate: null }], [3, { id: 3, name: 'White', attributeName: 'Color', priceExtra: 50.4, writeDate: null }]]),
+    ptavs: new Map([[1, { id: 1, name: 'Steel', attributeName: 'Legs' }], [3, { id: 3, name: 'White', attributeName: 'Color' }]]),
     units: { weight: 'kg', length: 'mm' },
     taxes: book,
     imagesFor: () => ['https://connector.example.test/images/abc'],

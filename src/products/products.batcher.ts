@@ -8,6 +8,7 @@ import type { BindingsRepo } from './products.bindings.repo.ts';
 import type { BatchesRepo } from './products.batches.repo.ts';
 import { setError, stripId, syncMirror, type BindingValues } from './products.decide.ts';
 import { poleepoIdValue } from './products.mapper.ts';
+import { collectGarbage } from './products.memory.ts';
 import type { BatchItemRow, BindingRow, ItemOperation } from './products.tables.ts';
 import type { ProductEntry } from './products.types.ts';
 
@@ -54,6 +55,8 @@ export class Batcher {
       await this.submit(rows);
       result.batches++;
       result.items += rows.length;
+      // A full export sends hundreds of batches: hand their garbage back now and then (see products.memory.ts).
+      if (result.batches % 10 === 0) collectGarbage();
       await this.deps.between?.();
       signal?.throwIfAborted();
     };
@@ -113,27 +116,25 @@ export class Batcher {
   private async submit(rows: BindingRow[]): Promise<void> {
     const now = this.deps.clock.now();
     const entries: ProductEntry[] = rows.map((b) => withProductId(JSON.parse(b.pending_payload!) as ProductEntry, b.poleepo_id));
-    const { batchId, items } = await this.deps.db.kysely.transaction().execute(async (trx) => {
+    const { batchId } = await this.deps.db.kysely.transaction().execute(async (trx) => {
       const batchId = await this.deps.batches.insertBatch({
         connection_id: this.deps.connectionId, status: 'submitting', poleepo_batch_id: null, poleepo_status: null, items: rows.length,
         completed_items: 0, error_items: 0, error: null, polls: 0, created_at: now, submitted_at: null, last_polled_at: null, completed_at: null, updated_at: now,
       }, trx);
-      const items = await this.deps.batches.insertItems(rows.map((b, i) => ({
+      await this.deps.batches.insertItems(rows.map((b, i) => ({
         batch_id: batchId, connection_id: this.deps.connectionId, binding_id: b.id, position: i, kind: b.kind, odoo_id: b.odoo_id,
         sku: entries[i].sku, operation: operationOf(entries[i]), payload: JSON.stringify(entries[i]), payload_hash: b.pending_hash!,
         status: 'draft' as const, poleepo_product_id: null, error_code: null, error_message: null, created_at: now, updated_at: now,
       })), trx);
-      for (const [i, b] of rows.entries()) {
-        await this.deps.bindings.update(b.id, { inflight_item_id: items[i].id, pending_hash: null, pending_payload: null, queued_at: null, forced: 0, updated_at: now }, trx);
-      }
-      return { batchId, items };
+      await this.deps.bindings.markInFlight(batchId, rows.map((b) => b.id), now, trx);
+      return { batchId };
     });
     let poleepoBatchId: string;
     try {
       const batch = await this.poleepo.submitBatch(entries);
       poleepoBatchId = String(batch.id);
     } catch (error) {
-      await this.submitFailed(batchId, items, error);
+      await this.submitFailed(batchId, await this.deps.batches.items(batchId), error);
       throw error instanceof RetryableError || error instanceof PermanentError || error instanceof RateLimitedError ? error : new RetryableError(errorMessage(error), { cause: error });
     }
     const done = this.deps.clock.now();
@@ -236,10 +237,18 @@ export function operationOf(entry: ProductEntry): ItemOperation {
   return entry.product_id !== undefined && entry.product_id !== null && entry.product_id !== '' ? 'update' : 'create';
 }
 
+const parentSkus = new WeakMap<BindingRow, string | null>();
+
+/** The parent SKU a queued variant's payload names (parsed once per row). */
 function parentSkuOfPayload(b: BindingRow): string | null {
   if (b.kind !== 'variant' || !b.pending_payload || !b.has_parent) return null;
-  const entry = JSON.parse(b.pending_payload) as ProductEntry;
-  return entry.active === false ? null : entry.parent_sku ?? null;
+  let sku = parentSkus.get(b);
+  if (sku === undefined) {
+    const entry = JSON.parse(b.pending_payload) as ProductEntry;
+    sku = entry.active === false ? null : entry.parent_sku ?? null;
+    parentSkus.set(b, sku);
+  }
+  return sku;
 }
 
 function groupByTemplate(rows: BindingRow[]): BindingRow[][] {

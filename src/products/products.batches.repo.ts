@@ -20,9 +20,11 @@ export class BatchesRepo {
     return Number(row.id);
   }
 
-  async insertItems(items: Insertable<ProductBatchItemsTable>[], executor?: Kysely<Database>): Promise<BatchItemRow[]> {
+  /** Inserts items and answers their ids, in insertion order. */
+  async insertItems(items: Insertable<ProductBatchItemsTable>[], executor?: Kysely<Database>): Promise<{ id: number; binding_id: number }[]> {
     if (items.length === 0) return [];
-    return this.x(executor).insertInto('product_batch_items').values(items).returningAll().execute();
+    const rows = await this.x(executor).insertInto('product_batch_items').values(items).returning(['id', 'binding_id']).execute();
+    return rows.map((r) => ({ id: Number(r.id), binding_id: Number(r.binding_id) }));
   }
 
   async updateBatch(id: number, patch: Updateable<ProductBatchesTable>, executor?: Kysely<Database>): Promise<void> {

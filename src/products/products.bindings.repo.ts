@@ -5,6 +5,7 @@ import type { BindingKind, BindingRow, ProductBindingsTable } from './products.t
 import { chunks } from './products.odoo.ts';
 
 export type BindingValues = Omit<Insertable<ProductBindingsTable>, 'id'> & Omit<BindingRow, 'id'>;
+export type MirrorRow = Pick<BindingRow, 'id' | 'odoo_id' | 'queued_at' | 'inflight_item_id' | 'poleepo_id' | 'odoo_ref' | 'last_error' | 'odoo_last_error' | 'odoo_needs_update'>;
 export type BindingPatch = Updateable<ProductBindingsTable>;
 
 /** Columns rewritten when a binding is upserted (everything but its identity and creation time). */
@@ -80,6 +81,19 @@ export class BindingsRepo {
     await this.x(executor).updateTable('product_bindings').set(patch).where('id', '=', id).execute();
   }
 
+  /** The bindings whose payloads went into this batch: in flight on their item, nothing queued any more. */
+  async markInFlight(batchId: number, ids: readonly number[], now: number, executor?: Kysely<Database>): Promise<void> {
+    for (const chunk of chunks(ids, 1000)) {
+      await this.x(executor).updateTable('product_bindings')
+        .set((eb) => ({
+          inflight_item_id: eb.selectFrom('product_batch_items').select('product_batch_items.id')
+            .where('product_batch_items.batch_id', '=', batchId).whereRef('product_batch_items.binding_id', '=', 'product_bindings.id'),
+          pending_hash: null, pending_payload: null, queued_at: null, forced: 0, updated_at: now,
+        }))
+        .where('id', 'in', chunk).execute();
+    }
+  }
+
   /** Odoo now shows what these bindings say (written by the mirror). */
   async markMirrored(ids: readonly number[], now: number): Promise<void> {
     const needs = sql<number>`case when queued_at is not null or inflight_item_id is not null then 1 else 0 end`;
@@ -152,8 +166,10 @@ export class BindingsRepo {
       .where('connection_id', '=', connectionId).where('kind', '=', 'parent').where('odoo_id', '=', templateId).executeTakeFirst();
   }
 
-  async mirrorPending(connectionId: number, limit: number): Promise<BindingRow[]> {
-    return this.db.kysely.selectFrom('product_bindings').selectAll()
+  /** What the mirror needs of the bindings Odoo must be told about (no payloads: a full export has 100,000 of them). */
+  async mirrorPending(connectionId: number, limit: number): Promise<MirrorRow[]> {
+    return this.db.kysely.selectFrom('product_bindings')
+      .select(['id', 'odoo_id', 'queued_at', 'inflight_item_id', 'poleepo_id', 'odoo_ref', 'last_error', 'odoo_last_error', 'odoo_needs_update'])
       .where('connection_id', '=', connectionId).where('mirror_pending', '=', 1).where('kind', '=', 'variant').orderBy('id').limit(limit).execute();
   }
 

@@ -24,6 +24,8 @@ export interface VariantObservation {
   eligible: boolean;
   entry: ProductEntry | null;
   hash: string | null;
+  /** The entry's JSON when already made (the hash's input), stored as the pending payload as is. */
+  json?: string | null;
   hasParent: boolean;
   warnings: string[];
   problem: Problem | null;
@@ -62,7 +64,7 @@ export function decideVariant(old: BindingRow | undefined, obs: VariantObservati
       decision = 'problem';
     } else {
       if (row.last_error_code && PROBLEM_CODES.has(row.last_error_code)) clearError(row);
-      decision = want(row, obs.entry, obs.hash ?? payloadHash(obs.entry), forced, now);
+      decision = want(row, obs.entry, obs.hash ?? payloadHash(obs.entry), forced, now, obs.json ?? undefined);
     }
   } else {
     row.eligible = 0;
@@ -117,16 +119,16 @@ export function markProblem(row: BindingValues, problem: Problem, now: number): 
   syncMirror(row);
 }
 
-function want(row: BindingValues, entry: ProductEntry, hash: string, forced: boolean, now: number): Decision {
+function want(row: BindingValues, entry: ProductEntry, hash: string, forced: boolean, now: number, json?: string): Decision {
   const differs = hash !== row.sent_hash;
   if (row.inflight_item_id !== null) {
     // In flight: keep the latest change for after the result (dropped then if it equals what was sent).
-    if (differs || forced) queue(row, entry, hash, forced, now);
+    if (differs || forced) queue(row, entry, hash, forced, now, json);
     else unqueue(row);
     return 'coalesced';
   }
   if (forced || (differs && hash !== row.failed_hash)) {
-    queue(row, entry, hash, forced, now);
+    queue(row, entry, hash, forced, now, json);
     return 'queued';
   }
   unqueue(row);
@@ -149,10 +151,10 @@ function deactivate(row: BindingValues, kind: 'variant' | 'parent', now: number)
   return 'inactive';
 }
 
-function queue(row: BindingValues, entry: ProductEntry, hash: string, forced: boolean, now: number): void {
+function queue(row: BindingValues, entry: ProductEntry, hash: string, forced: boolean, now: number, json?: string): void {
   if (row.pending_hash !== hash) {
     row.pending_hash = hash;
-    row.pending_payload = JSON.stringify(entry);
+    row.pending_payload = json ?? JSON.stringify(entry);
   }
   row.queued_at ??= now;
   row.forced = forced || row.forced ? 1 : 0;

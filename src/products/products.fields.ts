@@ -98,7 +98,6 @@ export function toVariant(r: OdooRecord, plan: FieldPlan): VariantSource {
     },
     ptavIds: ids(r.product_template_attribute_value_ids),
     hasImage: hasBinary(r.image_variant_1920),
-    writeDate: text(r.write_date),
   };
 }
 
@@ -113,20 +112,23 @@ export function toTemplate(r: OdooRecord, plan: FieldPlan): TemplateSource {
     taxIds: ids(r.taxes_id),
     variantCount: num(r.product_variant_count),
     hasImage: hasBinary(r.image_1920),
-    writeDate: text(r.write_date),
   };
 }
 
-export const PTAV_FIELDS = ['name', 'attribute_id', 'price_extra', 'write_date'] as const;
+export const PTAV_FIELDS = ['name', 'attribute_id'] as const;
 
-export function toPtav(r: OdooRecord): PtavSource {
+/**
+ * Attribute value names repeat across a catalog ("Red", "XL"): one string each, not one per record (a full read holds
+ * every attribute value of the published templates in memory).
+ */
+export function toPtav(r: OdooRecord, intern: Map<string, string> = new Map()): PtavSource {
   const attr = r.attribute_id;
+  const name = text(r.name) ?? '';
+  const attributeName = Array.isArray(attr) ? String(attr[1] ?? '') : '';
   return {
     id: r.id,
-    name: text(r.name) ?? '',
-    attributeName: Array.isArray(attr) ? String(attr[1] ?? '') : '',
-    priceExtra: num(r.price_extra),
-    writeDate: text(r.write_date),
+    name: intern.get(name) ?? (intern.set(name, name), name),
+    attributeName: intern.get(attributeName) ?? (intern.set(attributeName, attributeName), attributeName),
   };
 }
 

@@ -1,15 +1,14 @@
 import { OdooMissingError } from '../odoo/odoo.errors.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { BindingsRepo } from './products.bindings.repo.ts';
+import type { BindingsRepo, MirrorRow } from './products.bindings.repo.ts';
 import type { ProductOdoo } from './products.odoo.ts';
-import type { BindingRow } from './products.tables.ts';
 
 /**
  * Keeps the users' view in Odoo (DESIGN §4.1, §4.9) in step with the bindings: x_poleepo_needs_update while a change
  * is queued or in flight, x_poleepo_ref once Poleepo gave an id, x_poleepo_last_error. Variants wanting the same
  * values are written in one call. A failed write leaves `mirror_pending` set, so the next run tries again.
  */
-export async function mirrorToOdoo(deps: { connectionId: number; odoo: ProductOdoo; bindings: BindingsRepo; clock: Clock }, limit = 20_000): Promise<{ written: number; calls: number }> {
+export async function mirrorToOdoo(deps: { connectionId: number; odoo: ProductOdoo; bindings: BindingsRepo; clock: Clock }, limit = 200_000): Promise<{ written: number; calls: number }> {
   const { odoo, bindings, connectionId } = deps;
   const has = odoo.plan.has;
   let written = 0;
@@ -17,7 +16,7 @@ export async function mirrorToOdoo(deps: { connectionId: number; odoo: ProductOd
   for (;;) {
     const rows = await bindings.mirrorPending(connectionId, Math.min(limit - written, 5000));
     if (rows.length === 0) break;
-    const groups = new Map<string, { vals: Record<string, unknown>; rows: BindingRow[] }>();
+    const groups = new Map<string, { vals: Record<string, unknown>; rows: MirrorRow[] }>();
     for (const b of rows) {
       const needs = b.queued_at !== null || b.inflight_item_id !== null;
       const vals: Record<string, unknown> = {};

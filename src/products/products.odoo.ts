@@ -20,8 +20,6 @@ export interface ExportFacts {
 
 export interface VariantPage {
   variants: VariantSource[];
-  /** Largest write_date in the page. */
-  maxWriteDate: string | null;
 }
 
 /**
@@ -165,13 +163,22 @@ export class ProductOdoo {
     return { active_test: false, bin_size: true, ...(await this.client.stockContext(this.settings.warehouseId)) };
   }
 
-  /** Every followed variant, page by page (the next page is fetched while the caller maps this one). */
-  async *streamVariants(domain: OdooDomain = this.followedDomain()): AsyncGenerator<VariantPage> {
+  /**
+   * Every followed variant, page by page; the next page — and, through `enrich`, what it needs (its templates and
+   * attribute values, read by id) — is fetched while the caller maps this one.
+   */
+  async *streamVariants(options: { domain?: OdooDomain; enrich?(variants: VariantSource[]): Promise<void> } = {}): AsyncGenerator<VariantPage> {
     const context = await this.variantContext();
-    const pages = this.client.searchReadAll('product.product', domain, { fields: this.plan.variant, pageSize: this.pageSize, context });
-    for await (const page of prefetch(pages)) {
-      yield this.variantPage(page.records);
-    }
+    const pages = this.client.searchReadAll('product.product', options.domain ?? this.followedDomain(), { fields: this.plan.variant, pageSize: this.pageSize, context });
+    // Records become compact sources as soon as they arrive (before the prefetched page waits for its turn).
+    const sources = async function* (self: ProductOdoo) {
+      for await (const page of pages) {
+        const converted = self.variantPage(page.records);
+        await options.enrich?.(converted.variants);
+        yield converted;
+      }
+    };
+    yield* prefetch(sources(this));
   }
 
   /** Variants matching a domain, paged on id (the change probe: its rows are not ordered by one write_date). */
@@ -187,25 +194,11 @@ export class ProductOdoo {
   }
 
   private variantPage(rows: OdooRecord[]): VariantPage {
-    let max: string | null = null;
-    const variants = rows.map((r) => {
-      const v = toVariant(r, this.plan);
-      if (v.writeDate && (max === null || v.writeDate > max)) max = v.writeDate;
-      return v;
-    });
-    return { variants, maxWriteDate: max };
+    return { variants: rows.map((r) => toVariant(r, this.plan)) };
   }
 
   async countFollowed(): Promise<number> {
     return this.client.searchCount('product.product', this.followedDomain(), { context: { active_test: false } });
-  }
-
-  /** Templates that have a published variant, page by page. */
-  async *streamTemplates(): AsyncGenerator<TemplateSource[]> {
-    const pages = this.client.searchReadAll('product.template', [['product_variant_ids.x_poleepo_published', '=', true]], {
-      fields: this.plan.template, pageSize: this.pageSize, context: { bin_size: true },
-    });
-    for await (const page of pages) yield page.records.map((r) => toTemplate(r, this.plan));
   }
 
   async readTemplates(ids: readonly number[]): Promise<TemplateSource[]> {
@@ -217,18 +210,11 @@ export class ProductOdoo {
     return out;
   }
 
-  /** Attribute values of the templates that have a published variant. */
-  async *streamPtavs(): AsyncGenerator<PtavSource[]> {
-    const pages = this.client.searchReadAll('product.template.attribute.value', [['product_tmpl_id.product_variant_ids.x_poleepo_published', '=', true]], {
-      fields: [...PTAV_FIELDS], pageSize: this.pageSize, context: { active_test: false },
-    });
-    for await (const page of pages) yield page.records.map(toPtav);
-  }
-
   async readPtavs(ids: readonly number[]): Promise<PtavSource[]> {
     const out: PtavSource[] = [];
     for (const chunk of chunks(ids, this.pageSize)) {
-      for (const r of await this.client.read('product.template.attribute.value', chunk, [...PTAV_FIELDS], { context: { active_test: false } })) out.push(toPtav(r));
+      const intern = new Map<string, string>();
+      for (const r of await this.client.read('product.template.attribute.value', chunk, [...PTAV_FIELDS], { context: { active_test: false } })) out.push(toPtav(r, intern));
     }
     return out;
   }

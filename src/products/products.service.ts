@@ -26,6 +26,8 @@ export interface SyncOptions {
   dryRun?: boolean;
   /** false: detect and queue only (no Poleepo calls). */
   send?: boolean;
+  /** false: leave the x_poleepo_* fields in Odoo for the next run (benchmarks of the detection alone). */
+  mirror?: boolean;
   onProgress?(progress: DetectProgress | { phase: 'sending'; done: number; total: number | null }): void;
   /** Count the followed variants first (one more Odoo call) so progress has a total. */
   withTotal?: boolean;
@@ -183,13 +185,13 @@ export class ProductsService {
       state.lastSummary = { mode: detect.mode, decisions: detect.decisions, parents: detect.parents, problems: detect.problemCount, at: this.ctx.clock.now() };
       await this.state.save(connectionId, state);
       const mirrorDeps = { connectionId, odoo, bindings: this.bindings, clock: this.ctx.clock };
-      const mirror = await mirrorToOdoo(mirrorDeps);
+      const mirror = options.mirror === false ? { written: 0, calls: 0 } : await mirrorToOdoo(mirrorDeps);
       let batches: GenerateResult | null = null;
       if (poleepo) {
         options.onProgress?.({ phase: 'sending', done: 0, total: null });
         batches = await this.batcher(connectionId, settings, poleepo, keepAlive).generate(options.signal);
         // Variants now in flight show needs-update in Odoo already; recovered or refused ones may have changed.
-        const after = await mirrorToOdoo(mirrorDeps);
+        const after = options.mirror === false ? { written: 0, calls: 0 } : await mirrorToOdoo(mirrorDeps);
         mirror.written += after.written;
         mirror.calls += after.calls;
       }

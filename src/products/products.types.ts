@@ -18,7 +18,6 @@ export interface TemplateSource {
   variantCount: number;
   /** The template's own image (image_1920), when it has one. */
   hasImage: boolean;
-  writeDate: string | null;
 }
 
 export interface VariantSource {
@@ -46,15 +45,12 @@ export interface VariantSource {
   ptavIds: number[];
   /** The variant's own image (image_variant_1920). */
   hasImage: boolean;
-  writeDate: string | null;
 }
 
 export interface PtavSource {
   id: number;
   name: string;
   attributeName: string;
-  priceExtra: number;
-  writeDate: string | null;
 }
 
 export interface CategorySource {
