@@ -59,7 +59,9 @@ describe.each(dialects)('product batches on %s', (dialect) => {
     const failed = (await k.services.products.batches.items(batch.id)).find((i) => i.odoo_id === cabinet)!;
     expect(failed).toMatchObject({ status: 'error', error_code: 'VALIDATION_ERROR', error_message: expect.stringContaining('price') });
     expect(lastError(k, cabinet)).toMatch(/^VALIDATION_ERROR: price/);
-    expect(k.call<{ x_poleepo_needs_update: boolean }[]>('product.product', 'read', [[cabinet], ['x_poleepo_needs_update']])[0].x_poleepo_needs_update).toBe(false);
+    // Still needing an update in Odoo: only a completed item clears it.
+    expect(k.call<{ x_poleepo_needs_update: boolean }[]>('product.product', 'read', [[cabinet], ['x_poleepo_needs_update']])[0].x_poleepo_needs_update).toBe(true);
+    expect(k.call<{ x_poleepo_needs_update: boolean }[]>('product.product', 'read', [[desk[0]], ['x_poleepo_needs_update']])[0].x_poleepo_needs_update).toBe(false);
     // Unchanged: not sent again.
     k.clock.advance(3 * MINUTE);
     expect(await k.services.products.sync(k.connectionId)).toMatchObject({ batches: { batches: 0 } });
@@ -71,6 +73,35 @@ describe.each(dialects)('product batches on %s', (dialect) => {
     await k.services.products.poll(k.connectionId);
     expect(k.poleepoBySku(skuOf(k, cabinet))).toMatchObject({ price: 320 });
     expect(lastError(k, cabinet)).toBe(false);
+    expect(k.call<{ x_poleepo_needs_update: boolean }[]>('product.product', 'read', [[cabinet], ['x_poleepo_needs_update']])[0].x_poleepo_needs_update).toBe(false);
+  });
+
+  it('a refused product is sent again on request (the cause fixed on Poleepo\'s side), not before', async () => {
+    const k = await open();
+    const [cabinet] = k.variantsOf('Large Cabinet');
+    k.publish([cabinet]);
+    k.sandbox.state.catalog.insert({ sku: 'TAKEN', title: 'Another product' }, k.clock.now());
+    k.call('product.product', 'write', [[cabinet], { x_poleepo_sku: 'TAKEN' }]);
+    await k.services.products.sync(k.connectionId);
+    k.processBatches();
+    await k.services.products.poll(k.connectionId);
+    // DUPLICATE_SKU on the create: bound to the existing product, then sent as an update, which Poleepo takes.
+    await k.services.products.sync(k.connectionId);
+    k.processBatches();
+    await k.services.products.poll(k.connectionId);
+    const binding = (await k.services.products.bindings.byOdooIds(k.connectionId, 'variant', [cabinet])).get(cabinet)!;
+    await expect(k.services.products.resend(k.connectionId, binding.id)).rejects.toThrow('Poleepo has not refused this product');
+    // A refusal: a negative price.
+    k.clock.advance(3 * MINUTE);
+    k.call('product.template', 'write', [[k.templateId('Large Cabinet')], { list_price: -1 }]);
+    await k.services.products.sync(k.connectionId);
+    k.processBatches();
+    await k.services.products.poll(k.connectionId);
+    expect(lastError(k, cabinet)).toMatch(/^VALIDATION_ERROR/);
+    k.clock.advance(3 * MINUTE);
+    expect(await k.services.products.sync(k.connectionId)).toMatchObject({ batches: { batches: 0 } });
+    await k.services.products.resend(k.connectionId, binding.id);
+    expect(await k.services.products.sync(k.connectionId)).toMatchObject({ batches: { batches: 1, items: 1 } });
   });
 
   it('PARENT_NOT_FOUND: the variants wait for their parent, then go right after it', async () => {

@@ -5,7 +5,7 @@ import type { BindingKind, BindingRow, ProductBindingsTable } from './products.t
 import { chunks } from './products.odoo.ts';
 
 export type BindingValues = Omit<Insertable<ProductBindingsTable>, 'id'> & Omit<BindingRow, 'id'>;
-export type MirrorRow = Pick<BindingRow, 'id' | 'odoo_id' | 'queued_at' | 'inflight_item_id' | 'poleepo_id' | 'odoo_ref' | 'last_error' | 'odoo_last_error' | 'odoo_needs_update'>;
+export type MirrorRow = Pick<BindingRow, 'id' | 'odoo_id' | 'queued_at' | 'inflight_item_id' | 'poleepo_id' | 'odoo_ref' | 'last_error' | 'last_error_code' | 'odoo_last_error' | 'odoo_needs_update'>;
 export type BindingPatch = Updateable<ProductBindingsTable>;
 
 /** Columns rewritten when a binding is upserted (everything but its identity and creation time). */
@@ -96,7 +96,7 @@ export class BindingsRepo {
 
   /** Odoo now shows what these bindings say (written by the mirror). */
   async markMirrored(ids: readonly number[], now: number): Promise<void> {
-    const needs = sql<number>`case when queued_at is not null or inflight_item_id is not null then 1 else 0 end`;
+    const needs = sql<number>`case when queued_at is not null or inflight_item_id is not null or last_error_code is not null then 1 else 0 end`;
     for (const chunk of chunks(ids, 1000)) {
       await this.db.kysely.updateTable('product_bindings')
         .set((eb) => ({ odoo_ref: eb.ref('poleepo_id'), odoo_last_error: eb.ref('last_error'), odoo_needs_update: needs, flagged: needs, mirror_pending: 0, updated_at: now }))
@@ -169,7 +169,7 @@ export class BindingsRepo {
   /** What the mirror needs of the bindings Odoo must be told about (no payloads: a full export has 100,000 of them). */
   async mirrorPending(connectionId: number, limit: number): Promise<MirrorRow[]> {
     return this.db.kysely.selectFrom('product_bindings')
-      .select(['id', 'odoo_id', 'queued_at', 'inflight_item_id', 'poleepo_id', 'odoo_ref', 'last_error', 'odoo_last_error', 'odoo_needs_update'])
+      .select(['id', 'odoo_id', 'queued_at', 'inflight_item_id', 'poleepo_id', 'odoo_ref', 'last_error', 'last_error_code', 'odoo_last_error', 'odoo_needs_update'])
       .where('connection_id', '=', connectionId).where('mirror_pending', '=', 1).where('kind', '=', 'variant').orderBy('id').limit(limit).execute();
   }
 

@@ -75,7 +75,7 @@ export function decideVariant(old: BindingRow | undefined, obs: VariantObservati
   }
   if (!fields.ref) row.odoo_ref = row.poleepo_id;
   if (!fields.lastError) row.odoo_last_error = row.last_error;
-  if (!fields.needsUpdate) row.odoo_needs_update = row.queued_at !== null || row.inflight_item_id !== null ? 1 : 0;
+  if (!fields.needsUpdate) row.odoo_needs_update = needsUpdate(row) ? 1 : 0;
   syncMirror(row);
   return { row, decision };
 }
@@ -180,15 +180,22 @@ export function clearError(row: BindingValues): void {
 }
 
 /**
- * What Odoo should show for a variant: needs-update while something is queued or in flight, the Poleepo id, the last
- * error. `mirror_pending` says whether Odoo must be written.
+ * Needs Update, as users see it in Odoo: something queued or in flight, or not sent because of an error (cleared only
+ * when Poleepo completes the product).
+ */
+export function needsUpdate(row: Pick<BindingValues, 'queued_at' | 'inflight_item_id' | 'last_error_code'>): boolean {
+  return row.queued_at !== null || row.inflight_item_id !== null || row.last_error_code !== null;
+}
+
+/**
+ * What Odoo should show for a variant: needs-update (see needsUpdate), the Poleepo id, the last error. `mirror_pending` says whether Odoo must be written.
  */
 export function syncMirror(row: BindingValues): void {
   if (row.kind !== 'variant') {
     row.mirror_pending = 0;
     return;
   }
-  const needs = row.queued_at !== null || row.inflight_item_id !== null ? 1 : 0;
+  const needs = needsUpdate(row) ? 1 : 0;
   // Odoo already shows what we want: it is ours now (not a person's forced resend).
   if (needs === 1 && row.odoo_needs_update === 1) row.flagged = 1;
   const differs = needs !== row.odoo_needs_update || (row.poleepo_id ?? null) !== (row.odoo_ref ?? null) || (row.last_error ?? null) !== (row.odoo_last_error ?? null);

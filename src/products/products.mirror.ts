@@ -2,6 +2,7 @@ import { OdooMissingError } from '../odoo/odoo.errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { BindingsRepo, MirrorRow } from './products.bindings.repo.ts';
 import type { ProductOdoo } from './products.odoo.ts';
+import { needsUpdate } from './products.decide.ts';
 
 /**
  * Keeps the users' view in Odoo (DESIGN §4.1, §4.9) in step with the bindings: x_poleepo_needs_update while a change
@@ -18,7 +19,7 @@ export async function mirrorToOdoo(deps: { connectionId: number; odoo: ProductOd
     if (rows.length === 0) break;
     const groups = new Map<string, { vals: Record<string, unknown>; rows: MirrorRow[] }>();
     for (const b of rows) {
-      const needs = b.queued_at !== null || b.inflight_item_id !== null;
+      const needs = needsUpdate(b);
       const vals: Record<string, unknown> = {};
       if (has.needsUpdate && (needs ? 1 : 0) !== b.odoo_needs_update) vals.x_poleepo_needs_update = needs;
       if (has.ref && (b.poleepo_id ?? null) !== (b.odoo_ref ?? null)) vals.x_poleepo_ref = b.poleepo_id ?? false;

@@ -10,7 +10,8 @@ import type { PoleepoClient } from '../poleepo/poleepo.client.ts';
 import { NotConfiguredError, ValidationError } from '../shared/errors.ts';
 import { BindingsRepo } from './products.bindings.repo.ts';
 import { BatchesRepo } from './products.batches.repo.ts';
-import { Batcher, operationOf, withProductId, type GenerateResult } from './products.batcher.ts';
+import { Batcher, operationOf, requeue, withProductId, type GenerateResult } from './products.batcher.ts';
+import { stripId, syncMirror } from './products.decide.ts';
 import { ChangeDetector, type DetectProgress, type DetectSummary } from './products.detector.ts';
 import { payloadHash } from './products.hash.ts';
 import { effectiveSku, mapParent, mapVariant } from './products.mapper.ts';
@@ -225,6 +226,28 @@ export class ProductsService {
       db: this.ctx.db, connectionId, bindings: this.bindings, batches: this.batches, clock: this.ctx.clock, logger: this.ctx.logger,
       batchSize: settings.batchSize, between: keepAlive,
     }, poleepo);
+  }
+
+  /**
+   * Sends again the last payload Poleepo refused for this product (after the cause was fixed on Poleepo's side), with
+   * the next batch. Unchanged products are otherwise never resent after a refusal.
+   */
+  async resend(connectionId: number, bindingId: number): Promise<void> {
+    await this.withLock(connectionId, async () => {
+      const binding = await this.bindings.get(bindingId);
+      if (!binding || binding.connection_id !== connectionId) throw new ValidationError(`No product binding #${bindingId}`);
+      if (binding.inflight_item_id !== null) throw new ValidationError('This product is in a batch Poleepo has not answered yet');
+      const [last] = await this.batches.itemsOfBinding(binding.id, 1);
+      if (!last || !binding.failed_hash) throw new ValidationError('Poleepo has not refused this product: nothing to send again');
+      const row = stripId(binding);
+      row.failed_hash = null;
+      row.pending_hash = null;
+      requeue(row, last, this.ctx.clock.now());
+      row.forced = 1;
+      row.updated_at = this.ctx.clock.now();
+      syncMirror(row);
+      await this.bindings.update(binding.id, row);
+    });
   }
 
   // ——— preview and publish ———

@@ -14,6 +14,7 @@ import { BindingsRepo } from '../../products/products.bindings.repo.ts';
 import { BatchesRepo } from '../../products/products.batches.repo.ts';
 import type { BindingRow } from '../../products/products.tables.ts';
 import { productTaskOptions } from '../../products/products.tasks.ts';
+import { needsUpdate } from '../../products/products.decide.ts';
 import { AppError, errorMessage } from '../../shared/errors.ts';
 
 const PAGE_SIZE = 50;
@@ -73,6 +74,8 @@ const messages = defineMessages({
     'products.published.flash': 'Published on Poleepo: the next sync sends it.',
     'products.unpublished.flash': 'Unpublished: the next sync sends it once as inactive.',
     'products.action.failed': 'Odoo could not be updated: {reason}',
+    'products.resend': 'Send again',
+    'products.resend.flash': 'Queued: it goes with the next batch.',
     'products.sync': 'Sync now',
     'products.sync.queued': 'A sync of {connection} is queued (task #{id}).',
     'products.unavailable': 'The product export is not running in this console process.',
@@ -128,6 +131,8 @@ const messages = defineMessages({
     'products.published.flash': 'Pubblicato su Poleepo: la prossima sincronizzazione lo invia.',
     'products.unpublished.flash': 'Ritirato: la prossima sincronizzazione lo invia una volta come non attivo.',
     'products.action.failed': 'Impossibile aggiornare Odoo: {reason}',
+    'products.resend': 'Invia di nuovo',
+    'products.resend.flash': 'In coda: parte con il prossimo lotto.',
     'products.sync': 'Sincronizza ora',
     'products.sync.queued': 'Sincronizzazione di {connection} in coda (task #{id}).',
     'products.unavailable': 'L\'esportazione dei prodotti non è attiva in questo processo della console.',
@@ -206,7 +211,7 @@ async function detailView(c: ConsoleContext, b: BindingRow) {
         [t('products.template'), String(b.template_id)],
         [t('products.state'), <StatusBadge t={t} kind="productState" status={bindingState(b)} />],
         [t('products.published'), t(b.eligible ? 'products.yes' : 'products.no')],
-        [t('products.needsUpdate'), t(b.queued_at !== null || b.inflight_item_id !== null ? 'products.yes' : 'products.no')],
+        [t('products.needsUpdate'), t(needsUpdate(b) ? 'products.yes' : 'products.no')],
         [t('products.poleepoId'), b.poleepo_id ?? '—'],
         [t('products.lastSent'), <><Time ui={ui} ms={b.sent_at} /> <Relative ui={ui} ms={b.sent_at} /></>],
         [t('products.lastError'), b.last_error ? <span class="error-text">{b.last_error}</span> : '—'],
@@ -217,7 +222,8 @@ async function detailView(c: ConsoleContext, b: BindingRow) {
           <a href={`/products/${b.id}/preview`} role="button" class="small secondary">{t('products.preview')}</a>{' '}
           {b.eligible
             ? <ActionButton ui={ui} action={`/products/${b.id}/unpublish`} label={t('products.unpublish')} variant="secondary" />
-            : <ActionButton ui={ui} action={`/products/${b.id}/publish`} label={t('products.publish')} />}
+            : <ActionButton ui={ui} action={`/products/${b.id}/publish`} label={t('products.publish')} />}{' '}
+          {b.failed_hash && b.inflight_item_id === null && <ActionButton ui={ui} action={`/products/${b.id}/resend`} label={t('products.resend')} />}
         </p>
       )}
       {b.pending_payload && <CodeBlock label={t('products.pendingPayload')} text={payloadText(b.pending_payload)} />}
@@ -306,6 +312,16 @@ export const productsPage = definePage({
         return redirectTo(c, `/products/${b.id}`, { kind: 'success', key: value ? 'products.published.flash' : 'products.unpublished.flash' });
       });
     }
+    r.post('/products/:id/resend', 'operator', async (c) => {
+      const b = await load(c);
+      if (!b || !services.modules) return notFoundPage(c);
+      try {
+        await services.modules.products.resend(b.connection_id, b.id);
+      } catch (error) {
+        return redirectTo(c, `/products/${b.id}`, { kind: 'error', key: 'products.action.failed', params: { reason: errorMessage(error) } });
+      }
+      return redirectTo(c, `/products/${b.id}`, { kind: 'success', key: 'products.resend.flash' });
+    });
     r.post('/products/sync', 'operator', async (c) => {
       const connectionId = positiveInt((await formOf(c)).connection, 0);
       const connection = (await connectionNames(services.ctx.db)).find((x) => x.id === connectionId);
