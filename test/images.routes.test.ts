@@ -132,6 +132,13 @@ describe.each(dialects)('GET /images/:token on %s', (dialect) => {
     expect(stored.secret.startsWith('v1:')).toBe(true);
     await k.services.images.keys.rotate(k.connectionId);
     expect((await get(url)).status).toBe(404);
+    // Odoo down and the image not cached: 503 (Poleepo tries again later), not a broken link.
+    const fresh0 = await k.services.products.preview(k.connectionId, code);
+    await k.db.kysely.deleteFrom('product_image_cache').execute();
+    k.odoo.knobs.faults.add({ kind: 'error', preset: 'access', model: 'product.template', method: 'read', count: 1 });
+    const unavailable = await get(fresh0.variants[0].entry!.images![0]);
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('retry-after')).toBe('60');
     // No expiry otherwise: a year later the current URLs still work.
     k.clock.advance(365 * 86_400_000);
     const fresh = await k.services.products.preview(k.connectionId, code);

@@ -4,7 +4,13 @@ import type { ProductImagesService } from './images.service.ts';
 /** `GET /images/:token` — the signed product image URLs handed to Poleepo (DESIGN §3.2, §4.3.1). Public. */
 export function mountImageRoutes(app: Hono, images: ProductImagesService): void {
   app.get('/images/:token', async (c) => {
-    const served = await images.serve(c.req.param('token'));
+    let served;
+    try {
+      served = await images.serve(c.req.param('token'));
+    } catch {
+      // Odoo unreachable for an image not cached yet: Poleepo may try again later.
+      return c.text('Image temporarily unavailable', 503, { 'Retry-After': '60' });
+    }
     if (served.status === 404) return c.text('Not found', 404);
     const etag = `"${served.checksum}"`;
     const headers: Record<string, string> = {

@@ -26,7 +26,7 @@ export interface ExportState {
 /** Another run holds this connection's export: come back later without spending an attempt. */
 export class ExportBusyError extends RateLimitedError {
   constructor(connectionId: number, retryAfterMs: number) {
-    super(`The product export of connection ${connectionId} is running elsewhere; trying again shortly`, retryAfterMs);
+    super(`The product export of connection ${connectionId} is already running (a scheduled task or another command); try again when it ends`, retryAfterMs);
   }
 }
 
