@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime.ts';
 import { parseIntOption, parseIsoOption } from '../runtime.ts';
 import { ValidationError } from '../../shared/errors.ts';
+import { resolveConnectionOption } from '../connection-option.ts';
 
 const SYSTEMS = ['odoo', 'poleepo', 'webhook', 'console', 'http'] as const;
 
@@ -20,12 +21,7 @@ export function register(program: Command, runtime: CliRuntime): void {
       const since = opts.since ? parseIsoOption('--since', opts.since) : undefined;
       const limit = parseIntOption('--limit', opts.limit);
       const ctx = await runtime.context();
-      let connectionId: number | undefined;
-      if (opts.connection) {
-        const row = await ctx.db.kysely.selectFrom('connections').select('id').where('name', '=', opts.connection).executeTakeFirst();
-        if (!row) throw new ValidationError(`No connection named "${opts.connection}"`);
-        connectionId = row.id;
-      }
+      const connectionId = opts.connection ? (await resolveConnectionOption(ctx, opts.connection)).id : undefined;
       const rows = await ctx.apiLogRepo.list({ system: opts.system as (typeof SYSTEMS)[number] | undefined, errorsOnly: opts.errors, since, connectionId, limit });
       const shown = rows.map((r) => ({
         id: r.id,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime.ts';
 import { parseIntOption } from '../runtime.ts';
 import { ValidationError } from '../../shared/errors.ts';
+import { resolveConnectionOption } from '../connection-option.ts';
 import { redactText, redactValue } from '../../shared/redact.ts';
 import { TASK_STATUSES, type TaskListRow, type TaskStatus } from '../../tasks/task.types.ts';
 
@@ -30,10 +31,7 @@ export function register(program: Command, runtime: CliRuntime): void {
       if (limit < 1 || limit > 1000) throw new ValidationError('--limit must be between 1 and 1000');
       if (offset < 0) throw new ValidationError('--offset cannot be negative');
       const ctx = await runtime.context();
-      if (opts.connection) {
-        const row = await ctx.db.kysely.selectFrom('connections').select('id').where('name', '=', opts.connection).executeTakeFirst();
-        if (!row) throw new ValidationError(`No connection named "${opts.connection}"`);
-      }
+      if (opts.connection) await resolveConnectionOption(ctx, opts.connection);
       const page = await ctx.tasks.list(
         { status: opts.status as TaskStatus | undefined, lane: opts.lane, kind: opts.kind, connectionName: opts.connection },
         { limit, offset },
