@@ -5,6 +5,7 @@ import type { WebhookMessagesTable, WebhookMessageStatus } from './webhooks.tabl
 import './webhooks.tables.ts';
 
 export type WebhookMessageRow = Selectable<WebhookMessagesTable>;
+export type NewWebhookMessage = Insertable<WebhookMessagesTable>;
 
 export interface MessageFilter {
   connectionId?: number;
@@ -23,7 +24,7 @@ export class WebhookQueueRepo {
    * Stores a message unless the same one (connection + dedupe key) is already there; then counts the duplicate.
    * Runs in the caller's transaction so the message and its processing task commit together.
    */
-  async insertOrCountDuplicate(trx: Kysely<Database>, row: Insertable<WebhookMessagesTable>): Promise<{ id: number; duplicate: boolean }> {
+  async insertOrCountDuplicate(trx: Kysely<Database>, row: NewWebhookMessage): Promise<{ id: number; duplicate: boolean }> {
     const inserted = await trx.insertInto('webhook_messages').values(row)
       .onConflict((oc) => oc.columns(['connection_id', 'dedupe_key']).doNothing())
       .returning('id').executeTakeFirst();
@@ -70,6 +71,13 @@ export class WebhookQueueRepo {
   async recordAttempt(id: number, now: number, error: string | null): Promise<void> {
     await this.db.kysely.updateTable('webhook_messages')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error, updated_at: now }))
+      .where('id', '=', id).execute();
+  }
+
+  /** A successful attempt: counted, done, error and note cleared, in one statement. */
+  async markDone(id: number, now: number): Promise<void> {
+    await this.db.kysely.updateTable('webhook_messages')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'done', last_error: null, note: null, processed_at: now, updated_at: now }))
       .where('id', '=', id).execute();
   }
 
