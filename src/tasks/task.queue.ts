@@ -24,6 +24,7 @@ import type { Db } from '../storage/db.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ValidationError } from '../shared/errors.ts';
+import { GroupCommit } from '../storage/group-commit.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './task.backoff.ts';
 import type { TaskKind, TaskRegistry } from './task.registry.ts';
 import {
@@ -59,6 +60,7 @@ export class TaskQueue {
   private readonly registry?: TaskRegistry;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
+  private readonly completions = new GroupCommit((items: { id: number; workerId: string; result: string | null }[]) => this.completeMany(items));
 
   constructor(readonly db: Db, private readonly clock: Clock, options: TaskQueueOptions = {}) {
     this.registry = options.registry;
@@ -223,17 +225,23 @@ export class TaskQueue {
     return Number(res.numUpdatedRows) === 1;
   }
 
-  async complete(id: number, workerId: string, result: unknown): Promise<boolean> {
+  /** Records success; false when this worker no longer holds the task. Completions of one turn share a commit. */
+  complete(id: number, workerId: string, result: unknown): Promise<boolean> {
+    return this.completions.submit({ id, workerId, result: result === undefined ? null : JSON.stringify(result) });
+  }
+
+  private completeMany(items: { id: number; workerId: string; result: string | null }[]): Promise<boolean[]> {
     const now = this.clock.now();
-    const res = await this.db.kysely.updateTable('tasks').set({
-      status: 'done',
-      result: result === undefined ? null : JSON.stringify(result),
-      locked_by: null,
-      locked_until: null,
-      finished_at: now,
-      updated_at: now,
-    }).where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const held: boolean[] = [];
+      for (const item of items) {
+        const res = await trx.updateTable('tasks').set({
+          status: 'done', result: item.result, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
+        }).where('id', '=', item.id).where('status', '=', 'running').where('locked_by', '=', item.workerId).executeTakeFirst();
+        held.push(Number(res.numUpdatedRows) === 1);
+      }
+      return held;
+    });
   }
 
   /**

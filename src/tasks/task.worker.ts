@@ -93,6 +93,7 @@ export class Worker {
   private unsubscribe: (() => void) | null = null;
   private waitAbort: AbortController | null = null;
   private wakePending = false;
+  private wakeScheduled = false;
   private rotation = 0;
   /**
    * Lanes that may hold claimable work: woken by an enqueue, or whose last claim filled every free slot. A round
@@ -202,10 +203,19 @@ export class Worker {
 
   // ---------------------------------------------------------------- the loop
 
+  /**
+   * Marks the lane and wakes the loop at the end of this turn, so the enqueues and completions of one turn (a group
+   * commit answers many at once) lead to one claim, not one each.
+   */
   private wake(lane?: string): void {
     if (lane !== undefined) this.maybeWork.add(lane);
-    if (this.waitAbort) this.waitAbort.abort();
-    else this.wakePending = true;
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      if (this.waitAbort) this.waitAbort.abort();
+      else this.wakePending = true;
+    });
   }
 
   private lanes(): string[] {
