@@ -48,8 +48,7 @@ export class WebhookQueueService {
       await this.repo.recordAttempt(messageId, this.clock.now(), errorMessage(error));
       throw error;
     }
-    await this.repo.recordAttempt(messageId, this.clock.now(), null);
-    await this.repo.setStatus(messageId, 'done', { now: this.clock.now(), processed: true, note: null });
+    await this.repo.markDone(messageId, this.clock.now());
     return { status: 'done' };
   }
 
