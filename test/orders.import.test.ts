@@ -110,7 +110,7 @@ describe('order import rules (SQLite)', () => {
     }
   });
 
-  it('keeps marketplace prices: a price-included twin tax when the company has one; otherwise a cent difference above the threshold is flagged', async () => {
+  it('keeps marketplace prices: a price-included twin tax when the company has one; otherwise a difference above the threshold is flagged with the lines that missed, a cent within it is not', async () => {
     w = await ordersWorld({ dialect: 'sqlite', vat22: false });
     w.startWorker();
     const excluded = w.odoo.call('account.tax', 'create', [{ name: 'IVA 22%', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_excluded' }]) as number;
@@ -118,12 +118,16 @@ describe('order import rules (SQLite)', () => {
     const first = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 3, price: 19.99 }] });
     await w.orders.enqueue(w.connectionId, first, 'manual');
     const flagged = await w.waitFor(first, ['confirmed']);
-    expect(flagged.flag).toMatch(/Total differs: 59\.99 in Odoo vs 59\.97 on Poleepo \(EUR\)/);
+    expect(flagged.flag).toMatch(/Total differs: 59\.99 in Odoo vs 59\.97 on Poleepo \(EUR\).*E-COM07: line total 59\.99 in Odoo vs 59\.97/);
     const [so] = w.saleOrders(first);
     const [line] = w.odoo.call('sale.order.line', 'read', [so.order_line], { fields: ['price_unit', 'tax_id'] }) as { price_unit: number; tax_id: number[] }[];
     expect(line).toMatchObject({ price_unit: 16.39, tax_id: [excluded] });
     const notes = w.odoo.call('mail.message', 'search_read', [[['model', '=', 'sale.order'], ['res_id', '=', so.id as number]]], { fields: ['body'] }) as { body: string }[];
     expect(notes.some((n) => n.body.includes('Total differs'))).toBe(true);
+    // One cent of rounding, within the connection's threshold (0.01): confirmed, not flagged.
+    const withinThreshold = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 19.99 }] });
+    await w.orders.enqueue(w.connectionId, withinThreshold, 'manual');
+    expect(await w.waitFor(withinThreshold, ['confirmed'])).toMatchObject({ flag: null, odoo_total: 20, poleepo_total: 19.99 });
 
     const included = w.odoo.call('account.tax', 'create', [{ name: 'IVA 22% incl.', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_included' }]) as number;
     w.clock.advance(6 * 60_000); // the taxes the import keeps are read again after a few minutes

@@ -27,10 +27,11 @@ describe('line pricing keeps the marketplace amount', () => {
 
   it('prices the net with the excluded tax when there is no twin, and says when it misses by cents', () => {
     const exact = priceLine(setup(18, [excl18]), [1], 24.4, 1, 22);
-    expect(exact).toMatchObject({ taxIds: [1], priceUnit: 20, lineTotal: 24.4, included: false, note: null });
+    expect(exact).toMatchObject({ taxIds: [1], priceUnit: 20, lineTotal: 24.4, included: false, note: null, gap: null });
     const off = priceLine(setup(18, [excl18]), [1], 19.99, 3, 22);
     expect(off).toMatchObject({ priceUnit: 16.39, lineTotal: 59.99, target: 59.97 });
-    expect(off.note).toMatch(/line total 59\.99 in Odoo vs 59\.97/);
+    expect(off.gap).toMatch(/line total 59\.99 in Odoo vs 59\.97/);
+    expect(off.note).toBeNull();
   });
 
   it('follows the company default for taxes without override (18+) and the stored flag (17)', () => {

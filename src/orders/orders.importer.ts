@@ -13,7 +13,7 @@ import { customerKey, resolveCustomer } from './orders.partners.ts';
 import { describeUnmatched, resolveSkus } from './orders.products.ts';
 import type { OrderBinding, OrderBindingPatch, OrdersRepo } from './orders.repo.ts';
 import { canPushCancellation, effectiveStatus, isTerminal, statusRank } from './orders.status.ts';
-import { priceLine } from './orders.taxes.ts';
+import { priceLine, type LinePricing } from './orders.taxes.ts';
 
 export type ImportOutcomeKind = 'confirmed' | 'parked' | 'refused' | 'waiting' | 'skipped' | 'cancelled' | 'synced';
 
@@ -160,18 +160,18 @@ export class OrderImporter {
     }
     await this.repo.releaseLease(lease, held);
     const setup = await conn.data.taxSetup();
-    const notes: string[] = [];
+    const notes: OrderNotes = { flags: [], gaps: [] };
     const orderLines: unknown[] = [];
     for (const line of lines) {
       const product = skus.found.get(line.sku.trim())!;
       const pricing = priceLine(setup, product.taxIds, line.price!, line.quantity, line.vat_rate);
-      if (pricing.note) notes.push(`${line.sku}: ${pricing.note}`);
+      collectNotes(notes, line.sku, pricing);
       orderLines.push([0, 0, { product_id: product.id, product_uom_qty: line.quantity, price_unit: pricing.priceUnit, [schema.lineTaxField]: [[6, 0, pricing.taxIds]] }]);
     }
     if (shippingCost > 0 && carrier) {
       const taxIds = await conn.data.productTaxes(carrier.productId);
       const pricing = priceLine(setup, taxIds, shippingCost, 1, null);
-      if (pricing.note) notes.push(`shipping: ${pricing.note}`);
+      collectNotes(notes, 'shipping', pricing);
       orderLines.push([0, 0, {
         product_id: carrier.productId, name: carrier.name, product_uom_qty: 1, price_unit: pricing.priceUnit,
         [schema.lineTaxField]: [[6, 0, pricing.taxIds]], ...(schema.lineIsDelivery ? { is_delivery: true } : {}),
@@ -206,7 +206,7 @@ export class OrderImporter {
   }
 
   /** A sale order exists and the import is not finished: confirm it, write the date back, check the total. */
-  private async complete(conn: OrderConnection, schema: OrderSchema, binding: OrderBinding, so: SaleOrderSeen, facts: OrderFacts, status: string | null, signal?: AbortSignal, notes: string[] = []): Promise<ImportOutcome> {
+  private async complete(conn: OrderConnection, schema: OrderSchema, binding: OrderBinding, so: SaleOrderSeen, facts: OrderFacts, status: string | null, signal?: AbortSignal, notes: OrderNotes = { flags: [], gaps: [] }): Promise<ImportOutcome> {
     const odoo = conn.odoo;
     binding = await this.save(binding, { sale_order_id: so.id, odoo_state: so.state, uncertain_step: null, recheck_at: null });
     if (so.state === 'cancel') {
@@ -240,8 +240,10 @@ export class OrderImporter {
     if (Object.keys(writes).length) await odoo.write('sale.order', [so.id], writes, { signal });
     const [after] = await odoo.read('sale.order', [so.id], ['name', 'state', 'amount_total'], { signal });
     const total = Number(after?.amount_total ?? 0);
-    // Flagged, not silently accepted: a total that differs, and taxes that could not follow Poleepo's VAT rates.
-    const flag = [this.totalFlag(conn, binding, total), ...notes].filter(Boolean).join('; ').slice(0, 2000) || null;
+    // Flagged, not silently accepted: a total that differs (with the lines that missed), and taxes that could not
+    // follow Poleepo's VAT rates. A cent of rounding within the threshold is not worth anybody's time.
+    const totalFlag = this.totalFlag(conn, binding, total);
+    const flag = [totalFlag, ...(totalFlag ? notes.gaps : []), ...notes.flags].filter(Boolean).join('; ').slice(0, 2000) || null;
     if (flag && flag !== binding.flag) await this.note(conn, so.id, flag, signal);
     await this.save(binding, {
       state: after?.state === 'sale' ? 'confirmed' : after?.state === 'cancel' ? 'cancelled' : 'draft',
@@ -379,3 +381,13 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
+/** What the pricing of the lines has to say: flags always shown, rounding gaps only with a total that differs. */
+interface OrderNotes {
+  flags: string[];
+  gaps: string[];
+}
+
+function collectNotes(notes: OrderNotes, label: string, pricing: LinePricing): void {
+  if (pricing.note) notes.flags.push(`${label}: ${pricing.note}`);
+  if (pricing.gap) notes.gaps.push(`${label}: ${pricing.gap}`);
+}

@@ -8,8 +8,8 @@ import { computeAll, isPriceIncludedFrom18, type ComputeAllOptions, type OdooMaj
  *      rate), if they are price-included: unit price = the marketplace price;
  *   2. their price-included twins (same type and amount) when the company has them: unit price = the marketplace price;
  *   3. the excluded taxes with the net unit price (rounded to the price precision), which may miss by a cent or two.
- * The first candidate whose line total equals the marketplace amount wins; if none does, the closest one is used and
- * the order-level total comparison flags the difference.
+ * The first candidate whose line total equals the marketplace amount wins; if none does, the closest one is used, the
+ * gap is reported, and the order-level total comparison decides whether it is worth a flag.
  */
 export interface TaxSetup {
   version: OdooMajor;
@@ -31,8 +31,13 @@ export interface LinePricing {
   /** The marketplace amount of the line (price × quantity). */
   target: number;
   included: boolean;
-  /** A note for people when the taxes are not the product's own or the amount cannot be matched exactly. */
+  /** A note for people when the taxes are not the product's own (always worth a flag). */
   note: string | null;
+  /**
+   * When Odoo's amount cannot equal the marketplace's (excluded taxes round the net to the price precision): by how
+   * much. Shown only when the order's total differs by more than the connection's threshold.
+   */
+  gap: string | null;
 }
 
 export function isIncluded(tax: TaxDefinition, setup: TaxSetup): boolean {
@@ -68,12 +73,12 @@ export function priceLine(setup: TaxSetup, productTaxIds: readonly number[], gro
   let best: LinePricing | null = null;
   for (const c of candidates) {
     const lineTotal = round(computeAll(c.taxes, c.priceUnit, options(setup, quantity)).total_included, 2);
-    const pricing: LinePricing = { taxIds: c.taxes.map((t) => t.id), priceUnit: c.priceUnit, lineTotal, target, included: c.included, note };
+    const pricing: LinePricing = { taxIds: c.taxes.map((t) => t.id), priceUnit: c.priceUnit, lineTotal, target, included: c.included, note, gap: null };
     if (Math.abs(lineTotal - target) < 0.005) return pricing;
     if (!best || Math.abs(lineTotal - target) < Math.abs(best.lineTotal - target)) best = pricing;
   }
   const chosen = best!;
-  return { ...chosen, note: [note, `line total ${chosen.lineTotal.toFixed(2)} in Odoo vs ${target.toFixed(2)} on the marketplace`].filter(Boolean).join('; ') };
+  return { ...chosen, gap: `line total ${chosen.lineTotal.toFixed(2)} in Odoo vs ${target.toFixed(2)} on the marketplace` };
 }
 
 /** The taxes carry exactly this rate (a single percent tax, or none for 0 %). */
