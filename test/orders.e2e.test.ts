@@ -9,6 +9,8 @@ import { testConfig } from './helpers/config.ts';
 import { eventually } from './helpers/wait.ts';
 import { control } from './fixtures/poleepo-kit.ts';
 import { provisionOrderFields } from './orders.fixture.ts';
+import { automationRules } from '../src/provisioning/provisioning.actions.ts';
+import { odooWebhookToken } from '../src/provisioning/provisioning.tokens.ts';
 
 /**
  * The whole path with real pieces: the Poleepo sandbox delivers a signed STATUS_ORDER webhook to the connector's own
@@ -80,5 +82,35 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
     const messages = await ctx.db.kysely.selectFrom('webhook_messages').select(['status', 'duplicates']).where('resource_id', '=', String(order.id)).execute();
     expect(messages.length).toBe(2); // two distinct notifications (two statuses); the copies counted as duplicates
     expect(messages.reduce((s, m) => s + m.duplicates, 0)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a cancellation made in Odoo reaches Poleepo in seconds through the automation rule, without waiting for Order Polling', async () => {
+    const { ctx, connection, saleOrders } = await setup();
+    // The provisioned (disabled) rule, as an administrator enables it, posting to this connector's own URL.
+    const rule = automationRules('shop', `${service!.url}/webhooks/odoo/${await odooWebhookToken(ctx, connection.id)}`).find((r) => r.model === 'sale.order')!;
+    const [model] = odoo!.call('ir.model', 'search', [[['model', '=', 'sale.order']]]) as number[];
+    const fieldIds = (names: string[]) => odoo!.call('ir.model.fields', 'search', [[['model', '=', 'sale.order'], ['name', 'in', names]]]) as number[];
+    odoo!.call('base.automation', 'create', [{
+      name: rule.name, model_id: model, trigger: 'on_create_or_write', trigger_field_ids: [[6, 0, fieldIds(rule.triggerFields)]],
+      action_server_ids: [[0, 0, { name: rule.name, model_id: model, state: 'webhook', webhook_url: rule.url, webhook_field_ids: [[6, 0, fieldIds(rule.payloadFields)]] }]],
+    }]);
+    const { body: order } = await control<{ id: number }>(sandbox!, 'POST', '/__sandbox/orders', { customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 320 }] });
+    const [so] = await eventually(async () => {
+      const found = saleOrders(order.id);
+      const binding = await ctx.db.kysely.selectFrom('order_bindings').select('state').where('poleepo_order_id', '=', String(order.id)).executeTakeFirst();
+      return found.length && binding?.state === 'confirmed' ? found : null;
+    }, 10_000, 'the confirmed sale order');
+    expect(so.state).toBe('sale');
+
+    const started = Date.now();
+    const [soId] = odoo!.call('sale.order', 'search', [[['x_poleepo_order_id', '=', String(order.id)]]]) as number[];
+    odoo!.call('sale.order', 'action_cancel', [[soId]], { context: { disable_cancel_warning: true } });
+    await eventually(async () => sandbox!.state.orders.order(order.id).status === 'CANCELED', 10_000, 'the cancellation on Poleepo');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const runs = await ctx.db.kysely.selectFrom('tasks').select(['kind', 'status']).where('kind', '=', 'orders.odoo-changes').execute();
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    expect(runs.every((r) => r.status === 'done')).toBe(true);
+    // The Order Polling job never ran: the notification did it.
+    expect(await ctx.db.kysely.selectFrom('job_runs').select('id').where('job_name', '=', 'order-polling').execute()).toEqual([]);
   });
 });

@@ -12,8 +12,8 @@ import { mountWebhookRoutes } from '../webhooks/webhooks.routes.ts';
 import { ProductImagesService } from '../images/images.service.ts';
 import { mountImageRoutes } from '../images/images.routes.ts';
 import { ProductsService } from '../products/products.service.ts';
-import { defineProductTasks, registerProductJobs, type ProductTaskKinds } from '../products/products.tasks.ts';
-import { mountOdooHookRoutes } from '../webhooks/odoo-hooks.routes.ts';
+import { defineProductTasks, productTaskOptions, registerProductJobs, type ProductTaskKinds } from '../products/products.tasks.ts';
+import { mountOdooHookRoutes, type OdooChangeDispatch } from '../webhooks/odoo-hooks.routes.ts';
 import { OrdersService } from '../orders/orders.service.ts';
 import { defineOrderTasks } from '../orders/orders.tasks.ts';
 
@@ -69,6 +69,14 @@ export function buildServices(ctx: AppContext): Services {
   return { webhooks, webhookQueue, intake, orders, products, images, productKinds };
 }
 
+/** An Odoo notification's model picks what runs now: the orders' Odoo changes, or the product change detection. */
+export function odooChangeDispatch(ctx: AppContext, services: Services): OdooChangeDispatch {
+  const generate = services.productKinds.generate;
+  return (connectionId, model) => (model === 'sale.order'
+    ? services.orders.queueOdooChanges(connectionId)
+    : ctx.tasks.enqueue(generate, { connectionId }, productTaskOptions(generate.kind, connectionId)));
+}
+
 export async function buildModules(ctx: AppContext, options: ModuleOptions = {}): Promise<ServiceModules> {
   const services = buildServices(ctx);
   const worker = new Worker({
@@ -81,7 +89,7 @@ export async function buildModules(ctx: AppContext, options: ModuleOptions = {})
     services,
     routes: [
       (app) => mountWebhookRoutes(app, services.intake),
-      (app) => mountOdooHookRoutes(app, ctx, services.productKinds.generate),
+      (app) => mountOdooHookRoutes(app, ctx, odooChangeDispatch(ctx, services)),
       (app) => mountImageRoutes(app, services.images),
     ],
     console: options.withConsole === false ? null : (createConsoleApp(ctx, { modules: services }) as unknown as Hono),

@@ -49,3 +49,15 @@ export function enqueueOrderImport(queue: TaskQueue, payload: ImportOrderPayload
     maxAttempts: 8,
   }, options.executor);
 }
+
+/**
+ * Reads the sale orders changed in Odoo (the Odoo half of Order Polling) for one connection, now: what an Odoo
+ * automation rule's notification asks for. At most one pending per connection; the notification is only a hint.
+ */
+export const ODOO_ORDER_CHANGES = { kind: 'orders.odoo-changes', lane: 'orders' } as const;
+export const odooOrderChangesPayload = z.object({ connectionId: z.number().int().positive() });
+
+export function enqueueOdooOrderChanges(queue: TaskQueue, connectionId: number): Promise<EnqueueResult> {
+  const key = `orders-odoo-changes:${connectionId}`;
+  return queue.enqueue(ODOO_ORDER_CHANGES, { connectionId }, { connectionId, lane: ODOO_ORDER_CHANGES.lane, dedupeKey: key, serialKey: key, maxAttempts: 3 });
+}

@@ -6,7 +6,7 @@ import type { WebhookQueueService } from '../webhooks/webhook-queue.service.ts';
 import type { WebhookMessageRow } from '../webhooks/webhook-queue.repo.ts';
 import { OrderConnections, type OrderClientOverrides } from './orders.connections.ts';
 import { OrderImporter, type ImportOutcome } from './orders.importer.ts';
-import { enqueueOrderImport, importOrderPayload, type OrderTrigger } from './orders.kinds.ts';
+import { enqueueOdooOrderChanges, enqueueOrderImport, importOrderPayload, type OrderTrigger } from './orders.kinds.ts';
 import { OrderPolling } from './orders.polling.ts';
 import { OrdersRepo, type OrderBinding } from './orders.repo.ts';
 import { attachImportMeter, measureImport } from './orders.timing.ts';
@@ -47,6 +47,18 @@ export class OrdersService {
 
   enqueue(connectionId: number, poleepoOrderId: string, trigger: OrderTrigger, messageId?: number) {
     return enqueueOrderImport(this.ctx.tasks, { connectionId, poleepoOrderId: String(poleepoOrderId), trigger, messageId });
+  }
+
+  /** An Odoo notification that a sale order changed: read Odoo's changed orders now (the body is never trusted). */
+  queueOdooChanges(connectionId: number) {
+    return enqueueOdooOrderChanges(this.ctx.tasks, connectionId);
+  }
+
+  /** The `orders.odoo-changes` handler: the Odoo half of Order Polling, for one connection. */
+  async readOdooChanges(connectionId: number, signal: AbortSignal) {
+    const conn = await this.connections.get(connectionId);
+    if (!conn.view.active) return { skipped: `Connection "${conn.view.name}" is not active` };
+    return this.polling.pollOdoo(conn, signal);
   }
 
   /** STATUS_ORDER from the webhook queue: the payload is a hint; the import re-reads the order from Poleepo. */

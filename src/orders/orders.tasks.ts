@@ -1,9 +1,9 @@
 import type { AppContext } from '../app/context.ts';
 import type { WebhookQueueService } from '../webhooks/webhook-queue.service.ts';
-import { IMPORT_ORDER, importOrderPayload } from './orders.kinds.ts';
+import { IMPORT_ORDER, ODOO_ORDER_CHANGES, importOrderPayload, odooOrderChangesPayload } from './orders.kinds.ts';
 import type { OrdersService } from './orders.service.ts';
 
-/** Plugs the order import into the process: its task kind, the STATUS_ORDER handler, the Order Polling job. */
+/** Plugs the order import into the process: its task kinds, the STATUS_ORDER handler, the Order Polling job. */
 export function defineOrderTasks(ctx: AppContext, orders: OrdersService, webhookQueue: WebhookQueueService): void {
   ctx.taskRegistry.define({
     ...IMPORT_ORDER,
@@ -14,6 +14,13 @@ export function defineOrderTasks(ctx: AppContext, orders: OrdersService, webhook
     timeoutMs: 120_000,
     handler: (payload, taskCtx) => orders.runImportTask(payload, taskCtx),
     onDead: (task, reason) => orders.onImportDead(task, reason),
+  });
+  ctx.taskRegistry.define({
+    ...ODOO_ORDER_CHANGES,
+    payload: odooOrderChangesPayload,
+    maxAttempts: 3,
+    timeoutMs: 120_000,
+    handler: (payload, taskCtx) => orders.readOdooChanges(payload.connectionId, taskCtx.signal),
   });
   webhookQueue.setHandler('STATUS_ORDER', (message) => orders.handleWebhook(message));
   ctx.jobs.setHandler('order-polling', (jobCtx) => orders.polling.run(jobCtx.signal));

@@ -73,7 +73,7 @@ ${recordRequest('courier', 'Consegnato al corriere')}
 export interface AutomationRule {
   xmlid: string;
   name: string;
-  model: 'product.product' | 'product.template';
+  model: 'product.product' | 'product.template' | 'sale.order';
   /** Fields whose change fires the rule (those this version has). */
   triggerFields: string[];
   /** Fields the notification carries. */
@@ -82,7 +82,7 @@ export interface AutomationRule {
 }
 
 /**
- * `automation_<what>_<connection>`: one pair of rules per connection, each posting to its own token. The name is
+ * `automation_<what>_<connection>`: one set of rules per connection, each posting to its own token. The name is
  * made xmlid-safe and suffixed with a short hash of the exact name, so "Shop-A" and "shop_a" stay apart.
  */
 export function connectionSlug(name: string): string {
@@ -91,8 +91,10 @@ export function connectionSlug(name: string): string {
 }
 
 /**
- * Product-change notifications to `<PUBLIC_URL>/webhooks/odoo/<token>`, created disabled (DESIGN §4.9: optional; the
- * write_date cursors remain the source of truth, since Odoo sends each notification once and never retries).
+ * Change notifications to `<PUBLIC_URL>/webhooks/odoo/<token>`, created disabled (DESIGN §4.9: optional; the
+ * write_date cursors remain the source of truth, since Odoo sends each notification once and never retries):
+ * product changes (exported sooner), and sale order state changes (a confirmation or cancellation made in Odoo
+ * pushed back to Poleepo in seconds instead of at the next Order Polling).
  * Fields the connector itself writes (ref, needs update, last error) are not triggers.
  */
 export function automationRules(connectionName: string, url: string): AutomationRule[] {
@@ -112,6 +114,14 @@ export function automationRules(connectionName: string, url: string): Automation
       model: 'product.template',
       triggerFields: ['name', 'list_price', 'categ_id', 'taxes_id', 'description_sale', 'description', 'active'],
       payloadFields: ['write_date'],
+      url,
+    },
+    {
+      xmlid: `automation_order_changed_${slug}`,
+      name: `Poleepo (${connectionName}): order confirmed or cancelled`,
+      model: 'sale.order',
+      triggerFields: ['state'],
+      payloadFields: ['x_poleepo_order_id', 'state'],
       url,
     },
   ];

@@ -2,7 +2,9 @@
  * base.automation (automation rules) as recorded in flow h: `active` on by default, a `webhook_uuid`, the default
  * `record_getter`, `url` only for `on_webhook` rules; actions given inline (`action_server_ids: [[0, 0, {...}]]`)
  * become server actions of usage `base_automation` linked to the rule (17/18 rename them after their type, 19 keeps
- * the name) and are deleted with it. The emulator stores rules; it does not fire them on record changes.
+ * the name) and are deleted with it. Active create/write rules fire after a create or a write of their model, as
+ * base_automation's hooks do: a create always, a write when one of the trigger fields changed (any field when the
+ * rule names none); their server actions run with the records as `active_ids` (webhooks post after the call).
  */
 import { randomUUID } from 'node:crypto';
 import { Model, NOT_COMPUTED } from '../orm/model.ts';
@@ -34,6 +36,35 @@ export class BaseAutomation extends Model {
         return false;
     }
     return NOT_COMPUTED;
+  }
+
+  /** Rules currently running, so that an action writing the same model does not fire its own rule again. */
+  private readonly running = new Set<number>();
+
+  fire(env: Env, modelName: string, changed: Map<number, Set<string> | null>): void {
+    if (this.table.rows.size === 0) return;
+    const [modelId] = env.model('ir.model').table.lookup('model', modelName);
+    if (modelId === undefined) return;
+    const fields = env.model('ir.model.fields');
+    for (const ruleId of [...this.table.lookup('model_id', modelId)]) {
+      const rule = this.table.get(ruleId);
+      if (!rule || !rule.active || this.running.has(ruleId)) continue;
+      const triggers = ((rule.trigger_field_ids as number[] | undefined) ?? []).map((id) => String(fields.table.get(id)?.name ?? ''));
+      const ids = [...changed].filter(([, names]) => {
+        if (names === null) return rule.trigger === 'on_create_or_write' || rule.trigger === 'on_create';
+        if (rule.trigger !== 'on_create_or_write' && rule.trigger !== 'on_write') return false;
+        return triggers.length === 0 || triggers.some((t) => names.has(t));
+      }).map(([id]) => id);
+      if (!ids.length) continue;
+      this.running.add(ruleId);
+      try {
+        const actionEnv = env.sudo().withContext({ active_model: modelName, active_ids: ids, active_id: ids[0] });
+        const actions = env.model('ir.actions.server') as unknown as Model & { run(env: Env, ids: number[]): unknown };
+        actions.run(actionEnv, [...actions.table.lookup('base_automation_id', ruleId)].sort((a, b) => a - b));
+      } finally {
+        this.running.delete(ruleId);
+      }
+    }
   }
 
   override afterCreate(env: Env, id: number): void {

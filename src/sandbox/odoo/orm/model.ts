@@ -559,7 +559,18 @@ export abstract class Model {
       this.registry.model(this.inherits.model).writeRecords(env, [rec[this.inherits.field] as number], parentVals);
     }
     this.afterCreate(env, id, vals, opts);
+    this.fireAutomations(env, new Map([[id, null]]));
     return id;
+  }
+
+  /**
+   * base_automation's hooks on create and write: the active rules of this model run for the records concerned
+   * (`changed`: the fields each record's write changed; null for a create, where every field counts as changed).
+   */
+  private fireAutomations(env: Env, changed: Map<number, Set<string> | null>): void {
+    if (this.name === 'base.automation' || changed.size === 0 || !this.registry.has('base.automation')) return;
+    const automation = this.registry.model('base.automation') as unknown as { fire?: (env: Env, model: string, changed: Map<number, Set<string> | null>) => void };
+    automation.fire?.(env, this.name, changed);
   }
 
   /** A create from the emulator's own logic: values for fields this version lacks are dropped. */
@@ -749,6 +760,7 @@ export abstract class Model {
         }
       }
     }
+    const changedFields = new Map<number, Set<string> | null>();
     for (const id of ids) {
       const rec = this.table.get(id);
       if (!rec) continue;
@@ -767,6 +779,7 @@ export abstract class Model {
       this.checkForeignKeys(env, next);
       const changes: Record<string, unknown> = {};
       for (const k of Object.keys(next)) if (next[k] !== rec[k]) changes[k] = next[k];
+      changedFields.set(id, new Set(Object.keys(changes)));
       this.table.update(id, changes);
       for (const [field, value] of later) this.applyX2many(env, this.table.get(id)!, field, value, false);
     }
@@ -775,6 +788,7 @@ export abstract class Model {
       this.registry.model(this.inherits.model).writeRecords(env, parentIds, parentVals);
     }
     this.afterWrite(env, ids, vals);
+    this.fireAutomations(env, changedFields);
   }
 
   // ---------------------------------------------------------------- unlink
