@@ -122,6 +122,38 @@ action = {'type': 'ir.actions.act_url', 'url': 'https://x.example.com/%s?n=%s' %
       expect(call('ir.actions.server', 'search', [[['id', 'in', read.action_server_ids]]])).toEqual([]);
     });
 
+    it('fires active create/write rules: on create, on a write of a trigger field, not for other fields nor when inactive', async () => {
+      emu = await startOdooEmulator({ version });
+      const posts: { _id: number; _model: string; state?: string }[] = [];
+      listener = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          posts.push(JSON.parse(body));
+          res.end('ok');
+        });
+      });
+      await new Promise<void>((resolve) => listener!.listen(0, '127.0.0.1', () => resolve()));
+      const url = `http://127.0.0.1:${(listener!.address() as AddressInfo).port}/hook`;
+      const partnerModel = modelId('res.partner');
+      const [refField] = call('ir.model.fields', 'search', [[['model', '=', 'res.partner'], ['name', '=', 'ref']]]);
+      const rule = call('base.automation', 'create', [{
+        name: 'Ref changed', model_id: partnerModel, trigger: 'on_create_or_write', trigger_field_ids: [[6, 0, [refField]]],
+        action_server_ids: [[0, 0, { name: 'Notify', model_id: partnerModel, state: 'webhook', webhook_url: url, webhook_field_ids: [[6, 0, [refField]]] }]],
+      }]);
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+      const created = call('res.partner', 'create', [{ name: 'Automated' }]);
+      call('res.partner', 'write', [[created], { comment: 'not a trigger' }]);
+      call('res.partner', 'write', [[created], { ref: 'R-1' }]);
+      call('res.partner', 'write', [[created], { ref: 'R-1' }]); // same value: nothing changed
+      await settle();
+      expect(posts.map((p) => [p._model, p._id, (p as { ref?: unknown }).ref])).toEqual([['res.partner', created, false], ['res.partner', created, 'R-1']]);
+      call('base.automation', 'write', [[rule], { active: false }]);
+      call('res.partner', 'write', [[created], { ref: 'R-2' }]);
+      await settle();
+      expect(posts).toHaveLength(2);
+    });
+
     it('group members live on the users; deleting the group takes it off them', async () => {
       emu = await startOdooEmulator({ version });
       const members = version >= 19 ? 'user_ids' : 'users';
