@@ -1,6 +1,7 @@
 /**
- * Real connector processes for the scale-out tests: `node bin/poleepo-odoo.js serve|work` as child processes sharing
- * one PostgreSQL schema, started and stopped the way an operator would (SIGTERM = graceful stop, drain ≤ 10 s).
+ * Real connector processes for the scale-out and crash tests: `node bin/poleepo-odoo.js start|serve|work` as child
+ * processes (sharing one PostgreSQL schema, or one SQLite file for `start`), started and stopped the way an operator
+ * would (SIGTERM = graceful stop, drain ≤ 10 s) or killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +10,14 @@ import { dirname, join } from 'node:path';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'poleepo-odoo.js');
 
-export type ConnectorRole = 'serve' | 'work';
+export type ConnectorRole = 'serve' | 'work' | 'start';
 
 export interface ConnectorProcess {
   role: ConnectorRole;
   /** A label for messages (`serve#1`, `work#2`). */
   name: string;
   child: ChildProcess;
-  /** Base URL of a `serve` process (null for `work`). */
+  /** Base URL of a `serve` or `start` process (null for `work`). */
   url: string | null;
   /** Everything it printed so far (stdout and stderr interleaved), for diagnostics. */
   output(): string;
@@ -41,13 +42,14 @@ process.once('exit', () => {
 });
 
 const READY: Record<ConnectorRole, RegExp> = {
+  start: /poleepo-odoo start: listening on (http:\/\/\S+)/,
   serve: /poleepo-odoo serve: listening on (http:\/\/\S+)/,
   work: /poleepo-odoo work: workers and scheduler running/,
 };
 
 /** Starts one process and resolves once it says it is ready (the serve URL parsed from its first line). */
 export async function startConnectorProcess(role: ConnectorRole, name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ConnectorProcess> {
-  const args = [BIN, role, ...(role === 'serve' ? ['--port', '0'] : [])];
+  const args = [BIN, role, ...(role !== 'work' ? ['--port', '0'] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.add(child);
   let text = '';
@@ -62,7 +64,7 @@ export async function startConnectorProcess(role: ConnectorRole, name: string, e
       const m = READY[role].exec(text);
       if (m) {
         clearTimeout(timer);
-        resolve(role === 'serve' ? m[1] : null);
+        resolve(role !== 'work' ? m[1] : null);
       }
     };
     child.stdout!.on('data', onData);
