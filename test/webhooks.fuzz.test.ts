@@ -1,0 +1,102 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startService, type RunningService } from '../src/app/service.ts';
+import { WebhooksService } from '../src/webhooks/webhooks.service.ts';
+import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhooks/webhook.intake.ts';
+import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
+import { testConfig } from './helpers/config.ts';
+import { insertTestConnection } from './helpers/connections.ts';
+
+/**
+ * DESIGN §6: fuzzed webhooks — random bytes, tampered bodies, bad or missing signatures, JSON of the wrong shape,
+ * oversized bodies, unknown names and tokens — are all refused with a 4xx (never a 5xx), nothing is stored and no task
+ * is queued; the endpoint still takes a good delivery afterwards. Deterministic (seeded), bounded to 400 requests,
+ * against the connector's real HTTP server.
+ */
+const SECRET = 'poleepo-generated-secret-key';
+const CASES = 400;
+
+/** A small seeded PRNG (mulberry32), so a failure names a case that can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sign = (body: string | Buffer, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+describe.each(dialects)('fuzzed webhooks on %s', (dialect) => {
+  let service: RunningService | undefined;
+  let db: TestDb | undefined;
+  afterEach(async () => {
+    await service?.stop({ drainMs: 500 });
+    await db?.cleanup();
+    service = db = undefined;
+  });
+
+  it(`refuses ${CASES} malformed, tampered or misaddressed deliveries with a 4xx and no side effect`, { timeout: 60_000 }, async () => {
+    db = await createTestDb(dialect);
+    service = await startService(testConfig(), 'all', { port: 0, db });
+    const connectionId = await insertTestConnection(db);
+    const { url } = await new WebhooksService(db, service.ctx.clock, service.ctx.secrets, 'https://connector.example.com').add({ connectionId, name: 'poleepo-main', secret: SECRET, events: ['STATUS_ORDER'] });
+    const hook = new URL(url);
+    const target = `${service.url}${hook.pathname}${hook.search}`;
+    const random = prng(20261127);
+    const int = (max: number) => Math.floor(random() * max);
+    const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
+    const valid = (id: number) => JSON.stringify({ event: 'STATUS_ORDER', event_id: `evt_${id}`, data: { order_id: id, status: 'PAYMENT_ACCEPTED' } });
+
+    type Case = { what: string; body: string | Buffer; headers: Record<string, string>; url?: string; expect: number[] };
+    const make = (i: number): Case => {
+      switch (i % 9) {
+        case 0: { const b = bytes(int(2000)); return { what: 'random bytes, their own valid signature', body: b, headers: { 'x-poleepo-signature': sign(b) }, expect: [400] }; }
+        case 1: { const b = bytes(int(500)); return { what: 'random bytes, no signature', body: b, headers: {}, expect: [401] }; }
+        case 2: {
+          const good = valid(i);
+          const at = int(good.length);
+          const tampered = good.slice(0, at) + String.fromCharCode(33 + int(90)) + good.slice(at + 1);
+          return { what: 'a body changed after signing', body: tampered === good ? `${good} ` : tampered, headers: { 'x-poleepo-signature': sign(good) }, expect: [401] };
+        }
+        case 3: { const b = valid(i); return { what: 'signed with another secret', body: b, headers: { 'x-poleepo-signature': sign(b, `other-${i}`) }, expect: [401] }; }
+        case 4: {
+          const shapes = ['[]', '42', '"STATUS_ORDER"', 'null', 'true', '{}', '{"event":"STATUS_ORDER"}', '{"event":"STATUS_ORDER","data":{"order_id":""}}', '{"data":{"order_id":5}}', '{"event":"STATUS_ORDER","data":{"order_id":{"$gt":1}}}'];
+          const b = shapes[int(shapes.length)];
+          return { what: `JSON of the wrong shape ${b}`, body: b, headers: { 'x-poleepo-signature': sign(b) }, expect: [400] };
+        }
+        case 5: {
+          const b = JSON.stringify({ event: 'STATUS_ORDER', data: { order_id: i, pad: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES + int(1000)) } });
+          return { what: 'oversized, validly signed', body: b, headers: { 'x-poleepo-signature': sign(b) }, expect: [413] };
+        }
+        case 6: { const b = valid(i); return { what: 'unknown webhook name', body: b, headers: { 'x-poleepo-signature': sign(b) }, url: target.replace('poleepo-main', `x${int(1e6)}`), expect: [404] }; }
+        case 7: { const b = valid(i); return { what: 'wrong token', body: b, headers: { 'x-poleepo-signature': sign(b) }, url: target.replace(/token=[^&]*/, `token=${bytes(8).toString('hex')}`), expect: [404] }; }
+        default: {
+          const b = '{"event": "STATUS_ORDER", "data": {"order_id": 1' + '}'.repeat(int(2)) + bytes(int(20)).toString('latin1');
+          return { what: 'truncated or trailing-garbage JSON', body: b, headers: { 'x-poleepo-signature': sign(b) }, expect: [400] };
+        }
+      }
+    };
+
+    const outcomes: string[] = [];
+    for (let i = 0; i < CASES; i++) {
+      const c = make(i);
+      const res = await fetch(c.url ?? target, { method: 'POST', headers: { 'content-type': 'application/json', ...c.headers }, body: typeof c.body === 'string' ? c.body : new Uint8Array(c.body) });
+      await res.arrayBuffer();
+      if (!c.expect.includes(res.status)) outcomes.push(`case ${i} (${c.what}): HTTP ${res.status}, expected ${c.expect.join('/')}`);
+    }
+    expect(outcomes).toEqual([]);
+    const count = async (table: 'webhook_messages' | 'tasks') => Number((await db!.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    expect(await count('webhook_messages')).toBe(0);
+    expect(await count('tasks')).toBe(0);
+
+    // Still healthy: a good delivery is stored and acknowledged.
+    const good = valid(999_999);
+    const ok = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', 'x-poleepo-signature': sign(good) }, body: good });
+    expect(ok.status).toBe(200);
+    expect(await count('webhook_messages')).toBe(1);
+  });
+});
