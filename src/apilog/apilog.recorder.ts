@@ -66,6 +66,9 @@ export class ApiLogRecorder {
       response_body: redactBody(call.responseBody, this.maxBodyLength, secrets),
       created_at: this.clock.now(),
     });
+    const entry = this.buffer[this.buffer.length - 1];
+    // The same redacted line for whoever follows the logs at debug level (bodies stay in the API log only).
+    this.logger.debug({ connectionId: entry.connection_id, system: entry.system, direction: entry.direction, method: entry.method, path: entry.path, status: entry.status, ms: entry.duration_ms, err: entry.error ?? undefined }, 'api call');
     if (this.buffer.length >= this.flushEvery) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushIntervalMs);

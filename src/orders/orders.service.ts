@@ -1,3 +1,4 @@
+import type { Logger } from '../shared/logger.ts';
 import type { AppContext } from '../app/context.ts';
 import { ValidationError, errorMessage } from '../shared/errors.ts';
 import type { TaskContext } from '../tasks/task.registry.ts';
@@ -34,11 +35,13 @@ export class OrdersService {
   readonly connections: OrderConnections;
   readonly polling: OrderPolling;
   private readonly importer: OrderImporter;
+  private readonly log: Logger;
 
   constructor(private readonly ctx: AppContext, private readonly webhookQueue: WebhookQueueService | null, options: OrdersServiceOptions = {}) {
     this.repo = new OrdersRepo(ctx.db);
+    this.log = ctx.logger.child({ component: 'orders' });
     this.connections = new OrderConnections(ctx, options.clients);
-    this.importer = new OrderImporter(this.repo, ctx.clock, ctx.logger.child({ component: 'orders' }));
+    this.importer = new OrderImporter(this.repo, ctx.clock, this.log);
     this.polling = new OrderPolling(this.connections, this.repo, ctx.tasks, ctx.clock, ctx.logger.child({ component: 'order-polling' }));
     attachImportMeter(ctx.apiLog);
   }
@@ -91,6 +94,12 @@ export class OrdersService {
     const key = { connection_id: payload.connectionId, poleepo_order_id: payload.poleepoOrderId };
     await this.repo.updateByKey(payload.connectionId, payload.poleepoOrderId, { import_ms: round(measured.connectorMs), external_ms: round(measured.externalMs) });
     await this.mirrorOnMessages(key, outcome, seen.previousState);
+    // One line per run that changed something, for whoever follows the logs (the orders page has the details).
+    if (outcome.outcome !== 'synced' || outcome.message) {
+      const line = { connectionId: payload.connectionId, poleepoOrderId: payload.poleepoOrderId, trigger: payload.trigger, outcome: outcome.outcome, saleOrder: outcome.saleOrderName, flag: outcome.flag ?? undefined, ms: round(measured.totalMs) };
+      if (outcome.outcome === 'parked' || outcome.outcome === 'refused') this.log.warn({ ...line, reason: outcome.message }, `order ${outcome.outcome}`);
+      else this.log.info({ ...line, message: outcome.message }, `order ${outcome.outcome}`);
+    }
     return { ...outcome, connectorMs: round(measured.connectorMs), externalMs: round(measured.externalMs), totalMs: round(measured.totalMs), calls: measured.calls };
   }
 

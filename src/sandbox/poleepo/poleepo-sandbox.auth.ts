@@ -53,6 +53,11 @@ export class SandboxAuth {
     return { access_token: token, duration: ttlSeconds };
   }
 
+  /** Every token issued so far (tests look for them where they must not be: logs, the connector's database). */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** The client behind a `Bearer` header, or 401. */
   authenticate(header: string | undefined, now: number): SandboxClient {
     const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
