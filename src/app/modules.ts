@@ -16,6 +16,8 @@ import { defineProductTasks, productTaskOptions, registerProductJobs, type Produ
 import { mountOdooHookRoutes, type OdooChangeDispatch } from '../webhooks/odoo-hooks.routes.ts';
 import { OrdersService } from '../orders/orders.service.ts';
 import { defineOrderTasks } from '../orders/orders.tasks.ts';
+import { ordersGaugeCollector } from '../orders/orders.metrics.ts';
+import { webhookQueueGaugeCollector } from '../webhooks/webhook-queue.metrics.ts';
 
 /** The capability modules' services, built once per process from the context. */
 export interface Services {
@@ -58,6 +60,8 @@ export function buildServices(ctx: AppContext): Services {
   ctx.jobs.setHandler('webhook-queue-cleaning', async () => ({ removed: await webhookQueue.clean() }));
   const orders = new OrdersService(ctx, webhookQueue);
   defineOrderTasks(ctx, orders, webhookQueue);
+  ctx.metrics.addCollector(webhookQueueGaugeCollector(webhookQueue.repo));
+  ctx.metrics.addCollector(ordersGaugeCollector(orders.repo));
   // Product export (DESIGN §4.2–§4.4) and its signed image URLs (§4.3.1).
   const images: ProductImagesService = new ProductImagesService({
     db: ctx.db, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, publicUrl: ctx.config.publicUrl,
