@@ -1,19 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/env.ts';
-import { createContext } from '../src/app/context.ts';
-import { ConnectionsService } from '../src/connections/connections.service.ts';
-import { WebhooksService } from '../src/webhooks/webhooks.service.ts';
-import { startOdooEmulator, type OdooEmulator } from '../src/sandbox/odoo/emulator.ts';
-import { startPoleepoSandbox, type PoleepoSandbox } from '../src/sandbox/poleepo/poleepo-sandbox.server.ts';
 import { control } from './fixtures/poleepo-kit.ts';
-import { provisionOrderFields } from './orders.fixture.ts';
-import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
-import { killConnectorProcesses, startConnectorProcess, stopConnectorProcesses, tail, type ConnectorProcess } from './helpers/scale-processes.ts';
+import { tail } from './helpers/scale-processes.ts';
+import { processWorld, type ProcessWorld } from './helpers/process-world.ts';
 
 /**
  * DESIGN §6 reliability bar: `kill -9` during a stream of 2,000 order webhooks, 20 % of them duplicates → after the
@@ -29,17 +19,8 @@ const KILL_AFTER_ACKS = 500;
 const SENDERS = 8;
 const SKUS = ['E-COM07', 'E-COM08', 'FURN_0098'];
 
-let odoo: OdooEmulator | undefined;
-let sandbox: PoleepoSandbox | undefined;
-let connector: ConnectorProcess | undefined;
-let dir: string | undefined;
-afterAll(async () => {
-  if (connector) await stopConnectorProcesses([connector], 5_000);
-  killConnectorProcesses();
-  await sandbox?.stop();
-  await odoo?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+let world: ProcessWorld | undefined;
+afterAll(async () => world?.close());
 
 interface Delivery {
   orderId: number;
@@ -49,25 +30,11 @@ interface Delivery {
 
 describe('kill -9 during a stream of order webhooks (SQLite, one process)', () => {
   it('ends with exactly one confirmed sale order per Poleepo order and every acknowledged webhook stored', { timeout: 240_000 }, async () => {
-    odoo = await startOdooEmulator({ version: 18 });
-    provisionOrderFields(odoo);
-    sandbox = await startPoleepoSandbox();
-    dir = mkdtempSync(join(tmpdir(), 'poleepo-kill9-'));
-    const env = { DATABASE_URL: `sqlite:${join(dir, 'connector.db')}`, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1:1' };
-
-    // The connection and the webhook, written to the connector's database before it starts.
-    const setup = await createContext(loadConfig(env), { migrate: true });
-    const key = sandbox.clients[0];
-    const connection = await new ConnectionsService(setup).create({
-      name: 'shop', odoo: { url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey, companyId: 1 },
-      poleepo: { baseUrl: sandbox.url, clientId: key.clientId, clientSecret: key.clientSecret },
-      // Odoo's request time limit, which an import waits out before looking again after an unanswered create.
-      settings: { orders: { odooRequestTimeLimitMs: 1_000 } },
-    });
-    const secret = 'secret-key-copied-from-poleepo';
-    const hook = await new WebhooksService(setup.db, setup.clock, setup.secrets, env.PUBLIC_URL).add({ connectionId: connection.id, name: 'poleepo', secret, events: ['STATUS_ORDER'] });
-    const hookPath = hook.url.slice(env.PUBLIC_URL.length);
-    await setup.close();
+    // Odoo's request time limit, which an import waits out before looking again after an unanswered create.
+    world = await processWorld({ settings: { orders: { odooRequestTimeLimitMs: 1_000 } } });
+    const { sandbox, odoo, webhook } = world;
+    const secret = webhook.secret;
+    const hookPath = webhook.path;
 
     // The orders on Poleepo (no subscription in the sandbox: the test delivers the webhooks itself).
     const deliveries: Delivery[] = [];
@@ -82,7 +49,7 @@ describe('kill -9 during a stream of order webhooks (SQLite, one process)', () =
     for (let i = 0; i < DUPLICATES; i++) stream.splice(Math.min(stream.length, (i * 5) + 3), 0, deliveries[i]);
     expect(stream).toHaveLength(ORDERS + DUPLICATES);
 
-    connector = await startConnectorProcess('start', 'start#1', env);
+    let connector = await world.start('start#1');
     let base = connector.url!;
     const acked: Delivery[] = [];
     let refusedWhileDown = 0;
@@ -109,9 +76,9 @@ describe('kill -9 during a stream of order webhooks (SQLite, one process)', () =
       throw new Error(`delivery of order ${d.orderId} never acknowledged`);
     };
     const killAndRestart = async () => {
-      connector!.child.kill('SIGKILL');
-      expect(await connector!.exited).toBeNull(); // killed by the signal, no graceful anything
-      connector = await startConnectorProcess('start', 'start#2', env);
+      connector.child.kill('SIGKILL');
+      expect(await connector.exited).toBeNull(); // killed by the signal, no graceful anything
+      connector = await world!.start('start#2');
       base = connector.url!;
     };
     let next = 0;
@@ -123,7 +90,7 @@ describe('kill -9 during a stream of order webhooks (SQLite, one process)', () =
     expect(refusedWhileDown).toBeGreaterThan(0); // the kill really happened mid-stream
 
     // Wait (bounded) until every order is imported: read the connector's database beside it (WAL: readers welcome).
-    const db = new BetterSqlite3(join(dir, 'connector.db'), { readonly: true, fileMustExist: true });
+    const db = new BetterSqlite3(world.dbPath, { readonly: true, fileMustExist: true });
     try {
       const confirmed = () => (db.prepare("select count(*) as n from order_bindings where state = 'confirmed'").get() as { n: number }).n;
       const waitUntil = Date.now() + 100_000;

@@ -1,20 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/env.ts';
-import { createContext } from '../src/app/context.ts';
-import { ConnectionsService } from '../src/connections/connections.service.ts';
-import { WebhooksService } from '../src/webhooks/webhooks.service.ts';
 import { createAuth } from '../src/auth/auth.service.ts';
-import { startOdooEmulator, type OdooEmulator } from '../src/sandbox/odoo/emulator.ts';
-import { startPoleepoSandbox, type PoleepoSandbox } from '../src/sandbox/poleepo/poleepo-sandbox.server.ts';
 import { control } from './fixtures/poleepo-kit.ts';
-import { provisionOrderFields } from './orders.fixture.ts';
 import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
-import { killConnectorProcesses, startConnectorProcess, stopConnectorProcesses, type ConnectorProcess } from './helpers/scale-processes.ts';
+import { stopConnectorProcesses } from './helpers/scale-processes.ts';
+import { processWorld, type ProcessWorld } from './helpers/process-world.ts';
 
 /**
  * DESIGN §6: no secret in plaintext in the database, the logs or the API log. A real `poleepo-odoo start` process
@@ -23,40 +15,20 @@ import { killConnectorProcesses, startConnectorProcess, stopConnectorProcesses, 
  * (whose requests carry the API key) — and then every byte of its SQLite database (WAL included) and everything it
  * printed is searched for every secret involved.
  */
-let odoo: OdooEmulator | undefined;
-let sandbox: PoleepoSandbox | undefined;
-let connector: ConnectorProcess | undefined;
-let dir: string | undefined;
-afterAll(async () => {
-  if (connector) await stopConnectorProcesses([connector], 5_000);
-  killConnectorProcesses();
-  await sandbox?.stop();
-  await odoo?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+let world: ProcessWorld | undefined;
+afterAll(async () => world?.close());
 
 describe('secrets at rest and in logs', () => {
   it('never writes a credential, token, password or webhook secret in plaintext to the database, the logs or the API log', { timeout: 90_000 }, async () => {
-    odoo = await startOdooEmulator({ version: 17 }); // 17: JSON-RPC, the API key inside every request body
-    provisionOrderFields(odoo);
-    sandbox = await startPoleepoSandbox();
-    dir = mkdtempSync(join(tmpdir(), 'poleepo-secrets-'));
-    const dbPath = join(dir, 'connector.db');
-    const env = { DATABASE_URL: `sqlite:${dbPath}`, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_LEVEL: 'debug', PUBLIC_URL: 'http://127.0.0.1:1' };
     const password = 'operator-password-Zq81';
     const webhookSecret = 'webhook-secret-copied-from-poleepo-77';
-    const key = sandbox.clients[0];
-
-    const setup = await createContext(loadConfig(env), { migrate: true });
-    const connection = await new ConnectionsService(setup).create({
-      name: 'shop', odoo: { url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey, companyId: 1 },
-      poleepo: { baseUrl: sandbox.url, clientId: key.clientId, clientSecret: key.clientSecret },
+    // Odoo 17: JSON-RPC, the API key inside every request body.
+    world = await processWorld({
+      version: 17, logLevel: 'debug', webhookSecret,
+      prepare: async (ctx) => void (await createAuth(ctx).users.create({ login: 'ops', password, role: 'admin', lang: 'it' })),
     });
-    const hook = await new WebhooksService(setup.db, setup.clock, setup.secrets, env.PUBLIC_URL).add({ connectionId: connection.id, name: 'poleepo', secret: webhookSecret, events: ['STATUS_ORDER'] });
-    await createAuth(setup).users.create({ login: 'ops', password, role: 'admin', lang: 'it' });
-    await setup.close();
-
-    connector = await startConnectorProcess('start', 'start#1', env);
+    const { odoo, sandbox, poleepoKey: key, dbPath } = world;
+    const connector = await world.start('start#1');
     const base = connector.url!;
 
     // An operator logs in and opens the connections page.
@@ -80,8 +52,7 @@ describe('secrets at rest and in logs', () => {
     // A signed webhook brings an order; the connector reads it from Poleepo and imports it into Odoo.
     const { body: order } = await control<{ id: number }>(sandbox, 'POST', '/__sandbox/orders', { lines: [{ sku: 'E-COM07', quantity: 1, price: 99 }] });
     const body = JSON.stringify({ event: 'STATUS_ORDER', event_id: `evt_${order.id}`, data: { order_id: order.id, status: 'PAYMENT_ACCEPTED' } });
-    const hookUrl = new URL(hook.url);
-    const res = await fetch(`${base}${hookUrl.pathname}${hookUrl.search}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-poleepo-signature': `sha256=${createHmac('sha256', webhookSecret).update(body).digest('hex')}` }, body });
+    const res = await fetch(`${base}${world.webhook.path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-poleepo-signature': `sha256=${createHmac('sha256', webhookSecret).update(body).digest('hex')}` }, body });
     expect(res.status).toBe(200);
     const reader = new BetterSqlite3(dbPath, { readonly: true });
     try {
@@ -100,7 +71,7 @@ describe('secrets at rest and in logs', () => {
     expect(tokens.length).toBeGreaterThan(0);
     const secrets: Record<string, string> = {
       'Odoo API key': odoo.apiKey, 'Poleepo client secret': key.clientSecret, 'webhook secret': webhookSecret, 'user password': password,
-      'encryption key': TEST_ENCRYPTION_KEY, 'webhook URL token': hookUrl.searchParams.get('token')!,
+      'encryption key': TEST_ENCRYPTION_KEY, 'webhook URL token': world.webhook.token,
       ...Object.fromEntries(tokens.map((t, i) => [`Poleepo access token ${i + 1}`, t])),
       ...Object.fromEntries(sessionCookies.filter((v) => v !== '').map((v, i) => [`console cookie ${i + 1}`, decodeURIComponent(v)])),
     };
