@@ -8,7 +8,7 @@ import type { OrderBinding } from '../src/orders/orders.repo.ts';
 
 /**
  * DESIGN §4.6 "exactly once": whatever fails in between — a lost reply after Odoo committed, a create that commits
- * seconds later, a worker killed between create and confirm, duplicate and reordered webhooks, a webhook racing Order
+ * seconds later, a worker killed while its create is still running in Odoo, duplicate and reordered webhooks, a webhook racing Order
  * Polling — each order ends as ONE confirmed sale order. Odoo's request time limit is 120 s (connection setting);
  * the import waits 130 s (on the injected clock) before looking again after an ambiguous failure.
  */
@@ -127,7 +127,7 @@ describe.each(dialects)('exactly one confirmed sale order per Poleepo order, on 
     expectOneConfirmed(w, pid);
   });
 
-  it('a worker killed -9 between create and confirm: the lease expires, the next run finds the draft and confirms it', async () => {
+  it('a worker killed -9 while Odoo still works on its create: the next run waits out Odoo\'s time limit, finds the draft, confirms it once', async () => {
     w = await ordersWorld({ dialect, start: Date.now() });
     const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
     // The create is held inside Odoo (on the test's clock) while the worker that sent it is killed.
@@ -142,18 +142,30 @@ describe.each(dialects)('exactly one confirmed sale order per Poleepo order, on 
     });
     await w.orders.enqueue(w.connectionId, pid, 'webhook');
     await eventually(async () => w!.odoo.knobs.faults.active().length === 0, 20_000, 'the create to reach Odoo');
+    const sentAt = w.clock.now();
     const exited = new Promise((resolve) => child!.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
     child = undefined;
-    w.clock.advance(60_000); // Odoo finishes the create: committed, nobody hears the answer
-    await eventually(async () => w!.saleOrders(pid).length === 1, 5000, 'the held create to commit');
     const [task] = (await w.ctx.tasks.list({ kind: 'orders.import', status: 'running' })).rows;
     expect(task).toBeDefined();
-    expect((await w.binding(pid))?.sale_order_id ?? null).toBeNull(); // the dead worker recorded nothing
+    // Marked before the create was sent (on the dead worker's own clock, a little ahead of the test's).
+    const marked = (await w.binding(pid))!;
+    expect(marked).toMatchObject({ sale_order_id: null, uncertain_step: 'create' });
+    expect(marked.recheck_at).toBeGreaterThanOrEqual(sentAt + WAIT_MS);
+    const recheckAt = marked.recheck_at!;
 
-    w.clock.set(Math.max(w.clock.now(), task.locked_until!) + 1);
-    w.startWorker(); // its reaper hands the expired lease back; the run looks the order up before creating
+    // The dead worker's lease runs out while Odoo is still busy with the create: the next run must not create again.
+    w.clock.set(task.locked_until! + 1);
+    w.startWorker();
+    await eventually(async () => {
+      const { rows } = await w!.ctx.tasks.list({ kind: 'orders.import', status: 'pending' });
+      return rows.some((t) => t.id === task.id && t.run_at >= recheckAt);
+    }, 10_000, 'the next run to wait for Odoo\'s time limit');
+    expect(w.saleOrders(pid)).toHaveLength(0);
+    w.clock.advance(60_000); // Odoo finishes the create: committed, nobody hears the answer
+    await eventually(async () => w!.saleOrders(pid).length === 1, 5000, 'the held create to commit');
+    w.clock.set(recheckAt + 1);
     await w.waitFor(pid, ['confirmed']);
     expectOneConfirmed(w, pid);
   });

@@ -8,7 +8,7 @@ import { openDatabase, type Db } from '../src/storage/db.ts';
 import { ManualClock, systemClock } from '../src/shared/clock.ts';
 import { TaskQueue } from '../src/tasks/task.queue.ts';
 import { TaskRegistry } from '../src/tasks/task.registry.ts';
-import { Worker } from '../src/tasks/task.worker.ts';
+import { Worker, type SettledTask } from '../src/tasks/task.worker.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHILD = join(ROOT, 'test', 'helpers', 'tasks-worker-process.ts');
@@ -145,5 +145,55 @@ describe('task concurrency across processes on postgres', () => {
     expect([...perTask.values()].filter((w) => w.length !== 1)).toEqual([]);
     expect(new Set([...perTask.values()].map((w) => w[0])).size).toBeGreaterThan(1);
     expect((await queue.list({}, { limit: 1 })).byStatus).toEqual({ pending: 0, running: 0, done: 2000, dead: 0 });
+  });
+});
+
+// SQLite only: every process sharing the file runs on this machine. (On PostgreSQL workers may be on other machines,
+// so only the lease decides: the kill -9 test above.)
+describe('task concurrency across processes on sqlite', () => {
+  let db: TestDb;
+  const children: ChildProcess[] = [];
+  const workers: Worker[] = [];
+
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.stop({ timeoutMs: 0 });
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await db?.cleanup();
+  });
+
+  it('takes back at once the task of a worker process that is gone (SQLite: all on this machine); a live one keeps its own', { timeout: 60_000 }, async () => {
+    db = await createTestDb('sqlite');
+    const registry = new TaskRegistry();
+    registry.define({ kind: 'test.exec', lane: 'orders', payload: z.object({ i: z.number() }), handler: async (p) => ({ ranAgain: p.i }) });
+    const queue = new TaskQueue(db, systemClock, { registry });
+    const first = await queue.enqueue('test.exec', { i: 1 });
+    const second = await queue.enqueue('test.exec', { i: 2 });
+    const claimedBy = async (child: ChildProcess) => new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk) => {
+        out += chunk;
+        const m = /claimed (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    const doomed = spawnWorker(db, 'pid', 'hang');
+    children.push(doomed);
+    const doomedTask = await claimedBy(doomed);
+    const alive = spawnWorker(db, 'pid', 'hang');
+    children.push(alive);
+    const aliveTask = await claimedBy(alive);
+    expect(new Set([doomedTask, aliveTask])).toEqual(new Set([first.id, second.id]));
+    doomed.kill('SIGKILL');
+    await exited(doomed);
+
+    // The survivor's clock is well inside both leases: only the dead holder's task comes back, at once.
+    const survivor = new Worker({ queue, registry, clock: systemClock, workerId: `${process.pid}-survivor`, lanes: { orders: 1 } });
+    workers.push(survivor);
+    const settled = new Promise<SettledTask>((resolve) => survivor.onTaskSettled(resolve));
+    survivor.start();
+    expect((await settled).task.id).toBe(doomedTask);
+    expect(await queue.get(doomedTask)).toMatchObject({ status: 'done', attempts: 2, last_error: expect.stringContaining(`Worker ${doomed.pid}-child is gone`) });
+    expect(await queue.get(aliveTask)).toMatchObject({ status: 'running', locked_by: `${alive.pid}-child`, attempts: 1 });
   });
 });

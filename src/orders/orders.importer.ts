@@ -55,7 +55,8 @@ interface SaleOrderSeen {
  *    flags), push a confirmation or a cancellation made in Odoo back to Poleepo.
  * A call that may have committed without an answer (timeout, lost reply) is never repeated blindly: the binding is
  * marked uncertain until Odoo's request time limit has surely passed, the task is rescheduled for then (the worker is
- * not blocked), and the next run starts again at step 1.
+ * not blocked), and the next run starts again at step 1. The mark is written before the create is sent, so a process
+ * that dies while waiting for the answer leaves the same instruction to whichever run comes next.
  */
 export class OrderImporter {
   constructor(private readonly repo: OrdersRepo, private readonly clock: Clock, private readonly logger: Logger) {}
@@ -194,11 +195,16 @@ export class OrderImporter {
       ...(carrier && schema.orderFields.carrier ? { carrier_id: carrier.id } : {}),
       order_line: orderLines,
     };
+    // Marked before it is sent: should this process die before the answer, the create may still commit in Odoo up to
+    // its request time limit later, so the next run (whenever the task comes back) waits that out before looking.
+    binding = await this.save(binding, { uncertain_step: 'create', recheck_at: this.clock.now() + leaseMs });
     let id: number;
     try {
       id = await conn.odoo.create('sale.order', vals, { signal, context: { tracking_disable: true, mail_create_nosubscribe: true } });
     } catch (error) {
       if (error instanceof OdooTransportError && error.ambiguous) throw new OrderUncertainError('create', { cause: error });
+      // Refused or never sent: nothing committed, nothing to wait for.
+      await this.save(binding, { uncertain_step: null, recheck_at: null });
       throw error;
     }
     binding = await this.save(binding, { parked_reason: null, error: null });

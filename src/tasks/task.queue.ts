@@ -286,7 +286,7 @@ export class TaskQueue {
    */
   private async toPending(
     id: number,
-    guard: { workerId?: string; fromStatus?: TaskStatus; refundAttempt?: boolean; resetAttempts?: boolean; expiredBefore?: number },
+    guard: { workerId?: string; fromStatus?: TaskStatus; refundAttempt?: boolean; resetAttempts?: boolean; expiredBefore?: number; leaseUntil?: number },
     fields: { run_at: number; last_error?: string },
   ): Promise<boolean> {
     const now = this.clock.now();
@@ -305,6 +305,7 @@ export class TaskQueue {
         })).where('id', '=', id).where('status', '=', guard.fromStatus ?? 'running');
         if (guard.workerId !== undefined) q = q.where('locked_by', '=', guard.workerId);
         if (guard.expiredBefore !== undefined) q = q.where('locked_until', '<', guard.expiredBefore);
+        if (guard.leaseUntil !== undefined) q = q.where('locked_until', '=', guard.leaseUntil);
         const res = await q.executeTakeFirst();
         return Number(res.numUpdatedRows) === 1;
       } catch (error) {
@@ -319,21 +320,34 @@ export class TaskQueue {
   /**
    * Returns tasks whose lease expired (their worker died or hung without heartbeating) to pending at once, or
    * dead-letters them when that was their last attempt. Safe to run from every worker concurrently.
+   * `holderGone` (SQLite, where every worker runs on this machine) names lease holders known to be dead already: their
+   * tasks are taken back without waiting for the lease to run out.
    */
-  async reap(): Promise<{ requeued: TaskRow[]; dead: TaskRow[] }> {
+  async reap(holderGone?: (lockedBy: string) => boolean): Promise<{ requeued: TaskRow[]; dead: TaskRow[] }> {
     const now = this.clock.now();
     const expired = await this.db.kysely.selectFrom('tasks').selectAll()
       .where('status', '=', 'running').where('locked_until', '<', now).orderBy('id').limit(500).execute();
+    const orphaned = holderGone
+      ? (await this.db.kysely.selectFrom('tasks').selectAll().where('status', '=', 'running').where('locked_until', '>=', now).orderBy('id').limit(500).execute())
+        .filter((t) => t.locked_by !== null && holderGone(t.locked_by))
+      : [];
     const requeued: TaskRow[] = [];
     const dead: TaskRow[] = [];
-    for (const task of expired) {
-      const reason = `Lease expired: worker ${task.locked_by ?? '?'} stopped heartbeating (attempt ${task.attempts} of ${task.max_attempts})`;
+    for (const task of [...expired, ...orphaned]) {
+      const gone = !expired.includes(task);
+      const reason = gone
+        ? `Worker ${task.locked_by} is gone: its process ended while running this (attempt ${task.attempts} of ${task.max_attempts})`
+        : `Lease expired: worker ${task.locked_by ?? '?'} stopped heartbeating (attempt ${task.attempts} of ${task.max_attempts})`;
+      // The same holder and the same lease as seen: a task taken meanwhile by someone else is left alone.
+      const guard = gone ? { workerId: task.locked_by!, leaseUntil: task.locked_until! } : { expiredBefore: now };
       if (task.attempts >= task.max_attempts) {
-        const res = await this.db.kysely.updateTable('tasks').set({
+        let q = this.db.kysely.updateTable('tasks').set({
           status: 'dead', last_error: `${reason}; no attempts left`, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
-        }).where('id', '=', task.id).where('status', '=', 'running').where('locked_until', '<', now).executeTakeFirst();
+        }).where('id', '=', task.id).where('status', '=', 'running');
+        q = gone ? q.where('locked_by', '=', task.locked_by).where('locked_until', '=', task.locked_until) : q.where('locked_until', '<', now);
+        const res = await q.executeTakeFirst();
         if (Number(res.numUpdatedRows) === 1) dead.push({ ...task, status: 'dead', last_error: `${reason}; no attempts left` });
-      } else if (await this.toPending(task.id, { expiredBefore: now }, { run_at: now, last_error: reason })) {
+      } else if (await this.toPending(task.id, guard, { run_at: now, last_error: reason })) {
         requeued.push({ ...task, status: 'pending', last_error: reason });
       }
     }

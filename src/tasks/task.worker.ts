@@ -31,6 +31,7 @@ import { silentLogger } from '../shared/logger.ts';
 import type { Metrics } from '../server/metrics.ts';
 import { NotConfiguredError, PermanentError, RateLimitedError, ValidationError, errorMessage } from '../shared/errors.ts';
 import type { TaskQueue } from './task.queue.ts';
+import { localHolderGone } from './task.holders.ts';
 import { describeIssues, type TaskContext, type TaskDefinition, type TaskRegistry } from './task.registry.ts';
 import type { TaskRow } from './task.types.ts';
 
@@ -186,9 +187,10 @@ export class Worker {
     return this.execute(task).promise;
   }
 
-  /** Runs the reaper once (the loop does it every reapIntervalMs). */
+  /** Runs the reaper once (the loop does it at start, then every reapIntervalMs). */
   async reap(): Promise<{ requeued: number; dead: number }> {
-    const { requeued, dead } = await this.queue.reap();
+    // SQLite: every process is on this machine, so a dead holder is seen at once (PostgreSQL waits for the lease).
+    const { requeued, dead } = await this.queue.reap(this.queue.db.dialect === 'sqlite' ? localHolderGone : undefined);
     for (const task of requeued) {
       this.logger.warn({ taskId: task.id, kind: task.kind }, task.last_error ?? 'lease expired');
       this.metrics?.taskRuns.inc({ kind: task.kind, lane: task.lane, outcome: 'lease_expired' });

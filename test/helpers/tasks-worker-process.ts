@@ -1,6 +1,6 @@
 /**
  * A worker process for the task tests (spawned with `node --import tsx`), configured by env:
- *   TASKS_DB_URL, TASKS_DB_SCHEMA (PostgreSQL), TASKS_WORKER_ID, TASKS_MODE:
+ *   TASKS_DB_URL, TASKS_DB_SCHEMA (PostgreSQL), TASKS_WORKER_ID ("pid": `<pid>-child`), TASKS_MODE:
  *   - "drain": runs `test.exec` tasks (each records one kv row `exec:<taskId>:<worker>:<nonce>`) until no task is
  *     pending or running, then stops gracefully and exits 0;
  *   - "hang": claims one `test.exec` task, prints `claimed <id>` and hangs inside the handler (to be killed with -9).
@@ -15,7 +15,8 @@ import { Worker } from '../../src/tasks/task.worker.ts';
 
 const url = process.env.TASKS_DB_URL!;
 const schema = process.env.TASKS_DB_SCHEMA || undefined;
-const workerId = process.env.TASKS_WORKER_ID ?? `child-${process.pid}`;
+// "pid": an id of the connector's own shape (`<pid>-…`, AppContext.processId).
+const workerId = process.env.TASKS_WORKER_ID === 'pid' ? `${process.pid}-child` : process.env.TASKS_WORKER_ID ?? `child-${process.pid}`;
 const mode = process.env.TASKS_MODE ?? 'drain';
 
 const db = await openDatabase(url, { schema, poolSize: 4 });
