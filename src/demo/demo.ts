@@ -59,6 +59,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const rateLimitWindowMs = options.rateLimitWindowMs ?? 30_000;
 
   const odoo = await startOdooEmulator({ version: 18, seed: 'demo', catalog: { templates: 40, variants: 120, skuPrefix: 'DEMO', seed: 7 } });
+  addIncludedTwinTaxes(odoo);
   const poleepoSecret = randomToken(24);
   const poleepo = await startPoleepoSandbox({
     clients: [{ clientId: 'demo-client', clientSecret: poleepoSecret }],
@@ -137,5 +138,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     await poleepo.stop();
     await odoo.stop();
     throw error;
+  }
+}
+
+/**
+ * Marketplace prices include VAT. A merchant who sells on marketplaces keeps a price-included twin of each sales tax
+ * (the import then keeps the marketplace amounts to the cent); the demo company is given them, as docs recommend.
+ */
+function addIncludedTwinTaxes(odoo: OdooEmulator): void {
+  const taxes = odoo.call('account.tax', 'search_read', [[['type_tax_use', '=', 'sale'], ['amount_type', '=', 'percent'], ['company_id', '=', 1]]], { fields: ['name', 'amount', 'price_include_override'] }) as { name: string; amount: number; price_include_override: string | false }[];
+  for (const tax of taxes.filter((t) => t.price_include_override !== 'tax_included')) {
+    if (taxes.some((t) => t.amount === tax.amount && t.price_include_override === 'tax_included')) continue;
+    odoo.call('account.tax', 'create', [{ name: `${tax.amount}% incl.`, amount: tax.amount, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_included' }]);
   }
 }
