@@ -57,18 +57,23 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
     const { body: order } = await control<{ id: number; total_price?: number }>(sandbox!, 'POST', '/__sandbox/orders', { channel: 'eBay', customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 320 }], shipping_cost: 4.9 });
     const [so] = await eventually(async () => {
       const found = saleOrders(order.id);
-      return found.length && found[0].state === 'sale' ? found : null;
-    }, 10_000, 'the confirmed sale order');
+      return found.length && found[0].state === 'sale' && found[0].x_poleepo_status === 'IN_PROCESS' ? found : null;
+    }, 10_000, 'the confirmed sale order, its confirmation pushed to Poleepo');
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(so).toMatchObject({ state: 'sale', x_poleepo_status: 'PAYMENT_ACCEPTED', amount_total: 324.9 });
-    const message = (await ctx.db.kysely.selectFrom('webhook_messages').selectAll().where('resource_id', '=', String(order.id)).execute())[0];
-    expect(message).toMatchObject({ event: 'STATUS_ORDER', status: 'done' });
+    expect(so).toMatchObject({ state: 'sale', x_poleepo_status: 'IN_PROCESS', amount_total: 324.9 });
+    expect(sandbox!.state.orders.order(order.id).status).toBe('IN_PROCESS');
+    // Poleepo's notifications (the order placed; then the status our push set) all processed.
+    const messages = await eventually(async () => {
+      const rows = await ctx.db.kysely.selectFrom('webhook_messages').selectAll().where('resource_id', '=', String(order.id)).orderBy('id').execute();
+      return rows.length >= 1 && rows.every((m) => m.status === 'done') ? rows : null;
+    }, 5_000, 'the webhook messages to be processed');
+    expect(messages[0]).toMatchObject({ event: 'STATUS_ORDER', status: 'done' });
     // Prometheus sees the queue and the orders (read from the database at scrape time).
     const metrics = await eventually(async () => {
       const text = await (await fetch(`${service!.url}/metrics`)).text();
       return text.includes('poleepo_odoo_orders{state="confirmed"} 1') ? text : null;
     }, 5_000, 'the confirmed order in /metrics');
-    expect(metrics).toContain('poleepo_odoo_webhook_messages{status="done"} 1');
+    expect(metrics).toMatch(/poleepo_odoo_webhook_messages\{status="done"\} [12]\n/);
     expect(metrics).toContain('poleepo_odoo_orders{state="parked"} 0');
   });
 

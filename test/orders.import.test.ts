@@ -28,14 +28,16 @@ describe.each(dialects)('order import on %s', (dialect) => {
     const binding = await w.waitFor(pid, ['confirmed']);
     const [so] = w.saleOrders(pid);
     expect(w.saleOrders(pid)).toHaveLength(1);
-    expect(so).toMatchObject({ state: 'sale', user_id: [1, 'OdooBot'], x_poleepo_status: 'PAYMENT_ACCEPTED', x_poleepo_channel: 'Amazon', x_poleepo_url: `https://app.poleepo.cloud/orders/${pid}`, company_id: [1, expect.any(String)] });
+    // Confirmed in Odoo, and the confirmation pushed to Poleepo at once (IN_PROCESS there and in the Poleepo Info).
+    expect(so).toMatchObject({ state: 'sale', user_id: [1, 'OdooBot'], x_poleepo_status: 'IN_PROCESS', x_poleepo_channel: 'Amazon', x_poleepo_url: `https://app.poleepo.cloud/orders/${pid}`, company_id: [1, expect.any(String)] });
     const order = w.sandbox.state.orders.order(pid);
+    expect(order.status).toBe('IN_PROCESS');
     expect(so.client_order_ref).toBe(order.reference_id);
     expect(so.origin).toBe(`Poleepo ${pid} (Amazon)`);
     // Confirm overwrote date_order; the marketplace date was written back.
     expect(so.date_order).toBe(new Date(order.order_date).toISOString().slice(0, 19).replace('T', ' '));
     expect(so.amount_total).toBe(1406.3);
-    expect(binding).toMatchObject({ state: 'confirmed', sale_order_id: expect.any(Number), poleepo_status: 'PAYMENT_ACCEPTED', flag: null, poleepo_total: 1406.3, odoo_total: 1406.3 });
+    expect(binding).toMatchObject({ state: 'confirmed', sale_order_id: expect.any(Number), poleepo_status: 'IN_PROCESS', pushed_status: 'IN_PROCESS', flag: null, poleepo_total: 1406.3, odoo_total: 1406.3 });
     const lines = w.odoo.call('sale.order.line', 'read', [so.order_line], { fields: ['product_id', 'product_uom_qty', 'price_unit', 'is_delivery'] }) as Record<string, unknown>[];
     expect(lines.map((l) => [(l.product_id as [number, string])[0], l.product_uom_qty, l.price_unit, l.is_delivery])).toEqual([[17, 2, 300, false], [14, 1, 800.4, false], [49, 1, 5.9, true]]);
     // The customer: a person with an invoice and a delivery contact; the fiscal code kept in the notes (no l10n_it here).
@@ -189,19 +191,28 @@ describe('order import rules (SQLite)', () => {
     expect(w.saleOrders(pid)).toHaveLength(1);
   });
 
-  it('pushes a confirmation and a cancellation made in Odoo back to Poleepo (Order Polling, write_date cursor)', async () => {
+  it('pushes the confirmation at import, and what Poleepo missed or what changed in Odoo later through Order Polling (write_date cursor)', async () => {
     w = await ordersWorld({ dialect: 'sqlite' });
     w.startWorker();
     const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
     await w.orders.enqueue(w.connectionId, pid, 'manual');
-    await w.waitFor(pid, ['confirmed']);
+    expect(await w.waitFor(pid, ['confirmed'])).toMatchObject({ pushed_status: 'IN_PROCESS', poleepo_status: 'IN_PROCESS' });
+    expect(w.sandbox.state.orders.order(pid).status).toBe('IN_PROCESS');
+
+    // Poleepo refuses the push at import time: the order is imported all the same, and Order Polling pushes it later.
+    const refusedPid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    w.sandbox.faults.add({ endpoint: 'orders.updateStatus', status: 422, count: 1 });
+    await w.orders.enqueue(w.connectionId, refusedPid, 'manual');
+    expect(await w.waitFor(refusedPid, ['confirmed'])).toMatchObject({ pushed_status: null, poleepo_status: 'PAYMENT_ACCEPTED' });
+    expect(w.sandbox.state.orders.order(refusedPid).status).toBe('PAYMENT_ACCEPTED');
     w.clock.advance(60_000);
     const first = await w.orders.polling.run();
     expect(first.connections[0]).toMatchObject({ connection: 'shop', odooQueued: 1 });
-    await eventually(async () => (await w!.binding(pid))?.pushed_status === 'IN_PROCESS', 5000, 'the confirmation to be pushed');
-    expect(w.sandbox.state.orders.order(pid).status).toBe('IN_PROCESS');
-    expect(w.saleOrders(pid)[0].x_poleepo_status).toBe('IN_PROCESS');
+    await eventually(async () => (await w!.binding(refusedPid))?.pushed_status === 'IN_PROCESS', 5000, 'the confirmation to be pushed');
+    expect(w.sandbox.state.orders.order(refusedPid).status).toBe('IN_PROCESS');
+    expect(w.saleOrders(refusedPid)[0].x_poleepo_status).toBe('IN_PROCESS');
 
+    // A cancellation made in Odoo.
     const soId = w.saleOrders(pid)[0].id as number;
     w.clock.advance(60_000);
     w.odoo.call('sale.order', 'action_cancel', [[soId]], { context: { disable_cancel_warning: true } });
@@ -285,18 +296,18 @@ describe('order import safety nets (SQLite)', () => {
     w = await ordersWorld({ dialect: 'sqlite' });
     w.startWorker();
     const pid = w.poleepoOrder({ customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 300 }] });
+    const listedUpdatedAt = w.sandbox.state.orders.order(pid).updated_at;
     w.clock.advance(1_500);
     const first = await w.orders.polling.run();
     expect(first.connections[0]).toMatchObject({ seen: 1, queued: 1 });
     await w.waitFor(pid, ['confirmed']);
     const cursor = await w.orders.repo.cursor(w.connectionId, 'poleepo');
-    expect(Number(cursor)).toBe(Math.floor(w.sandbox.state.orders.order(pid).updated_at / 1000) * 1000);
+    expect(Number(cursor)).toBe(Math.floor(listedUpdatedAt / 1000) * 1000);
+    expect((await w.binding(pid))?.pushed_status).toBe('IN_PROCESS'); // the import pushed the confirmation itself
 
-    // Nothing new on Poleepo: the overlap lists the order again, nothing is queued there (Odoo's side pushes the confirmation).
+    // Our own push changed the order on Poleepo: the next poll lists it, and finds nothing to do on either side.
     w.clock.advance(60_000);
-    expect((await w.orders.polling.run()).connections[0]).toMatchObject({ seen: 1, queued: 0, odooQueued: 1 });
-    await w.waitFor(pid, ['confirmed']);
-    expect((await w.binding(pid))?.pushed_status).toBe('IN_PROCESS');
+    expect((await w.orders.polling.run()).connections[0]).toMatchObject({ seen: 1, queued: 0, odooQueued: 0 });
 
     w.setStatus(pid, 'SHIPPED'); // no webhook for it
     w.clock.advance(60_000);

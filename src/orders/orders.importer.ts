@@ -49,8 +49,9 @@ interface SaleOrderSeen {
  * 2. none: check the status is importable and nothing is hidden, match lines by SKU (unknown → parked), match or
  *    create the customer, price the lines with the taxes that give the marketplace amounts, create the order in one
  *    call (header and lines, atomic);
- * 3. a draft (just created, or found after a crash): confirm it; then write the marketplace date back (confirm
- *    overwrites it) with the Poleepo status; compare the total with Poleepo's and flag a difference;
+ * 3. a draft (just created, or found after a crash): confirm it, push the confirmation to Poleepo (best effort); then
+ *    write the marketplace date back (confirm overwrites it) with the Poleepo status; compare the total with
+ *    Poleepo's and flag a difference;
  * 4. already imported: apply status changes (cancellation cancels when nothing was delivered or invoiced, else
  *    flags), push a confirmation or a cancellation made in Odoo back to Poleepo.
  * A call that may have committed without an answer (timeout, lost reply) is never repeated blindly: the binding is
@@ -239,10 +240,22 @@ export class OrderImporter {
         if (again?.state !== 'sale') throw error;
       }
     }
+    // The confirmation reaches Poleepo now (the merchant sees the order in process there), not at the next poll.
+    // Best effort: with Poleepo unreachable the import still completes, and Order Polling's Odoo half pushes it later.
+    let current = status;
+    let pushed = binding.pushed_status;
+    const confirmedStatus = conn.view.settings.orders.confirmedStatus;
+    if (confirmedStatus && current === 'PAYMENT_ACCEPTED' && pushed !== confirmedStatus) {
+      try {
+        if (await this.push(conn, binding.poleepo_order_id, confirmedStatus)) current = pushed = confirmedStatus;
+      } catch (error) {
+        this.logger.warn({ connectionId: conn.view.id, poleepoOrderId: binding.poleepo_order_id, err: errorMessage(error) }, 'confirmation not pushed to Poleepo yet; Order Polling will');
+      }
+    }
     const writes: Record<string, unknown> = {};
     const wantedDate = facts.orderDate ? toOdooDatetime(facts.orderDate) : null;
     if (wantedDate && (confirmedNow || so.dateOrder !== wantedDate)) writes.date_order = wantedDate;
-    if (schema.orderFields.status && status && so.poleepoStatus !== status) writes.x_poleepo_status = status;
+    if (schema.orderFields.status && current && so.poleepoStatus !== current) writes.x_poleepo_status = current;
     if (Object.keys(writes).length) await odoo.write('sale.order', [so.id], writes, { signal });
     const [after] = await odoo.read('sale.order', [so.id], ['name', 'state', 'amount_total'], { signal });
     const total = Number(after?.amount_total ?? 0);
@@ -254,6 +267,7 @@ export class OrderImporter {
     await this.save(binding, {
       state: after?.state === 'sale' ? 'confirmed' : after?.state === 'cancel' ? 'cancelled' : 'draft',
       sale_order_name: String(after?.name ?? so.name ?? '') || null, odoo_state: String(after?.state ?? so.state), odoo_total: total,
+      poleepo_status: current, status_rank: statusRank(current), pushed_status: pushed,
       flag, error: null, confirmed_at: this.clock.now(),
     });
     return { outcome: 'confirmed', saleOrderId: so.id, saleOrderName: String(after?.name ?? so.name), flag };
