@@ -33,16 +33,19 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 pgHandle?.stop();
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0, failed = 0, failedSuites = 0, skipped = 0;
 if (existsSync(reportFile)) {
   const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  failed = report.numFailedTests ?? 0;
+  // A suite fails with its tests, or alone (an import error, a crashing hook): either way the run fails.
+  failedSuites = report.numFailedTestSuites ?? 0;
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 rmSync(reportDir, { recursive: true, force: true });
-console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped${failedSuites ? ` (${failedSuites} failing suite${failedSuites === 1 ? '' : 's'})` : ''}`);
 if (code !== 0) process.exit(code);
+if (failed > 0 || failedSuites > 0) process.exit(1);
 if (passed === 0) {
   console.error('No test ran.');
   process.exit(1);
