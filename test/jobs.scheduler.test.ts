@@ -366,6 +366,8 @@ describe('scheduled jobs across processes on postgres', () => {
       // Another process's enqueue is seen at the worker's next poll; wake it rather than move the clock.
       a.queue.wake('jobs');
       await vi.waitFor(async () => expect((await runsOf('process-webhook-queue')).map((r) => r.status)).toEqual(Array(minute).fill('done')));
+      // …and its task recorded as done too (the run's row is written by the handler, the task's just after it).
+      await vi.waitFor(async () => expect((await a.queue.list({ kind: 'job.run', status: 'running' }, { limit: 1 })).rows).toEqual([]));
     }
     const runs = await runsOf('process-webhook-queue');
     expect(runs).toHaveLength(6);
