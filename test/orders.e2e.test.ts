@@ -68,6 +68,14 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
       return rows.length >= 1 && rows.every((m) => m.status === 'done') ? rows : null;
     }, 5_000, 'the webhook messages to be processed');
     expect(messages[0]).toMatchObject({ event: 'STATUS_ORDER', status: 'done' });
+    // The second notification only echoes the status our own push set: processed without another import run.
+    const echo = await eventually(async () => {
+      const rows = await ctx.db.kysely.selectFrom('webhook_messages').selectAll().where('resource_id', '=', String(order.id)).orderBy('id').execute();
+      return rows.length === 2 && rows[1].status === 'done' ? rows[1] : null;
+    }, 5_000, "Poleepo's notification of the pushed status");
+    expect(JSON.parse(echo.payload!).data.status).toBe('IN_PROCESS');
+    const imports = await ctx.db.kysely.selectFrom('tasks').select('id').where('kind', '=', 'orders.import').execute();
+    expect(imports).toHaveLength(1);
     // Prometheus sees the queue and the orders (read from the database at scrape time).
     const metrics = await eventually(async () => {
       const text = await (await fetch(`${service!.url}/metrics`)).text();

@@ -12,7 +12,7 @@ import type { OrderConnection } from './orders.connections.ts';
 import { customerKey, resolveCustomer } from './orders.partners.ts';
 import { describeUnmatched, resolveSkus } from './orders.products.ts';
 import type { OrderBinding, OrderBindingPatch, OrdersRepo } from './orders.repo.ts';
-import { canPushCancellation, effectiveStatus, isTerminal, statusRank } from './orders.status.ts';
+import { canPushCancellation, confirmationToPush, effectiveStatus, isTerminal, statusRank } from './orders.status.ts';
 import { priceLine, type LinePricing } from './orders.taxes.ts';
 
 export type ImportOutcomeKind = 'confirmed' | 'parked' | 'refused' | 'waiting' | 'skipped' | 'cancelled' | 'synced';
@@ -244,10 +244,14 @@ export class OrderImporter {
     // Best effort: with Poleepo unreachable the import still completes, and Order Polling's Odoo half pushes it later.
     let current = status;
     let pushed = binding.pushed_status;
-    const confirmedStatus = conn.view.settings.orders.confirmedStatus;
-    if (confirmedStatus && current === 'PAYMENT_ACCEPTED' && pushed !== confirmedStatus) {
+    const confirmedStatus = confirmationToPush(conn.view.settings.orders.confirmedStatus, current, pushed);
+    if (confirmedStatus) {
       try {
-        if (await this.push(conn, binding.poleepo_order_id, confirmedStatus)) current = pushed = confirmedStatus;
+        if (await this.push(conn, binding.poleepo_order_id, confirmedStatus)) {
+          current = pushed = confirmedStatus;
+          // Recorded at once: Poleepo's notification of this very change may be handled before this run ends.
+          binding = await this.save(binding, { poleepo_status: current, status_rank: statusRank(current), pushed_status: pushed });
+        }
       } catch (error) {
         this.logger.warn({ connectionId: conn.view.id, poleepoOrderId: binding.poleepo_order_id, err: errorMessage(error) }, 'confirmation not pushed to Poleepo yet; Order Polling will');
       }
@@ -283,6 +287,8 @@ export class OrderImporter {
     let pushed = binding.pushed_status;
     let flag = binding.flag;
     let message: string | undefined;
+    // Evaluated before the branches, which only the first matching one runs (a terminal status is never pushed).
+    const toPush = so.state === 'sale' ? confirmationToPush(settings.confirmedStatus, current, pushed) : null;
     if (isTerminal(current) && so.state !== 'cancel') {
       const blocker = await deliveredOrInvoiced(conn, so.id, signal);
       if (blocker) {
@@ -304,11 +310,10 @@ export class OrderImporter {
       } else if (!canPushCancellation(current)) {
         flag = `Cancelled in Odoo while Poleepo says ${current}: review it on Poleepo.`;
       }
-    } else if (so.state === 'sale' && current === 'PAYMENT_ACCEPTED' && settings.confirmedStatus && pushed !== settings.confirmedStatus) {
-      if (await this.push(conn, pid, settings.confirmedStatus)) {
-        current = settings.confirmedStatus;
-        pushed = settings.confirmedStatus;
-        message = `Confirmed in Odoo: ${settings.confirmedStatus} pushed to Poleepo`;
+    } else if (toPush) {
+      if (await this.push(conn, pid, toPush)) {
+        current = pushed = toPush;
+        message = `Confirmed in Odoo: ${toPush} pushed to Poleepo`;
       }
     }
     if (so.state === 'cancel') state = 'cancelled';

@@ -8,7 +8,7 @@ import { enqueueOrderImport, orderSerialKey, type OrderTrigger } from './orders.
 import { orderFacts, toOdooDatetime, fromOdooDatetime } from './orders.mapper.ts';
 import type { OrderConnection, OrderConnections } from './orders.connections.ts';
 import type { OrderBinding, OrdersRepo } from './orders.repo.ts';
-import { isTerminal, statusRank } from './orders.status.ts';
+import { confirmationToPush, isTerminal, statusRank } from './orders.status.ts';
 
 export interface PollReport {
   connection: string;
@@ -164,7 +164,6 @@ export class OrderPolling {
     if (!binding) return true;
     if (binding.state !== 'confirmed' && binding.state !== 'cancelled') return binding.state === 'draft' || binding.state === 'pending';
     if (odooState !== binding.odoo_state) return true;
-    const confirmed = view.settings.orders.confirmedStatus;
-    return odooState === 'sale' && binding.poleepo_status === 'PAYMENT_ACCEPTED' && Boolean(confirmed) && binding.pushed_status !== confirmed;
+    return odooState === 'sale' && confirmationToPush(view.settings.orders.confirmedStatus, binding.poleepo_status, binding.pushed_status) !== null;
   }
 }

@@ -64,8 +64,17 @@ export class OrdersService {
     return this.polling.pollOdoo(conn, signal);
   }
 
-  /** STATUS_ORDER from the webhook queue: the payload is a hint; the import re-reads the order from Poleepo. */
+  /**
+   * STATUS_ORDER from the webhook queue: the payload is a hint; the import re-reads the order from Poleepo. One hint
+   * is enough to do nothing: Poleepo telling us the status the connector itself just pushed (the confirmation), which
+   * would cost every order a second run (a Poleepo read and an Odoo look-up) for no change.
+   */
   async handleWebhook(message: WebhookMessageRow): Promise<void> {
+    const status = hintedStatus(message.payload);
+    if (status) {
+      const binding = await this.repo.find(message.connection_id, message.resource_id);
+      if (binding && binding.pushed_status === status && binding.poleepo_status === status) return;
+    }
     await this.enqueue(message.connection_id, message.resource_id, 'webhook', message.id);
   }
 
@@ -161,4 +170,15 @@ export class OrdersService {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** The status a STATUS_ORDER payload announces (`data.status`), if it names one. */
+function hintedStatus(payload: string | null): string | null {
+  if (!payload) return null;
+  try {
+    const body = JSON.parse(payload) as { data?: { status?: unknown } };
+    return typeof body.data?.status === 'string' ? body.data.status : null;
+  } catch {
+    return null;
+  }
 }

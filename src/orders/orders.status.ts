@@ -39,3 +39,11 @@ export function effectiveStatus(stored: string | null, observed: string | null):
 export function canPushCancellation(status: string | null): boolean {
   return status === 'PAYMENT_ACCEPTED' || status === 'IN_PROCESS';
 }
+
+/**
+ * The status to push to Poleepo for an order confirmed in Odoo (the connection's `confirmedStatus`), or null when
+ * there is none to push: not configured, the order moved on from "Payment accepted", or already pushed.
+ */
+export function confirmationToPush<S extends string>(confirmedStatus: S | null, poleepoStatus: string | null, pushedStatus: string | null): S | null {
+  return confirmedStatus && poleepoStatus === 'PAYMENT_ACCEPTED' && pushedStatus !== confirmedStatus ? confirmedStatus : null;
+}
