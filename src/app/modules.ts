@@ -16,8 +16,7 @@ import { defineProductTasks, productTaskOptions, registerProductJobs, type Produ
 import { mountOdooHookRoutes, type OdooChangeDispatch } from '../webhooks/odoo-hooks.routes.ts';
 import { OrdersService } from '../orders/orders.service.ts';
 import { defineOrderTasks } from '../orders/orders.tasks.ts';
-import { ordersGaugeCollector } from '../orders/orders.metrics.ts';
-import { webhookQueueGaugeCollector } from '../webhooks/webhook-queue.metrics.ts';
+import { countsGauge } from '../server/metrics.ts';
 
 /** The capability modules' services, built once per process from the context. */
 export interface Services {
@@ -60,8 +59,8 @@ export function buildServices(ctx: AppContext): Services {
   ctx.jobs.setHandler('webhook-queue-cleaning', async () => ({ removed: await webhookQueue.clean() }));
   const orders = new OrdersService(ctx, webhookQueue);
   defineOrderTasks(ctx, orders, webhookQueue);
-  ctx.metrics.addCollector(webhookQueueGaugeCollector(webhookQueue.repo));
-  ctx.metrics.addCollector(ordersGaugeCollector(orders.repo));
+  ctx.metrics.addCollector(countsGauge('poleepo_odoo_webhook_messages', 'Messages in the webhook queue by status (pending = In Attesa, done = Completato, failed = Fallito, received = Ricevuto)', 'status', () => webhookQueue.repo.countByStatus()));
+  ctx.metrics.addCollector(countsGauge('poleepo_odoo_orders', 'Poleepo orders known to the connector by import state', 'state', () => orders.repo.countByState()));
   // Product export (DESIGN §4.2–§4.4) and its signed image URLs (§4.3.1).
   const images: ProductImagesService = new ProductImagesService({
     db: ctx.db, secrets: ctx.secrets, clock: ctx.clock, logger: ctx.logger, publicUrl: ctx.config.publicUrl,

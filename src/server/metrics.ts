@@ -58,6 +58,11 @@ export interface GaugeCollector {
   collect(): Promise<GaugeSample[]>;
 }
 
+/** A gauge of counts keyed by one label (`poleepo_odoo_orders{state}`…), read from the database at scrape time. */
+export function countsGauge(name: string, help: string, label: string, read: () => Promise<Record<string, number>>): GaugeCollector {
+  return { name, help, collect: async () => Object.entries(await read()).map(([key, value]) => ({ labels: { [label]: key }, value })) };
+}
+
 /** Prometheus metrics of this process, rendered in the text exposition format at /metrics. */
 export class Metrics {
   readonly httpRequests = new Counter('poleepo_odoo_http_requests_total', 'Inbound HTTP requests by route and status');
