@@ -42,7 +42,9 @@ export class JobsRepo {
 
   /** The run of this job whose task is still pending or running (what blocks an overlapping run), if any. */
   async activeRun(name: string, executor: Kysely<Database> = this.db.kysely): Promise<JobRunWithTask | undefined> {
-    return this.withTask(executor).where('job_runs.job_name', '=', name).where('tasks.status', 'in', ['pending', 'running'])
+    // A run its handler has finished is over, even while its task's completion is still being committed.
+    return this.withTask(executor).where('job_runs.job_name', '=', name).where('job_runs.status', 'in', ['queued', 'running'])
+      .where('tasks.status', 'in', ['pending', 'running'])
       .orderBy('job_runs.id', 'desc').limit(1).executeTakeFirst();
   }
 
