@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../config/env.ts';
+import { startService, type RunningService } from '../app/service.ts';
+import { startOdooEmulator, type OdooEmulator } from '@poleepo-odoo/odoo-emulator';
+import { startPoleepoSandbox, type PoleepoSandbox } from '@poleepo-odoo/poleepo-sandbox';
+import { createAuth } from '../auth/auth.service.ts';
+import { generatePassword } from '../auth/users.service.ts';
+import { ConnectionsService } from '../connections/connections.service.ts';
+import { odooClientFor } from '../connections/connections.odoo.ts';
+import { OdooProvisioning } from '../provisioning/provisioning.service.ts';
+import { randomToken } from '../shared/passwords.ts';
+import { DemoTraffic } from './demo.traffic.ts';
+import { demoChangeInOdoo } from './demo.odoo-changes.ts';
+
+export interface DemoOptions {
+  port?: number;
+  /** Where the demo keeps its SQLite database and key (default ./data/demo, apart from a real deployment's). */
+  dataDir?: string;
+  env?: Record<string, string | undefined>;
+  /** Pace of the simulated world (defaults: an order every 8 s, an Odoo change every 15 s). */
+  orderEveryMs?: number;
+  changeEveryMs?: number;
+  /** Window of Poleepo's 5-request batch status limit in the sandbox (short, so results show within a minute). */
+  rateLimitWindowMs?: number;
+}
+
+export interface RunningDemo {
+  service: RunningService;
+  odoo: OdooEmulator;
+  poleepo: PoleepoSandbox;
+  traffic: DemoTraffic;
+  consoleUrl: string;
+  admin: { login: string; password: string | null };
+  stop(): Promise<void>;
+}
+
+const DEMO_CONNECTION = 'demo';
+
+/**
+ * `poleepo-odoo demo`: the connector on embedded SQLite with the built-in Odoo emulator and Poleepo sandbox, seeded,
+ * connected and provisioned, with every flow running: products published and exported in batches, changes in Odoo
+ * flowing out, orders arriving by webhook from several channels and becoming confirmed sale orders.
+ */
+/** SKUs of the variants on sale on Poleepo (exported by the connector, active, in stock). */
+function marketplaceSkus(poleepo: PoleepoSandbox): string[] {
+  return [...poleepo.state.catalog.products.values()].filter((p) => p.type !== 'PARENT' && p.active && p.quantity > 0).map((p) => p.sku);
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const dataDir = options.dataDir ?? './data/demo';
+  const env = options.env ?? process.env;
+  const port = options.port ?? 8080;
+  const config: Config = loadConfig({
+    ...env,
+    DATABASE_URL: `sqlite:${join(dataDir, 'poleepo-odoo.db')}`,
+    PORT: String(port || 8080),
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://127.0.0.1:${port || 8080}`,
+  });
+  const rateLimitWindowMs = options.rateLimitWindowMs ?? 30_000;
+
+  const odoo = await startOdooEmulator({ version: 18, seed: 'demo', catalog: { templates: 40, variants: 120, skuPrefix: 'DEMO', seed: 7 } });
+  addIncludedTwinTaxes(odoo);
+  const poleepoSecret = randomToken(24);
+  const poleepo = await startPoleepoSandbox({
+    clients: [{ clientId: 'demo-client', clientSecret: poleepoSecret }],
+    rateLimitWindowMs, batchProcessingDelayMs: 3000, webhookRetryBaseMs: 1000,
+  });
+  let service: RunningService | null = null;
+  try {
+    service = await startService(config, 'all', { port });
+    const { ctx } = service;
+    const publicUrl = options.port === 0 ? service.url! : config.publicUrl;
+
+    const auth = createAuth(ctx);
+    let admin: RunningDemo['admin'] = { login: 'admin', password: null };
+    if ((await auth.users.list()).length === 0) {
+      const password = generatePassword();
+      await auth.users.create({ login: 'admin', password, role: 'admin', lang: 'it' });
+      admin = { login: 'admin', password };
+    }
+
+    const connections = new ConnectionsService(ctx);
+    const existing = (await connections.list()).find((c) => c.name === DEMO_CONNECTION);
+    const connectionInput = {
+      odoo: { url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey, companyId: 1 },
+      poleepo: { baseUrl: poleepo.url, clientId: 'demo-client', clientSecret: poleepoSecret },
+      settings: { rateLimits: { 'batches.status': { limit: 5, windowMs: rateLimitWindowMs } }, batchSize: 50 },
+    };
+    const connection = existing
+      ? await connections.update(existing.id, connectionInput)
+      : await connections.create({ name: DEMO_CONNECTION, ...connectionInput });
+
+    // Inside Odoo: the Poleepo fields, views, group and buttons; then the whole catalog published on Poleepo.
+    const provisioned = await new OdooProvisioning(ctx, connections).provision(connection.id);
+    ctx.logger.info({ counts: provisioned.counts }, 'demo: Odoo provisioned');
+    const { webhooks, products } = service.services;
+    const published = await products.setPublished(connection.id, { all: true }, true);
+    ctx.logger.info({ variants: published.count }, 'demo: catalog published on Poleepo');
+    // Short intervals so the whole loop shows within a minute (the poll floor is the sandbox's short window).
+    await ctx.jobs.setInterval('generate-product-batches', 10_000);
+    await ctx.jobs.setInterval('poll-product-batches', Math.max(rateLimitWindowMs, 10_000));
+    await ctx.jobs.setInterval('order-polling', 60_000);
+    await ctx.jobs.runNow('generate-product-batches');
+
+    // Fresh emulator and sandbox each run: the webhook is created again and registered in the sandbox.
+    if ((await webhooks.list(connection.id)).some((w) => w.name === 'demo')) await webhooks.remove('demo');
+    const secret = randomToken(24);
+    const { url: hookUrl } = await webhooks.add({ connectionId: connection.id, name: 'demo', secret, events: ['STATUS_ORDER', 'STATUS_SHIPMENT'] });
+    const webhookUrl = hookUrl.replace(config.publicUrl, publicUrl);
+    await fetch(`${poleepo.url}/__sandbox/webhooks`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: webhookUrl, secret, events: ['STATUS_ORDER', 'STATUS_SHIPMENT'] }),
+    });
+
+    const odooClient = await odooClientFor(ctx, connection);
+    const traffic = new DemoTraffic({
+      clock: ctx.clock, logger: ctx.logger, sandboxUrl: poleepo.url,
+      // Customers buy what is on sale on the marketplaces: products the connector has exported to Poleepo.
+      skus: async () => marketplaceSkus(poleepo),
+      changeSomethingInOdoo: () => demoChangeInOdoo(odooClient, Math.random),
+      orderEveryMs: options.orderEveryMs ?? 8000,
+      changeEveryMs: options.changeEveryMs ?? 15_000,
+    });
+    traffic.start();
+
+    const running = service;
+    return {
+      service: running, odoo, poleepo, traffic, consoleUrl: running.consoleUrl ?? publicUrl, admin,
+      stop: async () => {
+        await traffic.stop();
+        await running.stop({ drainMs: 5000 });
+        await poleepo.stop();
+        await odoo.stop();
+      },
+    };
+  } catch (error) {
+    await service?.stop({ drainMs: 0 });
+    await poleepo.stop();
+    await odoo.stop();
+    throw error;
+  }
+}
+
+/**
+ * Marketplace prices include VAT. A merchant who sells on marketplaces keeps a price-included twin of each sales tax
+ * (the import then keeps the marketplace amounts to the cent); the demo company is given them, as docs recommend.
+ */
+function addIncludedTwinTaxes(odoo: OdooEmulator): void {
+  const taxes = odoo.call('account.tax', 'search_read', [[['type_tax_use', '=', 'sale'], ['amount_type', '=', 'percent'], ['company_id', '=', 1]]], { fields: ['name', 'amount', 'price_include_override'] }) as { name: string; amount: number; price_include_override: string | false }[];
+  for (const tax of taxes.filter((t) => t.price_include_override !== 'tax_included')) {
+    if (taxes.some((t) => t.amount === tax.amount && t.price_include_override === 'tax_included')) continue;
+    odoo.call('account.tax', 'create', [{ name: `${tax.amount}% incl.`, amount: tax.amount, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_included' }]);
+  }
+}

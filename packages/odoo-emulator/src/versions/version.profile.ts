@@ -1,0 +1,239 @@
+/**
+ * Everything that differs between the Odoo versions the emulator plays, in one place: version strings, transports,
+ * error texts and behaviour switches. Each value is what the recordings of that version show
+ * (`recordings/odoo17|18|19/`).
+ */
+import { pyRepr } from '../orm/pyrepr.ts';
+
+export type OdooVersion = 17 | 18 | 19;
+
+export interface VersionProfile {
+  major: OdooVersion;
+  serverVersion: string;
+  versionInfo: [number, number, number, string, number, string];
+  /** JSON-RPC error envelope: `code` and whether `debug` comes second (17/18) or last (19). */
+  rpcErrorCode: number;
+  debugSecond: boolean;
+  /** 19 serves JSON-2 and `GET /web/version`; 18 redirects `/json/2` to the login page; 17 answers 404. */
+  json2: 'serve' | 'redirect' | 'not-found';
+  webVersionRoute: boolean;
+  /** Status of a non-JSON content type (or GET) on `/jsonrpc`. */
+  jsonrpcBadTypeStatus: number;
+  /** Methods that exist in this version beyond the common ones. */
+  nameGet: boolean;
+  sudoPublic: boolean;
+  hasAccess: boolean;
+  /** 17: `has_group(group)` checks the calling user; 18+: `has_group` is a record method `(ids, group)`. */
+  hasGroupOnRecords: boolean;
+  checkAccessPrivate: boolean;
+  formattedReadGroup: boolean;
+  /** name_search's domain parameter: `args` (17/18) or `domain` (19). */
+  nameSearchDomainParam: 'args' | 'domain';
+  /** 18+: an uninstalled `lang` in the context is a UserError. */
+  langMustBeInstalled: boolean;
+  /** Stock context key naming a warehouse. */
+  warehouseContextKey: 'warehouse' | 'warehouse_id';
+  /** 18+: the multi-company AccessError says which company to switch to. */
+  suggestCompany: boolean;
+  /** 17/18: action_cancel on a confirmed order returns the sale.order.cancel wizard. */
+  cancelWizard: boolean;
+  /** 18: the delivery's origin is "<order> - <client_order_ref>". */
+  deliveryOriginWithRef: boolean;
+  /** 19: domain datetimes with a T/Z/offset are refused; 17/18 accept them (the offset is ignored). */
+  naiveDatetimesOnly: boolean;
+  /** 19: methods returning records answer id lists (message_post); 17/18: an int. */
+  recordsAsIdLists: boolean;
+  /** 17: writing a missing id is not an error except on models whose write reads the record first. */
+  writeMissingIsError: (model: string) => boolean;
+  /** 17: `type`/`detailed_type` with `product`; 18+: `consu` + `is_storable`. */
+  storableByType: boolean;
+  /** 18+: locking an order is tracked in the chatter. */
+  trackLocked: boolean;
+  /** 19 keeps `price_unit` unrounded on sale lines; 17/18 round it to 2 digits. */
+  salePriceDigits: number | null;
+  /** The draft invoice name: 17 "/", 18/19 false (not modelled further yet). */
+  messages: Messages;
+  /** Groups named by the AccessError of each model/operation (text as the version prints it). */
+  aclGroups: Record<string, string[]>;
+}
+
+export interface Messages {
+  unknownMethod(model: string, method: string): string;
+  privateMethod(model: string, method: string): string;
+  invalidField(model: string, field: string): string;
+  invalidFieldInVals(model: string, field: string): { name: string; message: string };
+  invalidFieldInWrite(model: string, field: string): { name: string; message: string };
+  invalidFieldInDomain(model: string, field: string, leaf: unknown[]): string;
+  leafArity(item: unknown[]): { name: string; message: string };
+  invalidOperator(leaf: unknown[]): string;
+  malformedDomain(domain: unknown[]): string;
+  domainNotList(domain: unknown): { name: string; message: string };
+  datetimeWithZone(value: string): string;
+  requiredMissing(modelDesc: string, model: string, fieldDesc: string, field: string): string;
+  foreignKey(modelDesc: string, model: string, field: string, fieldDesc: string): string;
+  confirmRefused(names: string[]): string;
+  barcodeJoin: string;
+}
+
+const messages17: Messages = {
+  unknownMethod: (model, method) => `The method '${method}' does not exist on the model '${model}'`,
+  privateMethod: (_model, method) => `Private methods (such as ${method}) cannot be called remotely.`,
+  invalidField: (model, field) => `Invalid field ${pyRepr(field)} on model ${pyRepr(model)}`,
+  invalidFieldInVals: (model, field) => ({ name: 'builtins.ValueError', message: `Invalid field ${pyRepr(field)} on model ${pyRepr(model)}` }),
+  invalidFieldInWrite: (model, field) => ({ name: 'builtins.ValueError', message: `Invalid field ${pyRepr(field)} on model ${pyRepr(model)}` }),
+  invalidFieldInDomain: (model, field, leaf) => `Invalid field ${model}.${field} in leaf ${pyRepr(leaf, true)}`,
+  leafArity: (item) => ({ name: 'builtins.ValueError', message: item.length < 3 ? `not enough values to unpack (expected 3, got ${item.length})` : `too many values to unpack (expected 3)` }),
+  invalidOperator: (leaf) => `Invalid leaf ${pyRepr(leaf, true)}`,
+  malformedDomain: (domain) => `Domain ${pyRepr(domain)} is syntactically not correct.`,
+  domainNotList: () => ({ name: 'builtins.AssertionError', message: "Domains to normalize must have a 'domain' form: a list or tuple of domain components" }),
+  datetimeWithZone: (value) => `expecting only datetimes with no timezone: ${pyRepr(value)}`,
+  requiredMissing: (modelDesc, model, fieldDesc, field) =>
+    `The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${modelDesc} (${model})\nField: ${fieldDesc} (${field})\n`,
+  foreignKey: (modelDesc, model, field) =>
+    `The operation cannot be completed: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${modelDesc} (${model})\nConstraint: ${model.replace(/\./g, '_')}_${field}_fkey\n`,
+  confirmRefused: (names) => `The following orders are not in a state requiring confirmation: ${names.join(', ')}`,
+  barcodeJoin: ', ',
+};
+
+const messages18: Messages = {
+  ...messages17,
+  unknownMethod: (model, method) => `The method '${model}.${method}' does not exist`,
+  privateMethod: (model, method) => `Private methods (such as '${model}.${method}') cannot be called remotely.`,
+  confirmRefused: () => 'Some orders are not in a state requiring confirmation.',
+  barcodeJoin: ' and ',
+};
+
+const messages19: Messages = {
+  ...messages18,
+  invalidField: (model, field) => `Invalid field ${pyRepr(field)} on ${pyRepr(model)}`,
+  invalidFieldInVals: (model, field) => ({ name: 'builtins.ValueError', message: `Invalid field ${pyRepr(field)} in ${pyRepr(model)}` }),
+  invalidFieldInWrite: (_model, field) => ({ name: 'builtins.KeyError', message: field }),
+  invalidFieldInDomain: (model, field, leaf) => `Invalid field ${model}.${field} in condition ${pyRepr(leaf, true)}`,
+  leafArity: (item) => ({ name: 'builtins.ValueError', message: `Domain() invalid item in domain: ${pyRepr(item)}` }),
+  invalidOperator: (leaf) => `Invalid operator in condition ${pyRepr(leaf, true)}`,
+  malformedDomain: (domain) => `Domain() malformed domain ${pyRepr(domain)}`,
+  domainNotList: (domain) => ({ name: 'builtins.TypeError', message: `Domain() invalid argument type for domain: ${pyRepr(domain)}` }),
+  requiredMissing: (modelDesc, model, fieldDesc, field) =>
+    `The operation cannot be completed: Missing required value for the field '${fieldDesc}' (${field}).\nModel: '${modelDesc}' (${model})\n- create/update: a mandatory field is not set\n- delete: another model requires the record being deleted, you can archive it instead\n`,
+  foreignKey: (modelDesc, model, field, fieldDesc) =>
+    `The operation cannot be completed: Another model is using the record you are trying to delete.\n\nThe troublemaker is: '${modelDesc}' (${model})\nThanks to the following constraint: '${fieldDesc}' (${field})\nHow about archiving the record instead?`,
+};
+
+const acl17: Record<string, string[]> = {
+  'account.move:read': ['Invoicing/Billing', 'Invoicing/Billing Administrator', 'Sales/User: Own Documents Only', 'Technical/Show Accounting Features - Readonly', 'User types/Portal'],
+  'res.company:write': ['Administration/Access Rights'],
+  'sale.order:create': ['Sales/Administrator', 'Sales/User: Own Documents Only'],
+  'ir.model:read': ['Administration/Access Rights'],
+};
+const acl18: Record<string, string[]> = {
+  ...acl17,
+  'account.move:read': ['Invoicing/Administrator', 'Invoicing/Invoicing', 'Sales/User: Own Documents Only', 'Technical/Show Accounting Features - Readonly', 'User types/Portal'],
+};
+const acl19: Record<string, string[]> = {
+  'account.move:read': ['Accounting/Administrator', 'Accounting/Invoicing', 'Sales/User: Own Documents Only', 'Role / Portal', 'Show Accounting Features - Readonly'],
+  'res.company:write': ['Access Rights'],
+  'sale.order:create': ['Sales/Administrator', 'Sales/User: Own Documents Only'],
+  'ir.model:read': ['Access Rights'],
+};
+
+const PROFILES: Record<OdooVersion, VersionProfile> = {
+  17: {
+    major: 17,
+    serverVersion: '17.0-20240709',
+    versionInfo: [17, 0, 0, 'final', 0, ''],
+    rpcErrorCode: 200,
+    debugSecond: true,
+    json2: 'not-found',
+    webVersionRoute: false,
+    jsonrpcBadTypeStatus: 400,
+    nameGet: true,
+    sudoPublic: true,
+    hasAccess: false,
+    hasGroupOnRecords: false,
+    checkAccessPrivate: false,
+    formattedReadGroup: false,
+    nameSearchDomainParam: 'args',
+    langMustBeInstalled: false,
+    warehouseContextKey: 'warehouse',
+    suggestCompany: false,
+    cancelWizard: true,
+    deliveryOriginWithRef: false,
+    naiveDatetimesOnly: false,
+    recordsAsIdLists: false,
+    writeMissingIsError: (model) => WRITE_READS_FIRST_17.has(model),
+    storableByType: true,
+    trackLocked: false,
+    salePriceDigits: 2,
+    messages: messages17,
+    aclGroups: acl17,
+  },
+  18: {
+    major: 18,
+    serverVersion: '18.0',
+    versionInfo: [18, 0, 0, 'final', 0, ''],
+    rpcErrorCode: 200,
+    debugSecond: true,
+    json2: 'redirect',
+    webVersionRoute: false,
+    jsonrpcBadTypeStatus: 400,
+    nameGet: false,
+    sudoPublic: false,
+    hasAccess: true,
+    hasGroupOnRecords: true,
+    checkAccessPrivate: false,
+    formattedReadGroup: false,
+    nameSearchDomainParam: 'args',
+    langMustBeInstalled: true,
+    warehouseContextKey: 'warehouse_id',
+    suggestCompany: true,
+    cancelWizard: true,
+    deliveryOriginWithRef: true,
+    naiveDatetimesOnly: false,
+    recordsAsIdLists: false,
+    writeMissingIsError: () => true,
+    storableByType: false,
+    trackLocked: true,
+    salePriceDigits: 2,
+    messages: messages18,
+    aclGroups: acl18,
+  },
+  19: {
+    major: 19,
+    serverVersion: '19.0',
+    versionInfo: [19, 0, 0, 'final', 0, ''],
+    rpcErrorCode: 0,
+    debugSecond: false,
+    json2: 'serve',
+    webVersionRoute: true,
+    jsonrpcBadTypeStatus: 415,
+    nameGet: false,
+    sudoPublic: false,
+    hasAccess: true,
+    hasGroupOnRecords: true,
+    checkAccessPrivate: true,
+    formattedReadGroup: true,
+    nameSearchDomainParam: 'domain',
+    langMustBeInstalled: true,
+    warehouseContextKey: 'warehouse_id',
+    suggestCompany: true,
+    cancelWizard: false,
+    deliveryOriginWithRef: false,
+    naiveDatetimesOnly: true,
+    recordsAsIdLists: true,
+    writeMissingIsError: () => true,
+    storableByType: false,
+    trackLocked: true,
+    salePriceDigits: null,
+    messages: messages19,
+    aclGroups: acl19,
+  },
+};
+
+/** 17: models whose `write` override reads the record before writing (a missing id is then a MissingError). */
+const WRITE_READS_FIRST_17 = new Set(['res.partner', 'res.users', 'sale.order', 'product.product', 'product.template', 'stock.picking']);
+
+export function versionProfile(version: OdooVersion): VersionProfile {
+  const p = PROFILES[version];
+  if (!p) throw new Error(`The emulator plays Odoo 17, 18 or 19 (got ${String(version)})`);
+  return p;
+}

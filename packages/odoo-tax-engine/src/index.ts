@@ -1,0 +1,3 @@
+export * from './tax.engine.ts';
+export { priceWithTax, firstPercentRate } from './tax.helpers.ts';
+export { TaxInputError } from './tax.errors.ts';
