@@ -17,6 +17,8 @@ import { mountOdooHookRoutes, type OdooChangeDispatch } from '../webhooks/odoo-h
 import { OrdersService } from '../orders/orders.service.ts';
 import { defineOrderTasks } from '../orders/orders.tasks.ts';
 import { countsGauge } from '../server/metrics.ts';
+import { ShippingService } from '../shipping/shipping.service.ts';
+import { defineShippingTasks } from '../shipping/shipping.tasks.ts';
 
 /** The capability modules' services, built once per process from the context. */
 export interface Services {
@@ -24,6 +26,7 @@ export interface Services {
   webhookQueue: WebhookQueueService;
   intake: WebhookIntake;
   orders: OrdersService;
+  shipping: ShippingService;
   products: ProductsService;
   images: ProductImagesService;
   productKinds: ProductTaskKinds;
@@ -60,6 +63,10 @@ export function buildServices(ctx: AppContext): Services {
   const orders = new OrdersService(ctx, webhookQueue);
   defineOrderTasks(ctx, orders, webhookQueue);
   ctx.metrics.addCollector(countsGauge('poleepo_odoo_webhook_messages', 'Messages in the webhook queue by status (pending = In Attesa, done = Completato, failed = Fallito, received = Ricevuto)', 'status', () => webhookQueue.repo.countByStatus()));
+  // Shipping with Poleepo (DESIGN §4.7): shares the order import's connections (and their clients).
+  const shipping = new ShippingService({ db: ctx.db, clock: ctx.clock, logger: ctx.logger, tasks: ctx.tasks, connections: orders.connections, orders: orders.repo });
+  defineShippingTasks(ctx, shipping, webhookQueue);
+  ctx.metrics.addCollector(countsGauge('poleepo_odoo_shipments', 'Shipments by step (creating, labelling, ready, shipped, done, refused)', 'step', () => shipping.repo.countByStep()));
   ctx.metrics.addCollector(countsGauge('poleepo_odoo_orders', 'Poleepo orders known to the connector by import state', 'state', () => orders.repo.countByState()));
   // Product export (DESIGN §4.2–§4.4) and its signed image URLs (§4.3.1).
   const images: ProductImagesService = new ProductImagesService({
@@ -69,7 +76,7 @@ export function buildServices(ctx: AppContext): Services {
   const products = new ProductsService(ctx, images);
   const productKinds = defineProductTasks(ctx, products);
   registerProductJobs(ctx, productKinds);
-  return { webhooks, webhookQueue, intake, orders, products, images, productKinds };
+  return { webhooks, webhookQueue, intake, orders, shipping, products, images, productKinds };
 }
 
 /** An Odoo notification's model picks what runs now: the orders' Odoo changes, or the product change detection. */

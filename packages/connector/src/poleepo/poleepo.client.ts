@@ -332,8 +332,9 @@ export class PoleepoClient {
     return (await this.call('shippings.updateStatus', { params: { id }, body: { status: 'CANCELED' } })).data as PoleepoShipping;
   }
 
-  async listCarriers(): Promise<PoleepoCarrier[]> {
-    return collect(this.paginate<PoleepoCarrier>('carriers.list'));
+  /** The couriers; for an order (and a total weight in kg), with the prices Poleepo quotes for it (assumed query). */
+  async listCarriers(quote: { orderId?: number | string; weightKg?: number } = {}): Promise<PoleepoCarrier[]> {
+    return collect(this.paginate<PoleepoCarrier>('carriers.list', { query: { order: quote.orderId, weight: quote.weightKg } }));
   }
 
   async listPackageTypes(): Promise<PoleepoPackageType[]> {

@@ -206,10 +206,14 @@ export const SHIPPING_STATUSES = ['CREATED', 'LABEL_READY', 'HANDED_TO_CARRIER',
 export type PoleepoShippingStatus = (typeof SHIPPING_STATUSES)[number];
 
 export interface PoleepoParcel {
+  /** Kilograms. */
   weight: number;
+  /** Centimetres. */
   width?: number;
   height?: number;
   depth?: number;
+  /** This parcel's own package type (assumed: several package types in one shipping). */
+  package_type_id?: number;
 }
 
 export interface PoleepoShipping {
@@ -228,6 +232,8 @@ export interface PoleepoShipping {
   pickup_address_id?: number | null;
   parcels?: PoleepoParcel[];
   cod_amount?: number;
+  /** What the creator wrote (the connector names the Odoo delivery here, to recognise its shippings). */
+  notes?: string | null;
   delivery_address?: PoleepoAddress;
   creation_date?: string;
   update_date?: string;
@@ -244,6 +250,14 @@ export interface PoleepoShippingCreate {
   notes?: string;
 }
 
+/** A courier service, with its price when Poleepo quotes one (assumed: EUR, VAT excluded). */
+export interface PoleepoCarrierService {
+  code: string;
+  name: string;
+  price?: number | null;
+  currency?: string | null;
+}
+
 export interface PoleepoLabel {
   shipping_id: number;
   format: 'PDF' | string;
@@ -255,7 +269,7 @@ export interface PoleepoCarrier {
   id: number;
   code: string;
   name: string;
-  services?: { code: string; name: string }[];
+  services?: PoleepoCarrierService[];
 }
 
 export interface PoleepoPackageType {

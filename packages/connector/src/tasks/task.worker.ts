@@ -36,7 +36,7 @@ import { describeIssues, type TaskContext, type TaskDefinition, type TaskRegistr
 import type { TaskRow } from './task.types.ts';
 
 /** The lanes of DESIGN §2 and their default concurrency per worker process. */
-export const DEFAULT_LANES: Readonly<Record<string, number>> = { orders: 4, webhooks: 4, products: 2, jobs: 2, maintenance: 1 };
+export const DEFAULT_LANES: Readonly<Record<string, number>> = { orders: 4, shipping: 2, webhooks: 4, products: 2, jobs: 2, maintenance: 1 };
 
 export interface WorkerOptions {
   queue: TaskQueue;

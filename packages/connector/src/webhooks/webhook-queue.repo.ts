@@ -87,6 +87,13 @@ export class WebhookQueueRepo {
       .where('status', '=', 'pending').where('received_at', '<', before).orderBy('id').limit(limit).execute();
   }
 
+  /** Messages kept as received (no handler then) for events that now have one, oldest first. */
+  receivedFor(events: readonly string[], limit: number): Promise<Pick<WebhookMessageRow, 'id' | 'connection_id'>[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    return this.db.kysely.selectFrom('webhook_messages').select(['id', 'connection_id'])
+      .where('status', '=', 'received').where('event', 'in', [...events]).orderBy('id').limit(limit).execute();
+  }
+
   /** Webhook Queue Cleaning: removes processed (done) messages. */
   async deleteDone(connectionId?: number): Promise<number> {
     let q = this.db.kysely.deleteFrom('webhook_messages').where('status', '=', 'done');

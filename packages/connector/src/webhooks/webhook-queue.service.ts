@@ -11,10 +11,6 @@ export const DEFAULT_PAYLOAD_RETENTION_MS = 30 * 24 * 3_600_000;
 /** A pending message older than this without progress is re-enqueued by the Process Webhook Queue job. */
 const SAFETY_NET_AGE_MS = 30_000;
 
-const NOT_YET: Record<string, string> = {
-  STATUS_SHIPMENT: 'Kept as received: shipment updates are acted on once shipping with Poleepo is configured.',
-};
-
 /** The webhook queue's life after intake: processing, statuses, retry, cleaning, retention. */
 export class WebhookQueueService {
   readonly repo: WebhookQueueRepo;
@@ -37,7 +33,7 @@ export class WebhookQueueService {
     const handler = this.handlers.get(message.event);
     const now = this.clock.now();
     if (!handler) {
-      const note = NOT_YET[message.event] ?? `Kept as received: nothing acts on ${message.event} events.`;
+      const note = `Kept as received: nothing acts on ${message.event} events.`;
       await this.repo.setStatus(messageId, 'received', { now, note });
       return { status: 'received' };
     }
@@ -86,14 +82,24 @@ export class WebhookQueueService {
    * Process Webhook Queue (every minute, the safety net): re-enqueues pending messages whose task went missing
    * (e.g. a crash between intake and the worker), and erases processed payloads past the retention period.
    */
-  async sweep(retentionMs = DEFAULT_PAYLOAD_RETENTION_MS): Promise<{ requeued: number; erased: number }> {
+  async sweep(retentionMs = DEFAULT_PAYLOAD_RETENTION_MS): Promise<{ requeued: number; erased: number; resumed: number }> {
     const now = this.clock.now();
     let requeued = 0;
+    // Messages kept as "received" while nothing acted on their event (STATUS_SHIPMENT before shipping existed) are
+    // processed now that a handler does.
+    let resumed = 0;
+    for (const m of await this.repo.receivedFor([...this.handlers.keys()], 1000)) {
+      await this.tasks.transaction(async (tx) => {
+        await tx.db.updateTable('webhook_messages').set({ status: 'pending', note: null, updated_at: now }).where('id', '=', m.id).where('status', '=', 'received').execute();
+        await tx.enqueue(PROCESS_WEBHOOK_MESSAGE, { messageId: m.id }, { connectionId: m.connection_id, dedupeKey: `webhook-message:${m.id}`, serialKey: `webhook-message:${m.id}` });
+      });
+      resumed++;
+    }
     for (const m of await this.repo.pendingBefore(now - SAFETY_NET_AGE_MS, 1000)) {
       const r = await this.tasks.enqueue(PROCESS_WEBHOOK_MESSAGE, { messageId: m.id }, { connectionId: m.connection_id, dedupeKey: `webhook-message:${m.id}`, serialKey: `webhook-message:${m.id}` });
       if (!r.deduped) requeued++;
     }
     const erased = await this.repo.erasePayloadsProcessedBefore(now - retentionMs);
-    return { requeued, erased };
+    return { requeued, erased, resumed };
   }
 }
