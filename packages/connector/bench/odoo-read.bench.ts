@@ -1,7 +1,7 @@
 /**
  * Odoo read benchmark: the full product read of an export — 100,000 variants (20,000 templates) with the fields the
  * product mapping needs, stock included — through the real OdooClient, against the Odoo emulator running in its own
- * process with service times calibrated to a real Odoo 18 (odoo-api-research §D: ≈ 14 ms per call, ≈ 0.35 ms per
+ * process with service times calibrated to a real Odoo 18 (docs/odoo-api.md §D: ≈ 14 ms per call, ≈ 0.35 ms per
  * variant read with stock, one worker).
  *
  *   node --import tsx bench/odoo-read.bench.ts [--variants 100000] [--templates 20000] [--page-size 2000,5000] [--version 18]

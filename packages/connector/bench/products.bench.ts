@@ -1,6 +1,6 @@
 /**
  * Product export benchmark (DESIGN §6): the Odoo emulator and the Poleepo sandbox run in their OWN process (this file
- * with --child), the emulator calibrated to a real Odoo's service times (odoo-api-research §D) with a generated
+ * with --child), the emulator calibrated to a real Odoo's service times (docs/odoo-api.md §D) with a generated
  * catalog of 20,000 templates / 100,000 variants; the connector runs here, as in production (SQLite, real clients).
  *
  *   node --import tsx bench/products.bench.ts          (or: npm run bench products)

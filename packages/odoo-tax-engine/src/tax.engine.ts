@@ -15,7 +15,7 @@
  *   account_id, analytic, use_in_tax_closing, is_reverse_charge (18+), price_include, tax_exigibility,
  *   tax_repartition_line_id, group, tag_ids, tax_ids}], total_excluded, total_included, total_void}`.
  *
- * Pure: no I/O, no clock. Held to `shared/odoo-taxes-golden.json` (test/taxes.golden.test.ts). Not modelled: Python
+ * Pure: no I/O, no clock. Held to `recordings/odoo-taxes-golden.json` (test/taxes.golden.test.ts). Not modelled: Python
  * (code) taxes, several repartition lines per tax or factors other than 100 %, reverse-charge (negative factor) lines,
  * tags, and the Indian special case of 17; product/partner arguments do not change the amounts of these tax types.
  */

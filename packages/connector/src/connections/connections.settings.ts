@@ -73,7 +73,7 @@ export const connectionSettingsSchema = z.object({
   odoo: z.object({
     /** auto = JSON-2 when the server has it (19+), else JSON-RPC. */
     transport: z.enum(['auto', 'jsonrpc', 'json2']).default('auto'),
-    /** Calls in flight at once (one Odoo worker serves one call; more rarely helps, research §D). */
+    /** Calls in flight at once (one Odoo worker serves one call; more rarely helps, docs/odoo-api.md §D). */
     maxConcurrent: z.number().int().min(1).max(16).default(2),
     /** Optional pace for Odoo Online's fair use (calls started per second; null = no pace). */
     requestsPerSecond: z.number().positive().max(100).nullable().default(null),

@@ -31,7 +31,7 @@ export function openEnvelope(key: string, res: HttpResponse): Envelope {
   } catch {
     throw new PoleepoProtocolError(`Poleepo answered ${key} with a body that is not JSON (${res.text.slice(0, 60)}…)`, { endpoint: key, status: res.status });
   }
-  // S2 treats `{success: false, message}` as an error whatever the status (research §1.2): a refusal, not a glitch.
+  // S2 treats `{success: false, message}` as an error whatever the status (docs/poleepo-api.md §1.3): a refusal, not a glitch.
   if (parsed && typeof parsed === 'object' && (parsed as ErrorBody).success === false) {
     const body = parsed as ErrorBody;
     throw new PoleepoValidationError(`Poleepo refused ${key}: ${body.message ?? body.error ?? body.code ?? 'success: false'}`, { endpoint: key, status: res.status, poleepoCode: body.code ?? null }, fieldErrors(body.errors));

@@ -2,7 +2,7 @@ import { POLEEPO_MODULE } from './provisioning.fields.ts';
 
 /**
  * The view extensions (DESIGN §4.9, seed "User manual"), written against anchors present in the recorded views of
- * Odoo 17, 18 and 19 (`shared/odoo-views/`): the notebook of each form, the picking form's header, the variant
+ * Odoo 17, 18 and 19 (`recordings/odoo-views/`): the notebook of each form, the picking form's header, the variant
  * list's `lst_price` column, the variant quick-edit form's `codes` group. Visibility uses the Python expressions of
  * 17+ (`invisible="..."`), lists the version's tag (`tree` in 17, `list` after; told by ir.ui.view's type
  * selection). Connector-managed values are read-only; the Poleepo ids and the last button request are shown to the
