@@ -13,7 +13,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option('--api-key <key>', 'the admin\'s API key (default: 40 random hex characters)')
     .option('--odoo-version <v>', 'which Odoo to play: 17, 18 or 19 (default 18)')
     .option('--catalog <templates>x<variants>', 'add a generated catalog, e.g. 20000x100000')
-    .option('--service-time <preset>', 'none (default) or calibrated (real Odoo service times, odoo-api-research §D)')
+    .option('--service-time <preset>', 'none (default) or calibrated (real Odoo service times, docs/odoo-api.md §D)')
     .action(async (opts: EmulatorCliOptions) => {
       let options: ReturnType<typeof emulatorOptions>;
       try {
