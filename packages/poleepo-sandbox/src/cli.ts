@@ -20,6 +20,8 @@ Options:
   --rate-limit-window <duration>  window of the batch status limit of 5 requests (default 10m; e.g. 30s)
   --batch-delay <duration>        time a product batch takes to process (default 2s)
   --token-ttl <duration>          access token lifetime (default 1h)
+  --shipping-progress <duration>  a shipping handed to the carrier goes IN_TRANSIT, then DELIVERED, after this
+                                  long each (default off; e.g. 30s)
   --seed-products                 start with a few products and publications
   -h, --help                      this help
 `;
@@ -31,6 +33,7 @@ export interface SandboxCliOptions {
   rateLimitWindow?: string;
   batchDelay?: string;
   tokenTtl?: string;
+  shippingProgress?: string;
   seedProducts?: boolean;
 }
 
@@ -62,6 +65,7 @@ export function sandboxOptions(opts: SandboxCliOptions): PoleepoSandboxOptions &
     rateLimitWindowMs: opts.rateLimitWindow ? duration('--rate-limit-window', opts.rateLimitWindow) : undefined,
     batchProcessingDelayMs: opts.batchDelay ? duration('--batch-delay', opts.batchDelay) : undefined,
     tokenTtlSeconds: tokenTtl !== undefined ? Math.round(tokenTtl / 1000) : undefined,
+    shippingProgressMs: opts.shippingProgress ? duration('--shipping-progress', opts.shippingProgress) : undefined,
     seedProducts: opts.seedProducts === true,
   };
 }
@@ -73,6 +77,7 @@ export function sandboxBanner(sandbox: PoleepoSandbox, client: SandboxClient): s
     `  client id      ${client.clientId}`,
     `  client secret  ${client.clientSecret}`,
     `  batch status limit: 5 requests per ${Math.round(sandbox.knobs.rateLimitWindowMs / 1000)} s`,
+    ...(sandbox.knobs.shippingProgressMs > 0 ? [`  shipments move on their own every ${Math.round(sandbox.knobs.shippingProgressMs / 1000)} s (IN_TRANSIT, then DELIVERED)`] : []),
     'Control API (see docs/poleepo-api.md §7):',
     `  curl -X POST ${sandbox.url}/__sandbox/webhooks -d '{"url":"http://127.0.0.1:8080/webhooks/poleepo/NAME?token=…","secret":"…","events":["STATUS_ORDER","STATUS_SHIPMENT"]}'`,
     `  curl -X POST ${sandbox.url}/__sandbox/orders/generate -d '{"count":3}'`,
@@ -104,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       options: {
         port: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' },
-        'rate-limit-window': { type: 'string' }, 'batch-delay': { type: 'string' }, 'token-ttl': { type: 'string' },
+        'rate-limit-window': { type: 'string' }, 'batch-delay': { type: 'string' }, 'token-ttl': { type: 'string' }, 'shipping-progress': { type: 'string' },
         'seed-products': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -115,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const options = sandboxOptions({
       port: values.port, clientId: values['client-id'], clientSecret: values['client-secret'], rateLimitWindow: values['rate-limit-window'],
-      batchDelay: values['batch-delay'], tokenTtl: values['token-ttl'], seedProducts: values['seed-products'],
+      batchDelay: values['batch-delay'], tokenTtl: values['token-ttl'], shippingProgress: values['shipping-progress'], seedProducts: values['seed-products'],
     });
     const sandbox = await startPoleepoSandbox(options);
     process.stdout.write(`${sandboxBanner(sandbox, options.clients[0]!)}\n`);

@@ -5,3 +5,7 @@ export { maxInWindow, type EndpointStats } from './poleepo-sandbox.limits.ts';
 export { italianFiscalCode } from './poleepo-sandbox.people.ts';
 export { buildLabelPdf } from './poleepo-sandbox.pdf.ts';
 export { sandboxOptions, sandboxBanner, stopSandboxOnSignal, SandboxUsageError, DEFAULT_SANDBOX_PORT, type SandboxCliOptions } from './cli.ts';
+export { servicePrice, zoneFactor, PRICE_CURRENCY, type ServiceTariff } from './poleepo-sandbox.rates.ts';
+export type { SandboxFault } from './poleepo-sandbox.faults.ts';
+export type { SandboxTracking } from './poleepo-sandbox.tracking.ts';
+export type { PastEvent } from './poleepo-sandbox.webhooks.ts';

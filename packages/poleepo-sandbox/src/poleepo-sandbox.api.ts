@@ -3,7 +3,7 @@ import { SandboxApiError } from './poleepo-sandbox.errors.ts';
 import type { PoleepoSandboxState } from './poleepo-sandbox.state.ts';
 import type { PoleepoSandboxKnobs, SandboxClient } from './poleepo-sandbox.types.ts';
 import { isoSeconds } from './poleepo-sandbox.util.ts';
-import { documentView, orderView, productView, shippingView } from './poleepo-sandbox.views.ts';
+import { carrierView, documentView, orderView, productView, shippingView } from './poleepo-sandbox.views.ts';
 
 export interface ApiRequest {
   key: string;
@@ -84,10 +84,26 @@ export function apiHandlers(state: PoleepoSandboxState, knobs: PoleepoSandboxKno
       if (body.status === undefined) throw new SandboxApiError(422, 'VALIDATION_ERROR', 'status is required', [{ field: 'status', code: 'REQUIRED', message: 'status is required' }]);
       return ok(shippingView(shippings.setStatus(req.params.id, body.status, true, req.now), shippings, hide(req)));
     },
-    'carriers.list': (req) => page(req, [...shippings.carriers.values()], (c) => c),
+    'carriers.list': (req) => {
+      // Prices for the order's delivery country (Italy without an order) and the `weight` hint (1 kg without one).
+      const orderId = req.query.get('order');
+      const country = orderId === null || orderId === '' ? 'IT' : orders.order(orderId).delivery_address.country_iso;
+      const weight = weightParam(req.query);
+      return page(req, [...shippings.carriers.values()], (c) => carrierView(c, country, weight));
+    },
     'packageTypes.list': (req) => page(req, [...shippings.packageTypes.values()], (p) => p),
     'pickupAddresses.list': (req) => page(req, [...shippings.pickupAddresses.values()], (p) => p),
   };
+}
+
+function weightParam(query: URLSearchParams): number {
+  const raw = query.get('weight');
+  if (raw === null || raw === '') return 1;
+  const kg = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(kg > 0)) {
+    throw new SandboxApiError(400, 'VALIDATION_ERROR', 'weight must be kilograms greater than 0, e.g. 2.5', [{ field: 'weight', code: 'INVALID', message: `"${raw}" is not a weight in kg greater than 0` }]);
+  }
+  return kg;
 }
 
 function intParam(query: URLSearchParams, name: string, fallback: number, min = 0): number {

@@ -69,14 +69,41 @@ async function route(method: string, path: string, body: unknown, d: ControlDeps
   }
   if (method === 'POST' && sub === '/webhooks/redeliver') {
     requireBody();
-    const times = b.times === undefined ? 1 : b.times;
-    if (!Number.isInteger(times) || (times as number) < 1 || (times as number) > 100) throw new ControlError(400, 'times must be a whole number from 1 to 100');
-    const hasOrder = b.order_id !== undefined;
-    const hasShipping = b.shipping_id !== undefined;
-    if (hasOrder === hasShipping) throw new ControlError(400, 'give exactly one of order_id or shipping_id');
-    const resource = hasOrder ? `order:${state.orders.order(b.order_id as number).id}` : `shipping:${state.shippings.shipping(b.shipping_id as number).id}`;
+    const times = timesOf(b);
+    const resource = resourceOf(b, d);
     if (!webhooks.hasEvent(resource)) throw new ControlError(404, `${resource.replace(':', ' ')} has had no event yet`);
-    return { status: 200, body: { redelivered: webhooks.redeliver(resource, times as number) } };
+    return { status: 200, body: { redelivered: webhooks.redeliver(resource, times) } };
+  }
+  if (method === 'POST' && sub === '/webhooks/replay') {
+    requireBody();
+    const times = timesOf(b);
+    const resource = resourceOf(b, d);
+    if (b.status !== undefined && typeof b.status !== 'string') throw new ControlError(400, 'status must be a status code');
+    if (b.event_id !== undefined && typeof b.event_id !== 'string') throw new ControlError(400, 'event_id must be a string');
+    const done = webhooks.replay(resource, { status: b.status as string | undefined, eventId: b.event_id as string | undefined }, times);
+    if (!done) throw new ControlError(404, `${resource.replace(':', ' ')} has had no such event`);
+    return { status: 200, body: { replayed: done.deliveries, event_id: done.past.eventId, status: done.past.status } };
+  }
+  if (method === 'GET' && (m = /^\/(orders|shippings)\/(\d+)\/events$/.exec(sub))) {
+    const resource = m[1] === 'orders' ? `order:${state.orders.order(m[2]).id}` : `shipping:${state.shippings.shipping(m[2]).id}`;
+    return {
+      status: 200,
+      body: { events: webhooks.eventsOf(resource).map((e) => ({ event_id: e.eventId, event: e.event, status: e.status, previous_status: e.previousStatus, timestamp: e.timestamp, sent: e.sent })) },
+    };
+  }
+  if (method === 'GET' && sub === '/carriers') {
+    return { status: 200, body: { refusals: [...state.shippings.refusals].map(([id, r]) => ({ carrier: state.shippings.carrierByRef(String(id)).code, carrier_id: id, remaining: r.remaining, message: r.message })) } };
+  }
+  if (method === 'POST' && (m = /^\/carriers\/([^/]+)\/refuse$/.exec(sub))) {
+    const carrier = state.shippings.carrierByRef(decodeURIComponent(m[1]));
+    if (body !== undefined) requireBody();
+    if (b.count !== undefined && (!Number.isInteger(b.count) || (b.count as number) < 1)) throw new ControlError(400, 'count must be a whole number ≥ 1 (leave it out to refuse until DELETE)');
+    if (b.message !== undefined && (typeof b.message !== 'string' || b.message.trim() === '')) throw new ControlError(400, 'message must be a non-empty string');
+    const refusal = state.shippings.refuse(carrier, (b.count as number | undefined) ?? null, b.message as string | undefined);
+    return { status: 201, body: { carrier: carrier.code, carrier_id: carrier.id, remaining: refusal.remaining, message: refusal.message } };
+  }
+  if (method === 'DELETE' && (m = /^\/carriers\/([^/]+)\/refuse$/.exec(sub))) {
+    return { status: 200, body: { cleared: state.shippings.accept(state.shippings.carrierByRef(decodeURIComponent(m[1]))) ? 1 : 0 } };
   }
   if (method === 'POST' && sub === '/webhooks/flush') {
     return { status: 200, body: { delivered: await webhooks.flush() } };
@@ -92,11 +119,11 @@ async function route(method: string, path: string, body: unknown, d: ControlDeps
   }
   if (method === 'POST' && (m = /^\/orders\/(\d+)\/status$/.exec(sub))) {
     requireBody();
-    return { status: 200, body: orderView(state.orders.setStatus(m[1], b.status, false, now), knobs) };
+    return { status: 200, body: orderView(state.orders.setStatus(m[1], b.status, false, now, deliverOf(b)), knobs) };
   }
   if (method === 'POST' && (m = /^\/shippings\/(\d+)\/status$/.exec(sub))) {
     requireBody();
-    return { status: 200, body: shippingView(state.shippings.setStatus(m[1], b.status, false, now), state.shippings) };
+    return { status: 200, body: shippingView(state.shippings.setStatus(m[1], b.status, false, now, deliverOf(b)), state.shippings) };
   }
   if (method === 'POST' && sub === '/faults') {
     requireBody();
@@ -120,6 +147,26 @@ async function route(method: string, path: string, body: unknown, d: ControlDeps
     return { status: 200, body: { reset: true } };
   }
   throw new ControlError(404, `No sandbox control route ${method} ${path}`);
+}
+
+function timesOf(b: Record<string, unknown>): number {
+  const times = b.times === undefined ? 1 : b.times;
+  if (!Number.isInteger(times) || (times as number) < 1 || (times as number) > 100) throw new ControlError(400, 'times must be a whole number from 1 to 100');
+  return times as number;
+}
+
+/** `order:1001` or `shipping:501` from a body naming exactly one of them (404 when it does not exist). */
+function resourceOf(b: Record<string, unknown>, d: ControlDeps): string {
+  const hasOrder = b.order_id !== undefined;
+  const hasShipping = b.shipping_id !== undefined;
+  if (hasOrder === hasShipping) throw new ControlError(400, 'give exactly one of order_id or shipping_id');
+  return hasOrder ? `order:${d.state.orders.order(b.order_id as number).id}` : `shipping:${d.state.shippings.shipping(b.shipping_id as number).id}`;
+}
+
+/** `deliver: false` records the status event without sending it (replay it later to deliver it late). */
+function deliverOf(b: Record<string, unknown>): boolean {
+  if (b.deliver !== undefined && typeof b.deliver !== 'boolean') throw new ControlError(400, 'deliver must be true or false');
+  return b.deliver !== false;
 }
 
 export function statsBody(d: Pick<ControlDeps, 'stats' | 'webhooks'>): Record<string, unknown> {

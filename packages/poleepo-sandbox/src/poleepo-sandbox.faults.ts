@@ -9,16 +9,25 @@ export interface SandboxFault {
   malformed: boolean;
   drop: boolean;
   retryAfter: number;
+  /**
+   * A lost reply: the request is processed in full (created, status changed, webhooks sent) and only then is the
+   * answer delayed, dropped, broken or replaced by `status`, so a client can be tested on "it succeeded on
+   * Poleepo but I never heard".
+   */
+  after: boolean;
 }
 
-/** Injected failures for Poleepo's routes (docs/poleepo-api.md §7): consumed by matching requests, in order. */
+/**
+ * Injected failures for Poleepo's routes (docs/poleepo-api.md §7): consumed by matching requests, in order. A fault
+ * acts before the request is processed (nothing happens on "Poleepo") or, with `after`, once it has been.
+ */
 export class SandboxFaults {
   private faults: SandboxFault[] = [];
   private nextId = 1;
 
   /** Validates a control-API body; returns an error message or the fault. */
   add(body: Record<string, unknown>): SandboxFault | string {
-    const { endpoint, status, count, delay_ms: delay, malformed, drop, retry_after: retryAfter } = body;
+    const { endpoint, status, count, delay_ms: delay, malformed, drop, retry_after: retryAfter, after } = body;
     if (endpoint !== undefined && (typeof endpoint !== 'string' || endpoint === '')) return 'endpoint must be an endpoint key or a path';
     if (status !== undefined && (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599)) return 'status must be an HTTP status code';
     if (count !== undefined && (!Number.isInteger(count) || (count as number) < 1)) return 'count must be a whole number ≥ 1';
@@ -26,11 +35,12 @@ export class SandboxFaults {
     if (malformed !== undefined && typeof malformed !== 'boolean') return 'malformed must be true or false';
     if (drop !== undefined && typeof drop !== 'boolean') return 'drop must be true or false';
     if (retryAfter !== undefined && (typeof retryAfter !== 'number' || retryAfter < 0)) return 'retry_after must be seconds ≥ 0';
+    if (after !== undefined && typeof after !== 'boolean') return 'after must be true or false';
     if (status === undefined && delay === undefined && !malformed && !drop) return 'a fault needs status, delay_ms, malformed or drop';
     const fault: SandboxFault = {
       id: this.nextId++, endpoint: (endpoint as string | undefined) ?? null, status: (status as number | undefined) ?? null,
       count: (count as number | undefined) ?? 1, delayMs: (delay as number | undefined) ?? 0, malformed: malformed === true,
-      drop: drop === true, retryAfter: (retryAfter as number | undefined) ?? 1,
+      drop: drop === true, retryAfter: (retryAfter as number | undefined) ?? 1, after: after === true,
     };
     this.faults.push(fault);
     return fault;

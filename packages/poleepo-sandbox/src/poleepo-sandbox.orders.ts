@@ -66,9 +66,19 @@ export interface CreateOrderInput {
   customer?: Record<string, unknown>;
   lines: { sku: string; quantity: number; price?: number }[];
   shipping_cost?: number;
+  /** Absent: one of the channel's prepaid methods. `CASH_ON_DELIVERY` makes a COD order. */
+  payment_method?: string;
+  /** The amount the carrier collects; implies `CASH_ON_DELIVERY`; default the order total. */
+  cash_on_delivery?: number;
 }
 
-export type StatusChange = { order: OrderRec; previous: OrderStatus | null };
+export const CASH_ON_DELIVERY = 'CASH_ON_DELIVERY';
+
+/** About one generated order in eight is cash on delivery (Italian deliveries only: carriers collect at home). */
+const GENERATED_COD_SHARE = 1 / 8;
+
+/** `deliver: false`: the event is recorded (it can be replayed later) but not sent now: a lost or late webhook. */
+export type StatusChange = { order: OrderRec; previous: OrderStatus | null; deliver: boolean };
 
 /** Orders and their documents. Status changes are reported to `onStatus` (the webhook emitter). */
 export class SandboxOrders {
@@ -88,8 +98,16 @@ export class SandboxOrders {
     return o;
   }
 
-  /** `POST /__sandbox/orders`: the given lines (prices default to the product's), a generated customer unless given. */
+  /**
+   * `POST /__sandbox/orders`: the given lines (prices default to the product's), a generated customer unless given.
+   * Cash on delivery only when asked for (`payment_method` or `cash_on_delivery`), so an order a test makes never
+   * needs a `cod_amount` the test did not choose.
+   */
   create(input: unknown, now: number): OrderRec {
+    return this.createOrder(input, now, 0);
+  }
+
+  private createOrder(input: unknown, now: number, codShare: number): OrderRec {
     if (!isPlainObject(input)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'The body must be a JSON object');
     const lines = input.lines;
     if (!Array.isArray(lines) || lines.length === 0) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'lines must be a non-empty list of {sku, quantity, price?}');
@@ -105,6 +123,10 @@ export class SandboxOrders {
     if (input.channel !== undefined && typeof input.channel !== 'string') throw new SandboxApiError(400, 'VALIDATION_ERROR', 'channel must be a string');
     if (input.customer !== undefined && !isPlainObject(input.customer)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'customer must be an object');
     if (input.shipping_cost !== undefined && (typeof input.shipping_cost !== 'number' || input.shipping_cost < 0)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'shipping_cost must be a number ≥ 0');
+    if (input.payment_method !== undefined && (typeof input.payment_method !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(input.payment_method))) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'payment_method must be an upper-case code such as CASH_ON_DELIVERY or PAYPAL');
+    const codGiven = input.cash_on_delivery;
+    if (codGiven !== undefined && (typeof codGiven !== 'number' || !(codGiven > 0))) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'cash_on_delivery must be an amount greater than 0');
+    if (codGiven !== undefined && input.payment_method !== undefined && input.payment_method !== CASH_ON_DELIVERY) throw new SandboxApiError(400, 'VALIDATION_ERROR', `cash_on_delivery goes with payment_method ${CASH_ON_DELIVERY}`);
     const source = resolveChannel(input.channel as string | undefined, this.rng);
     const person = generatePerson(this.rng);
     const given = (input.customer ?? {}) as Record<string, unknown>;
@@ -125,7 +147,11 @@ export class SandboxOrders {
       ...(isPlainObject(given.delivery_address) ? given.delivery_address : {}),
     } as SandboxAddress;
     const channel = CHANNELS[source.id];
-    const payment = channel ? this.rng.pick(channel.payments) : 'OTHER';
+    // One draw whatever is asked, so an explicit payment method does not shift the generator's later orders.
+    const prepaid = channel ? this.rng.pick(channel.payments) : 'OTHER';
+    const codAsked = input.payment_method === CASH_ON_DELIVERY || codGiven !== undefined;
+    const codDrawn = codShare > 0 && delivery.country_iso === 'IT' && this.rng.chance(codShare);
+    const payment = codAsked || codDrawn ? CASH_ON_DELIVERY : (input.payment_method as string | undefined) ?? prepaid;
     const order: OrderRec = {
       id: this.nextId++,
       reference_id: channel ? channel.reference(this.rng) : `${source.id}-${this.rng.digits(6)}`,
@@ -141,9 +167,9 @@ export class SandboxOrders {
       payment_method: payment, cash_on_delivery: 0, currency: 'EUR',
       order_date: now - this.rng.int(30, 600) * 1000, created_at: now, updated_at: now, shipping_ids: [],
     };
-    if (payment === 'CASH_ON_DELIVERY') order.cash_on_delivery = total(order);
+    if (payment === CASH_ON_DELIVERY) order.cash_on_delivery = round2((codGiven as number | undefined) ?? total(order));
     this.orders.set(order.id, order);
-    this.onStatus({ order, previous: null });
+    this.onStatus({ order, previous: null, deliver: true });
     return order;
   }
 
@@ -158,13 +184,13 @@ export class SandboxOrders {
         return { sku: p?.sku ?? `SKU-${this.rng.int(100, 999)}`, quantity: this.rng.int(1, 3), ...(p ? {} : { price: this.rng.int(500, 9000) / 100 }) };
       });
       const unique = lines.filter((l, idx) => lines.findIndex((m) => m.sku === l.sku) === idx);
-      out.push(this.create({ lines: unique, shipping_cost: this.rng.pick([0, 4.9, 5.9, 6.9]) }, now));
+      out.push(this.createOrder({ lines: unique, shipping_cost: this.rng.pick([0, 4.9, 5.9, 6.9]) }, now, GENERATED_COD_SHARE));
     }
     return out;
   }
 
   /** A status change; `strict` (API clients) enforces the transition table. */
-  setStatus(id: number | string, status: unknown, strict: boolean, now: number): OrderRec {
+  setStatus(id: number | string, status: unknown, strict: boolean, now: number, deliver = true): OrderRec {
     const order = this.order(id);
     if (typeof status !== 'string' || !(ORDER_STATUSES as readonly string[]).includes(status)) {
       throw new SandboxApiError(422, 'VALIDATION_ERROR', `status must be one of ${ORDER_STATUSES.join(', ')}`, [{ field: 'status', code: 'INVALID', message: `status must be one of ${ORDER_STATUSES.join(', ')}` }]);
@@ -177,7 +203,7 @@ export class SandboxOrders {
     const previous = order.status;
     order.status = next;
     order.updated_at = now;
-    this.onStatus({ order, previous });
+    this.onStatus({ order, previous, deliver });
     return order;
   }
 

@@ -143,12 +143,13 @@ function sdiCode(rng: Rng): string {
   return s;
 }
 
-/** Sales channels and the look of their order references and payment methods. */
+/** Sales channels and the look of their order references and prepaid payment methods (cash on delivery is drawn
+ * separately, docs/poleepo-api.md §4.5). */
 export const CHANNELS: Record<string, { name: string; reference: (rng: Rng) => string; payments: string[] }> = {
   AMAZON: { name: 'Amazon', reference: (r) => `${r.digits(3)}-${r.digits(7)}-${r.digits(7)}`, payments: ['AMAZON_PAY'] },
   EBAY: { name: 'eBay', reference: (r) => `${r.digits(2)}-${r.digits(5)}-${r.digits(5)}`, payments: ['PAYPAL', 'EBAY_MANAGED_PAYMENTS'] },
-  SHOPIFY: { name: 'Shopify', reference: (r) => `#${r.int(1001, 99999)}`, payments: ['SHOPIFY_PAYMENTS', 'PAYPAL', 'CASH_ON_DELIVERY'] },
-  WOOCOMMERCE: { name: 'WooCommerce', reference: (r) => `WC-${r.digits(5)}`, payments: ['STRIPE', 'BANK_TRANSFER', 'CASH_ON_DELIVERY'] },
+  SHOPIFY: { name: 'Shopify', reference: (r) => `#${r.int(1001, 99999)}`, payments: ['SHOPIFY_PAYMENTS', 'PAYPAL'] },
+  WOOCOMMERCE: { name: 'WooCommerce', reference: (r) => `WC-${r.digits(5)}`, payments: ['STRIPE', 'BANK_TRANSFER'] },
   PRESTASHOP: { name: 'PrestaShop', reference: (r) => Array.from({ length: 9 }, () => String.fromCharCode(65 + r.int(0, 25))).join(''), payments: ['PAYPAL', 'BANK_TRANSFER'] },
   MANOMANO: { name: 'ManoMano', reference: (r) => `M${r.digits(10)}`, payments: ['MANOMANO'] },
   TIKTOK: { name: 'TikTok Shop', reference: (r) => r.digits(18), payments: ['TIKTOK_PAY'] },

@@ -9,11 +9,13 @@ export function seedReferenceData(catalog: SandboxCatalog, shippings: SandboxShi
   catalog.addCategory('Casa', 'Casa', 8363);
   for (const [id, value] of [[1, 'estate'], [2, 'saldi'], [3, 'novità'], [4, 'outlet']] as const) catalog.tags.set(id, value);
 
+  // Tariffs: EUR without VAT for the first kg to Italy, plus per further started kg (assumed, plausible list prices).
+  const t = (base: number, perKg: number) => ({ base, perKg });
   const carriers = [
-    { id: 1, code: 'BRT', name: 'BRT Bartolini', services: [{ code: 'STANDARD', name: 'Standard' }, { code: 'EXPRESS', name: 'Express' }] },
-    { id: 2, code: 'GLS', name: 'GLS Italy', services: [{ code: 'BUSINESS', name: 'Business Parcel' }] },
-    { id: 3, code: 'SDA', name: 'SDA Express Courier', services: [{ code: 'EXTRALARGE', name: 'Extra Large' }, { code: 'STANDARD', name: 'Standard' }] },
-    { id: 4, code: 'POSTE', name: 'Poste Italiane', services: [{ code: 'CRONO', name: 'Crono' }, { code: 'PACCO_ORDINARIO', name: 'Pacco Ordinario' }] },
+    { id: 1, code: 'BRT', name: 'BRT Bartolini', services: [{ code: 'STANDARD', name: 'Standard', tariff: t(6.9, 0.45) }, { code: 'EXPRESS', name: 'Express', tariff: t(9.9, 0.6) }] },
+    { id: 2, code: 'GLS', name: 'GLS Italy', services: [{ code: 'BUSINESS', name: 'Business Parcel', tariff: t(6.5, 0.5) }] },
+    { id: 3, code: 'SDA', name: 'SDA Express Courier', services: [{ code: 'EXTRALARGE', name: 'Extra Large', tariff: t(12.5, 0.35) }, { code: 'STANDARD', name: 'Standard', tariff: t(6.2, 0.5) }] },
+    { id: 4, code: 'POSTE', name: 'Poste Italiane', services: [{ code: 'CRONO', name: 'Crono', tariff: t(7.9, 0.55) }, { code: 'PACCO_ORDINARIO', name: 'Pacco Ordinario', tariff: t(5.9, 0.4) }] },
   ];
   for (const c of carriers) shippings.carriers.set(c.id, c);
   const packages = [

@@ -5,11 +5,12 @@ import { apiHandlers } from './poleepo-sandbox.api.ts';
 import { newSandboxClient } from './poleepo-sandbox.auth.ts';
 import { handleControl, statsBody, type ControlDeps } from './poleepo-sandbox.control.ts';
 import { SandboxApiError } from './poleepo-sandbox.errors.ts';
-import { SandboxFaults } from './poleepo-sandbox.faults.ts';
+import { SandboxFaults, type SandboxFault } from './poleepo-sandbox.faults.ts';
 import { SandboxLimiter, SandboxStats } from './poleepo-sandbox.limits.ts';
-import { SandboxRouter } from './poleepo-sandbox.routes.ts';
+import { SandboxRouter, type RouteMatch } from './poleepo-sandbox.routes.ts';
 import { PoleepoSandboxState } from './poleepo-sandbox.state.ts';
 import type { PoleepoSandboxKnobs, PoleepoSandboxOptions, SandboxClient } from './poleepo-sandbox.types.ts';
+import { SandboxTracking } from './poleepo-sandbox.tracking.ts';
 import { SandboxWebhooks } from './poleepo-sandbox.webhooks.ts';
 
 export interface PoleepoSandbox {
@@ -23,10 +24,18 @@ export interface PoleepoSandbox {
   stats: SandboxStats & { body(): Record<string, unknown> };
   webhooks: SandboxWebhooks;
   faults: SandboxFaults;
+  /** The carrier's own progress of handed-over shippings (knob `shippingProgressMs`). */
+  tracking: SandboxTracking;
   stop(): Promise<void>;
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
 
 export function defaultKnobs(options: Partial<PoleepoSandboxKnobs> = {}): PoleepoSandboxKnobs {
   return {
@@ -41,6 +50,7 @@ export function defaultKnobs(options: Partial<PoleepoSandboxKnobs> = {}): Poleep
     webhookMaxAttempts: options.webhookMaxAttempts ?? 6,
     webhookRetryBaseMs: options.webhookRetryBaseMs ?? 1000,
     webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+    shippingProgressMs: options.shippingProgressMs ?? 0,
   };
 }
 
@@ -60,21 +70,26 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
   const faults = new SandboxFaults();
   const webhooks = new SandboxWebhooks(clock, knobs);
   const handlers = apiHandlers(state, knobs);
+  const tracking = new SandboxTracking(clock, knobs, state.shippings);
   const control: ControlDeps = { state, knobs, webhooks, faults, stats, now: () => clock.now() };
 
-  state.orders.onStatus = ({ order, previous }) =>
-    webhooks.emit('STATUS_ORDER', `order:${order.id}`, { order_id: order.id, status: order.status, previous_status: previous });
-  state.shippings.onStatus = ({ shipping, previous }) =>
+  state.orders.onStatus = ({ order, previous, deliver }) =>
+    webhooks.emit('STATUS_ORDER', `order:${order.id}`, { order_id: order.id, status: order.status, previous_status: previous }, deliver);
+  state.shippings.onStatus = ({ shipping, previous, deliver }) => {
     webhooks.emit('STATUS_SHIPMENT', `shipping:${shipping.id}`, {
       shipping_id: shipping.id, order_id: shipping.order_id, status: shipping.status, previous_status: previous,
       tracking_code: shipping.tracking_code, carrier: state.shippings.carrierName(shipping),
-    });
+    }, deliver);
+    tracking.changed(shipping);
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
     if (raw === null) return sendJson(res, 413, { success: false, code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' });
+    // Carrier scans that are due come first, so neither API nor control API ever sees a shipping behind its time.
+    tracking.run(clock.now());
 
     if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/')) {
       let body: unknown;
@@ -94,32 +109,24 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
     const key = match.route.key;
     stats.received(key, now);
 
+    // A fault acts before the request is processed, or (`after`) replaces the answer once it has been: a lost reply.
     const fault = faults.take(key, url.pathname);
-    if (fault) {
-      if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      if (fault.drop) {
-        stats.answered(key, 'dropped');
-        req.socket.destroy();
-        return;
-      }
-      if (fault.malformed) {
-        stats.answered(key, 200);
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end('{"data": [{"id": 1, "sku": "TRUNC');
-        return;
-      }
-      if (fault.status !== null) {
-        const headers: Record<string, string> = {};
-        if (fault.status === 429) {
-          headers['Retry-After'] = String(fault.retryAfter);
-          stats.rateLimited(key);
-        }
-        stats.answered(key, fault.status);
-        return sendJson(res, fault.status, { success: false, code: codeFor(fault.status), message: `Injected fault (HTTP ${fault.status})` }, headers);
-      }
+    if (fault && !fault.after && (await injectFault(req, res, key, fault))) return;
+    let answer: Answer;
+    try {
+      answer = runApi(req, url, match, raw, now);
+    } catch (error) {
+      stats.answered(key, 500);
+      throw error;
     }
+    if (fault?.after && (await injectFault(req, res, key, fault))) return;
+    stats.answered(key, answer.status);
+    return sendJson(res, answer.status, answer.body, answer.headers);
+  }
 
-    let status = 500;
+  /** Poleepo's answer to an authenticated, authorised request within limits, or its error body. */
+  function runApi(req: IncomingMessage, url: URL, match: RouteMatch, raw: Buffer, now: number): Answer {
+    const key = match.route.key;
     try {
       const parse = (): unknown => {
         if (!raw.length) return undefined;
@@ -129,28 +136,46 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
           throw new SandboxApiError(400, 'VALIDATION_ERROR', 'The request body is not JSON');
         }
       };
-      if (key === 'auth.token') {
-        status = 200;
-        return sendJson(res, 200, { data: state.auth.issue(parse(), now, knobs.tokenTtlSeconds) });
-      }
+      if (key === 'auth.token') return { status: 200, body: { data: state.auth.issue(parse(), now, knobs.tokenTtlSeconds) } };
       const client = state.auth.authenticate(req.headers.authorization, now);
       if (match.route.permission) state.auth.requireAccess(client, match.route.permission.area, match.route.permission.level);
       const retryAfter = limiter.check(client.clientId, key, now);
       if (retryAfter !== null) {
         stats.rateLimited(key);
-        status = 429;
-        return sendJson(res, 429, { success: false, code: 'RATE_LIMITED', message: `Too many requests to ${key}; retry in ${retryAfter} s` }, { 'Retry-After': String(retryAfter) });
+        return { status: 429, body: { success: false, code: 'RATE_LIMITED', message: `Too many requests to ${key}; retry in ${retryAfter} s` }, headers: { 'Retry-After': String(retryAfter) } };
       }
       const answer = handlers[key]({ key, params: match.params, query: url.searchParams, body: parse(), client, now });
-      status = answer.status;
-      return sendJson(res, answer.status, answer.total === undefined ? { data: answer.data } : { data: answer.data, total: answer.total });
+      return { status: answer.status, body: answer.total === undefined ? { data: answer.data } : { data: answer.data, total: answer.total } };
     } catch (error) {
       if (!(error instanceof SandboxApiError)) throw error;
-      status = error.status;
-      return sendJson(res, error.status, error.body());
-    } finally {
-      stats.answered(key, status);
+      return { status: error.status, body: error.body() };
     }
+  }
+
+  /** Plays a fault; false when it only delayed (the request then goes on, or its real answer is sent). */
+  async function injectFault(req: IncomingMessage, res: ServerResponse, key: string, fault: SandboxFault): Promise<boolean> {
+    // Real time on purpose: a slow answer is there to run into the client's (real-time) request timeout.
+    if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault.drop) {
+      stats.answered(key, 'dropped');
+      req.socket.destroy();
+      return true;
+    }
+    if (fault.malformed) {
+      stats.answered(key, 200);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"data": [{"id": 1, "sku": "TRUNC');
+      return true;
+    }
+    if (fault.status === null) return false;
+    const headers: Record<string, string> = {};
+    if (fault.status === 429) {
+      headers['Retry-After'] = String(fault.retryAfter);
+      stats.rateLimited(key);
+    }
+    stats.answered(key, fault.status);
+    sendJson(res, fault.status, { success: false, code: codeFor(fault.status), message: `Injected fault (HTTP ${fault.status})` }, headers);
+    return true;
   }
 
   const server = createServer((req, res) => {
@@ -175,7 +200,9 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
     stats: Object.assign(stats, { body: () => statsBody(control) }),
     webhooks,
     faults,
+    tracking,
     stop: async () => {
+      tracking.stop();
       webhooks.stop();
       await webhooks.idle().catch(() => undefined);
       await new Promise<void>((resolve) => {

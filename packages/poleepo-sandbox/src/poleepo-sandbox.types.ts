@@ -50,6 +50,11 @@ export interface PoleepoSandboxKnobs {
   webhookRetryBaseMs: number;
   /** Real time a webhook receiver may take before the attempt counts as failed. */
   webhookTimeoutMs: number;
+  /**
+   * The carrier's tracking for demos: a shipping handed to the carrier moves on its own to IN_TRANSIT, then to
+   * DELIVERED, this many ms (sandbox clock) after each previous step. 0 = off: only the control API moves it.
+   */
+  shippingProgressMs: number;
 }
 
 export interface PoleepoSandboxOptions extends Partial<PoleepoSandboxKnobs> {

@@ -1,7 +1,8 @@
 import type { ProductRec, SandboxCatalog } from './poleepo-sandbox.catalog.ts';
 import type { DocumentRec, OrderRec } from './poleepo-sandbox.orders.ts';
 import { ORDER_STATUS_NAMES, total } from './poleepo-sandbox.orders.ts';
-import type { SandboxShippings, ShippingRec } from './poleepo-sandbox.shippings.ts';
+import { PRICE_CURRENCY, servicePrice } from './poleepo-sandbox.rates.ts';
+import type { CarrierRec, SandboxShippings, ShippingRec } from './poleepo-sandbox.shippings.ts';
 import type { PoleepoSandboxKnobs, SandboxPermissions } from './poleepo-sandbox.types.ts';
 import { isoSeconds, round2 } from './poleepo-sandbox.util.ts';
 
@@ -51,11 +52,19 @@ export function shippingView(s: ShippingRec, shippings: SandboxShippings, hide: 
   const view: Record<string, unknown> = {
     id: s.id, order_id: s.order_id, carrier: shippings.carrierName(s), carrier_id: carrier.id, carrier_code: carrier.code,
     service: s.service, status: s.status, tracking_code: s.tracking_code, parcel_id: s.parcel_id, reference: s.reference,
-    package_type_id: s.package_type_id, pickup_address_id: s.pickup_address_id, parcels: s.parcels, cod_amount: s.cod_amount,
-    delivery_address: s.delivery_address, creation_date: isoSeconds(s.created_at), update_date: isoSeconds(s.updated_at),
+    package_type_id: s.package_type_id, pickup_address_id: s.pickup_address_id, parcels: s.parcels.map((p) => ({ ...p })), cod_amount: s.cod_amount,
+    price: s.price, currency: s.currency, delivery_address: s.delivery_address, creation_date: isoSeconds(s.created_at), update_date: isoSeconds(s.updated_at),
   };
   if (hide.hideCustomerData) delete view.delivery_address;
   return view;
+}
+
+/** A carrier with each service's price for a parcel of `weightKg` to `countryIso` (§4.8; the tariff stays inside). */
+export function carrierView(c: CarrierRec, countryIso: string, weightKg: number): Record<string, unknown> {
+  return {
+    id: c.id, code: c.code, name: c.name,
+    services: c.services.map((s) => ({ code: s.code, name: s.name, price: servicePrice(s.tariff, countryIso, weightKg), currency: PRICE_CURRENCY })),
+  };
 }
 
 export function documentView(d: DocumentRec, withContent: boolean): Record<string, unknown> {

@@ -25,6 +25,18 @@ interface Delivery {
   nextAt: number;
 }
 
+/** An event as it was first made: replays send these exact bytes again (same `event_id`, same signature). */
+export interface PastEvent {
+  event: WebhookEvent;
+  eventId: string;
+  body: string;
+  status: string | null;
+  previousStatus: string | null;
+  timestamp: string;
+  /** False when it was recorded without being sent (`deliver: false`): a lost or late webhook. */
+  sent: boolean;
+}
+
 export interface DeliveryAttempt {
   delivery_id: number;
   subscription_id: number;
@@ -45,7 +57,8 @@ export class SandboxWebhooks {
   readonly subscriptions: Subscription[] = [];
   readonly attempts: DeliveryAttempt[] = [];
   private pending: Delivery[] = [];
-  private readonly lastByResource = new Map<string, { event: WebhookEvent; eventId: string; body: string }>();
+  /** Every event per resource (`order:1001`, `shipping:501`), oldest first, for redeliveries and replays. */
+  private readonly history = new Map<string, PastEvent[]>();
   private nextSubscriptionId = 1;
   private nextDeliveryId = 1;
   private duplicateNext = 0;
@@ -69,25 +82,51 @@ export class SandboxWebhooks {
     return sub;
   }
 
-  /** A new event about a resource (`order:1001`, `shipping:501`), sent to every subscriber of its event. */
-  emit(event: WebhookEvent, resource: string, data: Record<string, unknown>): void {
+  /**
+   * A new event about a resource (`order:1001`, `shipping:501`), sent to every subscriber of its event, or only
+   * recorded (`deliver` false) so that a test can replay it later, out of order.
+   */
+  emit(event: WebhookEvent, resource: string, data: Record<string, unknown>, deliver = true): PastEvent {
     const eventId = `evt_${randomBytes(8).toString('hex')}`;
-    const body = JSON.stringify({ event, event_id: eventId, timestamp: isoSeconds(this.clock.now()), data });
-    this.lastByResource.set(resource, { event, eventId, body });
-    this.enqueueForSubscribers(event, eventId, body, true);
+    const timestamp = isoSeconds(this.clock.now());
+    const body = JSON.stringify({ event, event_id: eventId, timestamp, data });
+    const str = (v: unknown) => (typeof v === 'string' ? v : null);
+    const past: PastEvent = { event, eventId, body, status: str(data.status), previousStatus: str(data.previous_status), timestamp, sent: deliver };
+    this.history.set(resource, [...(this.history.get(resource) ?? []), past]);
+    if (deliver) this.enqueueForSubscribers(event, eventId, body, true);
+    return past;
   }
 
-  /** The last event of a resource again, byte for byte, `times` times; false when that resource never had one. */
+  /** The last event of a resource again, byte for byte, `times` times; 0 when that resource never had one. */
   redeliver(resource: string, times: number): number {
-    const last = this.lastByResource.get(resource);
+    const last = this.history.get(resource)?.at(-1);
     if (!last) return 0;
     let n = 0;
     for (let i = 0; i < times; i++) n += this.enqueueForSubscribers(last.event, last.eventId, last.body, false);
     return n;
   }
 
+  /**
+   * A past event of a resource again, byte for byte, `times` times: the latest with that `status` (or that
+   * `eventId`; neither: the latest). Replaying an earlier status after a later one is how a test delivers events
+   * out of order. Null when no event matches.
+   */
+  replay(resource: string, select: { status?: string; eventId?: string }, times: number): { past: PastEvent; deliveries: number } | null {
+    const past = [...(this.history.get(resource) ?? [])].reverse()
+      .find((e) => (select.status === undefined || e.status === select.status) && (select.eventId === undefined || e.eventId === select.eventId));
+    if (!past) return null;
+    let deliveries = 0;
+    for (let i = 0; i < times; i++) deliveries += this.enqueueForSubscribers(past.event, past.eventId, past.body, false);
+    return { past, deliveries };
+  }
+
+  /** A resource's events, oldest first. */
+  eventsOf(resource: string): PastEvent[] {
+    return [...(this.history.get(resource) ?? [])];
+  }
+
   hasEvent(resource: string): boolean {
-    return this.lastByResource.has(resource);
+    return (this.history.get(resource)?.length ?? 0) > 0;
   }
 
   /** Webhook faults: `duplicate` sends each of the next `count` events twice; `out_of_order` holds the next `count`
