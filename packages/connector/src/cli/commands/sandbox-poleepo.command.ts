@@ -15,6 +15,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option('--rate-limit-window <duration>', 'window of the batch status limit of 5 requests (default 10m; e.g. 30s for demos)')
     .option('--batch-delay <duration>', 'time a product batch takes to process (default 2s)')
     .option('--token-ttl <duration>', 'access token lifetime (default 1h)')
+    .option('--shipping-progress <duration>', 'a shipping handed to the courier goes IN_TRANSIT, then DELIVERED, after this long each (default off)')
     .option('--seed-products', 'start with a few products and publications')
     .action(async (opts: SandboxCliOptions) => {
       let options: ReturnType<typeof sandboxOptions>;
