@@ -1,6 +1,6 @@
 /**
- * Small reference models: countries, states, currencies, languages, units, groups, message subtypes, modules,
- * delivery carriers and package types. Their data comes from the seed; they need little behaviour.
+ * Small reference models: countries, states, currencies, languages, units, groups, message subtypes and modules.
+ * Their data comes from the seed; they need little behaviour.
  */
 import { Model, NOT_COMPUTED } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
@@ -170,26 +170,6 @@ export class IrModuleModule extends Model {
     if (field === 'application') return rec.name as string in APPS;
     if (field === 'sequence') return APPS[rec.name as string] ?? 100;
     if (field === 'installed_version') return rec.installed_version ?? rec.latest_version ?? false;
-    return NOT_COMPUTED;
-  }
-}
-
-export class DeliveryCarrier extends Model {
-  readonly name = 'delivery.carrier';
-  description = 'Shipping Methods';
-  order = 'sequence, id';
-  override companyRule = true;
-}
-
-export class StockPackageType extends Model {
-  readonly name = 'stock.package.type';
-  description = 'Stock package type';
-  order = 'sequence, id';
-  override companyRule = true;
-
-  override compute(field: string): unknown {
-    if (field === 'weight_uom_name') return 'kg';
-    if (field === 'length_uom_name') return 'mm';
     return NOT_COMPUTED;
   }
 }

@@ -38,10 +38,10 @@ export class IrModel extends Model {
       const model = this.registry.model(name);
       const existing = byModel.get(name);
       if (existing) {
-        if (existing.transient === undefined) this.table.update(existing.id, { transient: false, state: 'base' });
+        if (existing.transient === undefined) this.table.update(existing.id, { transient: model.transient, state: 'base' });
         continue;
       }
-      this.table.insert({ id: next++, model: name, name: model.description || name, state: 'base', transient: false });
+      this.table.insert({ id: next++, model: name, name: model.description || name, state: 'base', transient: model.transient });
     }
   }
 

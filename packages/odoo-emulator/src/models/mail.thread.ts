@@ -1,9 +1,9 @@
 /**
  * Chatter: mail.message rows, `message_post` on records of mail.thread models (a plain body is escaped and wrapped in
- * `<p>`, an HTML body is kept with `body_is_html`), the notifications Odoo posts itself (order created, confirmed,
- * tracked fields) and ir.attachment (size and SHA-1 computed from `datas`).
+ * `<p>`, an HTML body is kept with `body_is_html`; `attachment_ids` are linked to the message and `attachments`
+ * (name, content) pairs become attachments of the record), and the notifications Odoo posts itself (order created,
+ * confirmed, tracked fields, transfers). The files themselves are ir.attachment (ir.attachment.model.ts).
  */
-import { createHash } from 'node:crypto';
 import { Model, NOT_COMPUTED } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import type { Rec } from '../orm/store.ts';
@@ -18,16 +18,18 @@ export interface PostOptions {
   partnerIds?: number[];
   trackingValueIds?: number[];
   subject?: string | false;
+  /** The author's partner when it is not the calling user's (17's procurement runs as the superuser: OdooBot). */
+  authorId?: number;
 }
 
 /** Posts a message on a record and returns its id. */
 export function postMessage(env: Env, model: string, resId: number, opts: PostOptions): number {
   const messages = env.model('mail.message');
   const user = env.user();
-  const partnerId = user.partner_id as number;
+  const partnerId = opts.authorId ?? (user.partner_id as number);
   const partner = env.model('res.partner').table.get(partnerId);
-  const userName = env.model('res.users').getter('name')(user, env);
-  const email = (partner?.email as string | undefined) ?? (user.email as string | undefined);
+  const userName = opts.authorId ? (partner?.name as string | undefined) : env.model('res.users').getter('name')(user, env);
+  const email = (partner?.email as string | undefined) ?? (opts.authorId ? undefined : (user.email as string | undefined));
   const subtypeId = opts.subtypeXmlid ? xmlidResId(env, opts.subtypeXmlid) : opts.messageType === 'comment' ? 1 : false;
   const record = env.model(model).table.get(resId);
   const id = messages.createInternal(env, {
@@ -46,9 +48,6 @@ export function postMessage(env: Env, model: string, resId: number, opts: PostOp
     date: env.now,
     is_internal: false,
   });
-  // Attachments posted with a message belong to the record it was posted on.
-  const attachments = env.model('ir.attachment');
-  for (const aid of opts.attachmentIds ?? []) if (attachments.table.get(aid)) attachments.table.update(aid, { res_model: model, res_id: resId });
   return id;
 }
 
@@ -76,6 +75,35 @@ export function xmlidResId(env: Env, xmlid: string): number | false {
   throw valueError(`External ID not found in the system: ${xmlid}`);
 }
 
+/**
+ * `_process_attachments_for_post` with `attachment_ids`: every given attachment is linked to the message; those still
+ * pending in a composer (`mail.compose.message` / `mail.scheduled.message`, uploaded by this user) move to the
+ * record. An attachment already belonging to a record (a label on the picking) stays where it is.
+ */
+function processAttachmentIds(env: Env, model: string, resId: number, ids: number[]): number[] {
+  const attachments = env.model('ir.attachment').table;
+  for (const aid of ids) {
+    const a = attachments.get(aid);
+    if (a && (a.res_model === 'mail.compose.message' || a.res_model === 'mail.scheduled.message') && a.create_uid === env.uid) {
+      attachments.update(aid, { res_model: model, res_id: resId, write_date: env.now, write_uid: env.uid });
+    }
+  }
+  return ids;
+}
+
+/** `attachments`: (name, content[, info]) with the content not base64 encoded; each becomes an attachment of the record. */
+function createPostedAttachments(env: Env, model: string, resId: number, value: unknown): number[] {
+  if (!Array.isArray(value)) return [];
+  const ids: number[] = [];
+  for (const item of value) {
+    if (!Array.isArray(item) || item.length < 2 || item.length > 3 || item[1] === null || item[1] === undefined) continue;
+    const [name, content] = item as [unknown, unknown];
+    const datas = Buffer.from(String(content), 'utf8').toString('base64');
+    ids.push(env.model('ir.attachment').createOne(env, { name, datas, type: 'binary', description: name, res_model: model, res_id: resId }));
+  }
+  return ids;
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -94,11 +122,15 @@ export function registerMailThread(model: Model): void {
       const k = c.extra;
       const raw = typeof k.body === 'string' ? k.body : '';
       const body = k.body_is_html ? raw : raw ? `<p>${escapeHtml(raw).replace(/\n/g, '<br>')}</p>` : '';
+      const attachmentIds = [
+        ...processAttachmentIds(c.env, model.name, id, ((k.attachment_ids as unknown[]) ?? []).map(Number)),
+        ...createPostedAttachments(c.env, model.name, id, k.attachments),
+      ];
       const msgId = postMessage(c.env, model.name, id, {
         body,
         messageType: (k.message_type as string) ?? 'notification',
         subtypeXmlid: (k.subtype_xmlid as string) ?? (k.message_type === 'comment' ? 'mail.mt_comment' : null),
-        attachmentIds: ((k.attachment_ids as number[]) ?? []).map(Number),
+        attachmentIds,
         partnerIds: ((k.partner_ids as number[]) ?? []).map(Number),
         subject: (k.subject as string) ?? false,
       });
@@ -157,54 +189,4 @@ export function htmlToText(html: string): string {
     .replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&')
     .trim();
-}
-
-export class IrAttachment extends Model {
-  readonly name = 'ir.attachment';
-  description = 'Attachment';
-  order = 'id desc';
-
-  override defaults(env: Env): Record<string, unknown> {
-    return { type: 'binary', public: false, res_field: false, company_id: env.companyId, access_token: false };
-  }
-
-  override hiddenFields(): string[] {
-    return [];
-  }
-
-  override compute(field: string, rec: Rec): unknown {
-    if (field === 'datas') return rec.datas ?? false;
-    return NOT_COMPUTED;
-  }
-
-  override beforeCreate(_env: Env, vals: Record<string, unknown>): Record<string, unknown> {
-    return withFileFacts(vals);
-  }
-
-  override beforeWrite(_env: Env, _ids: number[], vals: Record<string, unknown>): Record<string, unknown> {
-    return 'datas' in vals ? withFileFacts(vals) : vals;
-  }
-
-  override inverse(_env: Env, rec: Rec, name: string, value: unknown): void {
-    if (name === 'datas') rec.datas = value;
-  }
-}
-
-function withFileFacts(vals: Record<string, unknown>): Record<string, unknown> {
-  const datas = vals.datas;
-  if (typeof datas === 'string' && datas) {
-    const bytes = Buffer.from(datas, 'base64');
-    vals.file_size = bytes.length;
-    vals.checksum = createHash('sha1').update(bytes).digest('hex');
-    if (!vals.mimetype) vals.mimetype = sniffMimetype(bytes, vals.name as string | undefined);
-  }
-  return vals;
-}
-
-function sniffMimetype(bytes: Buffer, name?: string): string {
-  if (bytes.subarray(0, 4).toString() === '%PDF') return 'application/pdf';
-  if (bytes[0] === 0x89 && bytes.subarray(1, 4).toString() === 'PNG') return 'image/png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
-  if (name?.endsWith('.txt')) return 'text/plain';
-  return 'application/octet-stream';
 }

@@ -2,18 +2,23 @@
  * The models the emulator serves. Adding a model: write its file (subclass of orm/model.ts) and list it here.
  */
 import type { Model } from '../orm/model.ts';
-import {
-  AccountTaxGroup, DeliveryCarrier, IrModuleModule, MailMessageSubtype, ResCountry, ResCountryState, ResCurrency, ResLang,
-  StockPackageType, UomUom,
-} from './base.models.ts';
+import { AccountTaxGroup, IrModuleModule, MailMessageSubtype, ResCountry, ResCountryState, ResCurrency, ResLang, UomUom } from './base.models.ts';
+import { DeliveryCarrier } from './delivery.carrier.model.ts';
 import { ResPartner } from './res.partner.model.ts';
 import { ResCompany, ResUsers, ResUsersApikeys, ResUsersApikeysDescription } from './res.users.model.ts';
 import { ProductAttribute, ProductAttributeValue, ProductCategory, ProductTemplateAttributeLine, ProductTemplateAttributeValue } from './product.attribute.model.ts';
 import { ProductProduct, ProductTemplate } from './product.model.ts';
-import { StockLocation, StockMove, StockPicking, StockPickingType, StockQuant, StockWarehouse } from './stock.model.ts';
+import { StockLocation, StockPickingType, StockQuant, StockWarehouse } from './stock.model.ts';
+import { StockMove } from './stock.move.model.ts';
+import { StockMoveLine } from './stock.move.line.model.ts';
+import { StockPicking } from './stock.picking.model.ts';
+import { StockPackage, StockPackageLevel, StockPackageType, StockQuantPackage } from './stock.package.model.ts';
+import { ChooseDeliveryPackage, StockPutInPack } from './stock.put.in.pack.model.ts';
+import { StockBackorderConfirmation } from './stock.backorder.model.ts';
 import { AccountMove, AccountTax } from './account.tax.model.ts';
 import { SaleOrder, SaleOrderLine } from './sale.model.ts';
-import { IrAttachment, MailMessage, MailTrackingValue } from './mail.thread.ts';
+import { MailMessage, MailTrackingValue } from './mail.thread.ts';
+import { IrAttachment } from './ir.attachment.model.ts';
 import { IrModel, IrModelData } from './ir.models.ts';
 import { IrModelFieldsWithViews, IrUiView } from './ir.ui.view.model.ts';
 import { ResGroupsWithMembers } from './res.groups.model.ts';
@@ -24,7 +29,8 @@ export const MODEL_CLASSES: (new () => Model)[] = [
   ResCountry, ResCountryState, ResCurrency, ResLang, UomUom, ResGroupsWithMembers, MailMessageSubtype, AccountTaxGroup, IrModuleModule, DeliveryCarrier,
   StockPackageType, ResPartner, ResCompany, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ProductCategory, ProductAttribute,
   ProductAttributeValue, ProductTemplateAttributeLine, ProductTemplateAttributeValue, ProductTemplate, ProductProduct, StockWarehouse,
-  StockLocation, StockPickingType, StockQuant, StockMove, StockPicking, AccountTax, AccountMove, SaleOrder, SaleOrderLine, MailMessage,
+  StockLocation, StockPickingType, StockQuantPackage, StockPackage, StockPackageLevel, StockQuant, StockMove, StockMoveLine, StockPicking,
+  ChooseDeliveryPackage, StockPutInPack, StockBackorderConfirmation, AccountTax, AccountMove, SaleOrder, SaleOrderLine, MailMessage,
   MailTrackingValue, IrAttachment, IrModel, IrModelFieldsWithViews, IrModelData,
   // Provisioning: views (with get_views on every model), server actions, automation rules.
   IrUiView, IrActionsServer, BaseAutomation,

@@ -11,7 +11,7 @@ import type { Rec } from '../orm/store.ts';
 import { userError } from '../errors/odoo.errors.ts';
 import { postMessage, postTracking, registerMailThread } from './mail.thread.ts';
 import type { AccountTax } from './account.tax.model.ts';
-import type { StockPicking } from './stock.model.ts';
+import type { StockPicking } from './stock.picking.model.ts';
 
 interface LineAmounts {
   subtotal: number;
@@ -269,13 +269,15 @@ export class SaleOrderLine extends Model {
         return env.model('sale.order').table.get(rec.order_id as number)?.currency_id ?? 1;
       case 'qty_invoiced':
         return 0;
+      case 'qty_delivered':
+        return this.deliveredQty(rec, env);
       case 'qty_to_invoice': {
         const order = env.model('sale.order').table.get(rec.order_id as number);
         if (order?.state !== 'sale') return 0;
         const products = env.model('product.product');
         const product = products.table.get(rec.product_id as number);
         const policy = product ? products.getter('invoice_policy')(product, env) : 'order';
-        return policy === 'delivery' ? (rec.qty_delivered as number) || 0 : (rec.product_uom_qty as number) || 0;
+        return policy === 'delivery' ? this.deliveredQty(rec, env) : (rec.product_uom_qty as number) || 0;
       }
       case 'product_type': {
         const products = env.model('product.product');
@@ -292,10 +294,35 @@ export class SaleOrderLine extends Model {
     }
   }
 
+  /**
+   * sale_stock's `qty_delivered` for goods ("stock_move" method): what the done moves of the line brought to a
+   * customer, less what came back; services keep what was written (manual method).
+   */
+  deliveredQty(rec: Rec, env: Env): number {
+    const products = env.model('product.product');
+    const product = products.table.get(rec.product_id as number);
+    const type = product ? products.getter('type')(product, env) : false;
+    if (type !== 'consu' && type !== 'product') return (rec.qty_delivered as number) || 0;
+    if (!env.registry.has('stock.move')) return 0;
+    const moves = env.model('stock.move').table;
+    const usage = (loc: unknown) => env.model('stock.location').table.get(loc as number)?.usage;
+    let qty = 0;
+    for (const id of moves.lookup('sale_line_id', rec.id)) {
+      const m = moves.get(id)!;
+      if (m.state !== 'done') continue;
+      if (usage(m.location_dest_id) === 'customer' && usage(m.location_id) !== 'customer') qty += (m.quantity as number) || 0;
+      else if (usage(m.location_id) === 'customer' && usage(m.location_dest_id) !== 'customer') qty -= (m.quantity as number) || 0;
+    }
+    return roundTo(qty, 4);
+  }
+
+  /** "S00025 - <first line of the description>", then the customer's reference in brackets (`_additional_name_per_id`). */
   override displayName(rec: Rec, env: Env): string {
     const order = env.model('sale.order').table.get(rec.order_id as number);
-    const first = String(rec.name ?? '').split('\n')[0];
-    return order ? `${order.name} - ${first}` : first;
+    const first = String(rec.name ?? '').split('\n')[0] || String(env.model('product.product').displayNameOfId(rec.product_id as number, env) || '');
+    const name = order ? `${order.name} - ${first}` : first;
+    const ref = env.model('res.partner').table.get(order?.partner_id as number)?.ref;
+    return typeof ref === 'string' && ref && !env.context.hide_partner_ref ? `${name} (${ref})` : name;
   }
 
   /** Subtotal, tax and total of a line with the company's rounding (per line, or globally over the order). */

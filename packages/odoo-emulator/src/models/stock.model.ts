@@ -1,15 +1,14 @@
 /**
- * Stock: warehouses, locations, quants, moves and delivery pickings, enough for the quantities the connector reads
+ * Stock: warehouses, locations, operation types and quants, enough for the quantities the connector reads
  * (`qty_available`, `free_qty`, `virtual_available`, `incoming_qty`, `outgoing_qty` per company, warehouse or
- * location, as the context asks: 17 reads the key `warehouse`, 18/19 `warehouse_id`), `read_group` on stock.quant,
- * and the delivery an order confirmation creates (reserved at once) and its cancellation.
+ * location, as the context asks: 17 reads the key `warehouse`, 18/19 `warehouse_id`) and `read_group` on
+ * stock.quant. Moves, move lines, pickings and packages have their own files (stock.*.model.ts).
  */
 import { Model, NOT_COMPUTED } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import type { Rec } from '../orm/store.ts';
 import type { FieldSpec } from '../orm/fields.ts';
 import { accessError } from '../errors/odoo.errors.ts';
-import { registerMailThread } from './mail.thread.ts';
 
 export interface StockFigures {
   qty_available: number;
@@ -157,6 +156,7 @@ export class StockPickingType extends Model {
       default_location_dest_id: { type: 'many2one', relation: 'stock.location', string: 'Default Destination Location' },
       create_backorder: { type: 'selection', string: 'Create Backorder', selection: [['ask', 'Ask'], ['always', 'Always'], ['never', 'Never']] },
       auto_print_package_label: { type: 'boolean' },
+      print_label: { type: 'boolean', string: 'Generate Shipping Labels' },
       reservation_method: { type: 'selection', selection: [['at_confirm', 'At Confirmation'], ['manual', 'Manually'], ['by_date', 'Before scheduled date']] },
       company_id: { type: 'many2one', relation: 'res.company', string: 'Company' },
       active: { type: 'boolean' },
@@ -169,6 +169,18 @@ export class StockPickingType extends Model {
     if (typeof rec.__display_name === 'string') return rec.__display_name;
     const wh = env.model('stock.warehouse').table.get(rec.warehouse_id as number);
     return wh ? `${wh.name}: ${rec.name}` : String(rec.name);
+  }
+
+  override defaults(env: Env): Record<string, unknown> {
+    return { create_backorder: 'ask', reservation_method: 'at_confirm', company_id: env.companyId, active: true, sequence: 10, auto_print_package_label: false };
+  }
+
+  /** Deliveries print shipping labels (`_compute_print_label`), receipts and internal transfers do not. */
+  override compute(field: string, rec: Rec): unknown {
+    if (field === 'print_label' && rec.print_label === undefined) return rec.code === 'outgoing';
+    if (field === 'create_backorder') return rec.create_backorder ?? 'ask';
+    if (field === 'reservation_method') return rec.reservation_method ?? 'at_confirm';
+    return NOT_COMPUTED;
   }
 }
 
@@ -198,144 +210,5 @@ export class StockQuant extends Model {
 
   override defaults(env: Env): Record<string, unknown> {
     return { reserved_quantity: 0, in_date: env.now, company_id: env.companyId };
-  }
-}
-
-export class StockMove extends Model {
-  readonly name = 'stock.move';
-  description = 'Stock Move';
-  order = 'sequence, id';
-  override companyRule = true;
-
-  override defaults(env: Env): Record<string, unknown> {
-    return { state: 'draft', company_id: env.companyId, picked: false, sequence: 10, quantity: 0, date: env.now, product_uom: 1, procure_method: 'make_to_stock' };
-  }
-
-  override displayName(rec: Rec, env: Env): string {
-    const product = env.model('product.product').displayNameOfId(rec.product_id as number, env);
-    return rec.reference ? `${rec.reference}: ${product}` : String(product);
-  }
-}
-
-export class StockPicking extends Model {
-  readonly name = 'stock.picking';
-  description = 'Transfer';
-  order = 'priority desc, scheduled_date asc, id desc';
-  override companyRule = true;
-  override mailThread = true;
-  override cascade = ['move_ids'];
-
-  override defaults(env: Env): Record<string, unknown> {
-    return { state: 'draft', company_id: env.companyId, scheduled_date: env.now, date: env.now, priority: '0', move_type: 'direct' };
-  }
-
-  override compute(field: string, rec: Rec, env: Env): unknown {
-    if (field === 'move_ids_without_package') return env.model('stock.move').childrenOf(rec.id, 'picking_id', env);
-    if (field === 'picking_type_code') return env.model('stock.picking.type').table.get(rec.picking_type_id as number)?.code ?? false;
-    return NOT_COMPUTED;
-  }
-
-  protected override registerMethods(): void {
-    registerMailThread(this);
-  }
-
-  /** The delivery of a confirmed order: one move per stocked line, reserved from the warehouse stock at once. */
-  createDelivery(env: Env, order: Rec, lines: Rec[]): number | null {
-    const products = env.model('product.product');
-    const stocked = lines.filter((l) => {
-      const p = products.table.get(l.product_id as number);
-      if (!p || l.display_type) return false;
-      const type = products.getter('type')(p, env);
-      return type === 'consu' || type === 'product';
-    });
-    if (!stocked.length) return null;
-    const warehouse = env.model('stock.warehouse').table.get(order.warehouse_id as number);
-    const types = env.model('stock.picking.type');
-    const pickingType = [...types.table.rows.values()].find((t) => t.code === 'outgoing' && t.warehouse_id === warehouse?.id);
-    const src = (pickingType?.default_location_src_id || warehouse?.lot_stock_id) as number;
-    const dest = (pickingType?.default_location_dest_id || [...env.model('stock.location').table.rows.values()].find((l) => l.usage === 'customer')?.id) as number;
-    const number = env.registry.nextSequence(`stock.picking.out.${warehouse?.id ?? 1}`, 1);
-    const code = warehouse?.code ?? 'WH';
-    const origin = env.profile.deliveryOriginWithRef && order.client_order_ref ? `${order.name} - ${order.client_order_ref}` : order.name;
-    const pickingId = this.createInternal(env, {
-      name: `${code}/OUT/${String(number).padStart(5, '0')}`,
-      origin,
-      partner_id: order.partner_shipping_id ?? order.partner_id,
-      picking_type_id: pickingType?.id ?? false,
-      location_id: src,
-      location_dest_id: dest,
-      company_id: order.company_id,
-      sale_id: order.id,
-      state: 'confirmed',
-    });
-    const moves = env.model('stock.move');
-    let allReserved = true;
-    for (const line of stocked) {
-      const qty = (line.product_uom_qty as number) || 0;
-      const reserved = reserve(env, line.product_id as number, src, qty);
-      if (reserved < qty) allReserved = false;
-      moves.createInternal(env, {
-        name: line.name,
-        product_id: line.product_id,
-        product_uom_qty: qty,
-        quantity: reserved,
-        location_id: src,
-        location_dest_id: dest,
-        picking_id: pickingId,
-        sale_line_id: line.id,
-        company_id: order.company_id,
-        origin: order.name,
-        reference: this.table.get(pickingId)!.name,
-        state: reserved >= qty ? 'assigned' : reserved > 0 ? 'partially_available' : 'confirmed',
-      });
-    }
-    this.table.update(pickingId, { state: allReserved ? 'assigned' : 'confirmed' });
-    return pickingId;
-  }
-
-  /** Cancels pickings that are not done, releasing what their moves reserved. */
-  cancelPickings(env: Env, ids: number[]): void {
-    const moves = env.model('stock.move');
-    for (const id of ids) {
-      const picking = this.table.get(id);
-      if (!picking || picking.state === 'done' || picking.state === 'cancel') continue;
-      for (const mid of moves.table.lookup('picking_id', id)) {
-        const m = moves.table.get(mid)!;
-        if (m.state === 'done' || m.state === 'cancel') continue;
-        unreserve(env, m.product_id as number, m.location_id as number, (m.quantity as number) || 0);
-        moves.table.update(mid, { state: 'cancel', quantity: 0, write_date: env.now });
-      }
-      this.table.update(id, { state: 'cancel', write_date: env.now });
-    }
-  }
-}
-
-function reserve(env: Env, productId: number, location: number, qty: number): number {
-  const quants = env.model('stock.quant').table;
-  let left = qty;
-  for (const id of [...quants.lookup('product_id', productId)].sort((a, b) => a - b)) {
-    if (left <= 0) break;
-    const q = quants.get(id)!;
-    if (q.location_id !== location) continue;
-    const free = ((q.quantity as number) || 0) - ((q.reserved_quantity as number) || 0);
-    if (free <= 0) continue;
-    const take = Math.min(free, left);
-    quants.update(id, { reserved_quantity: round(((q.reserved_quantity as number) || 0) + take), write_date: env.now });
-    left -= take;
-  }
-  return round(qty - left);
-}
-
-function unreserve(env: Env, productId: number, location: number, qty: number): void {
-  const quants = env.model('stock.quant').table;
-  let left = qty;
-  for (const id of [...quants.lookup('product_id', productId)].sort((a, b) => b - a)) {
-    if (left <= 0) break;
-    const q = quants.get(id)!;
-    if (q.location_id !== location) continue;
-    const give = Math.min((q.reserved_quantity as number) || 0, left);
-    if (give <= 0) continue;
-    quants.update(id, { reserved_quantity: round(((q.reserved_quantity as number) || 0) - give), write_date: env.now });
-    left -= give;
   }
 }

@@ -34,6 +34,8 @@ export interface MethodSig {
   /** Parameters with a default; the others are required. */
   defaults?: Record<string, unknown>;
   varKw?: boolean;
+  /** Keyword-only parameters (after `*` in the Python signature): never bound from positional arguments. */
+  kwOnly?: string[];
   /** Python qualified name, for argument errors (`BaseModel.read`). */
   qualname?: string;
   impl: (call: MethodCall) => unknown;
@@ -64,6 +66,8 @@ export abstract class Model {
   mailThread = false;
   /** `_log_access`: whether create_uid/create_date/write_uid/write_date exist. */
   logAccess = true;
+  /** `models.TransientModel` (wizards): ir.model says so. */
+  transient = false;
 
   fields = new Map<string, Field>();
   /** Field order of `fields_get` (and of `read` without `fields`). */

@@ -101,13 +101,14 @@ export function bind(sig: MethodSig, method: string, positional: unknown[], kwar
   const qual = sig.qualname ?? `BaseModel.${method}`;
   const p: Record<string, unknown> = {};
   const extra: Record<string, unknown> = {};
-  if (positional.length > sig.params.length) {
-    const takes = sig.params.length + 1;
+  const positionalParams = sig.kwOnly ? sig.params.filter((n) => !sig.kwOnly!.includes(n)) : sig.params;
+  if (positional.length > positionalParams.length) {
+    const takes = positionalParams.length + 1;
     const given = positional.length + 1;
     const message = `${qual}() takes ${takes} positional argument${takes === 1 ? '' : 's'} but ${given} ${given === 1 ? 'was' : 'were'} given`;
     throw transport === 'json2' ? werkzeug('UnprocessableEntity', 'too many positional arguments') : typeError(message);
   }
-  positional.forEach((v, i) => (p[sig.params[i]] = v));
+  positional.forEach((v, i) => (p[positionalParams[i]] = v));
   for (const [k, v] of Object.entries(kwargs)) {
     if (sig.params.includes(k)) {
       if (k in p) throw transport === 'json2' ? werkzeug('UnprocessableEntity', `multiple values for argument '${k}'`) : typeError(`${qual}() got multiple values for argument '${k}'`);

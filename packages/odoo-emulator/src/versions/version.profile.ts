@@ -51,10 +51,37 @@ export interface VersionProfile {
   trackLocked: boolean;
   /** 19 keeps `price_unit` unrounded on sale lines; 17/18 round it to 2 digits. */
   salePriceDigits: number | null;
+  /** Delivery, packing and validation (flows/c_delivery_pack_validate.json). */
+  stock: StockProfile;
   /** The draft invoice name: 17 "/", 18/19 false (not modelled further yet). */
   messages: Messages;
   /** Groups named by the AccessError of each model/operation (text as the version prints it). */
   aclGroups: Record<string, string[]>;
+}
+
+export interface StockProfile {
+  /** 17/18 `stock.quant.package`, 19 `stock.package` (renamed). */
+  packageModel: 'stock.quant.package' | 'stock.package';
+  /** The put-in-pack wizard a carrier (or the operation type) asks for: 17/18 stock_delivery's, 19 stock's own. */
+  packWizard: 'choose.delivery.package' | 'stock.put.in.pack';
+  /** 17/18: the `choose.delivery.package` form view the wizard action names (an id of the recorded database). */
+  chooseDeliveryPackageViewId: number | null;
+  /** 19: the `stock.action_put_in_pack_wizard` action record (id of the recorded database). */
+  putInPackActionId: number | null;
+  /** 17/18: a package level (`stock.package_level`) is created per package put in a picking; 19 has none. */
+  packageLevels: boolean;
+  /** 19: a package type with its own sequence names its packages (BOX0000001); 17/18 always PACK0000001. */
+  packageNamesByType: boolean;
+  /** 17: button_validate on a done picking is the "no quantities" UserError; 18/19 skip done pickings (true). */
+  validateSkipsDone: boolean;
+  /** 17: the delivery an order confirmation creates is written by the superuser (its chatter author is OdooBot). */
+  procurementAsSuperuser: boolean;
+  /** 17: the carrier margin is a percentage (price × (1 + margin/100)); 18/19 a fraction plus a fixed margin. */
+  carrierMarginPercent: boolean;
+  /** UserError texts of validation and packing. */
+  noQuantitiesError: string;
+  emptyTransferError: string;
+  nothingToPackError: string;
 }
 
 export interface Messages {
@@ -119,6 +146,19 @@ const messages19: Messages = {
     `The operation cannot be completed: Another model is using the record you are trying to delete.\n\nThe troublemaker is: '${modelDesc}' (${model})\nThanks to the following constraint: '${fieldDesc}' (${field})\nHow about archiving the record instead?`,
 };
 
+/*
+ * Validation and packing refusals. Recorded: NO_QUANTITIES_17 (17's button_validate on a done picking) and
+ * NOTHING_TO_PACK_17 (17/18 put-in-pack with every line packed). The others are the texts of Odoo's sources
+ * (stock_picking.py `_sanity_check`, `_get_without_quantities_error_message`; 19's stock_move_line.py
+ * `action_put_in_pack`): no recorded exchange reaches them.
+ */
+const NO_QUANTITIES_17 = 'You cannot validate a transfer if no quantities are reserved. To force the transfer, encode quantities.';
+const NO_QUANTITIES_18 = "Transfer trouble alert! Validating a zero quantity transfer? You're not moving invisible goods around are you?\nSet some quantities and let's get moving!";
+const EMPTY_TRANSFER_17 = 'Please add some items to move.';
+const EMPTY_TRANSFER_18 = 'You can’t validate an empty transfer. Please add some products to move before proceeding.';
+const NOTHING_TO_PACK_17 = 'There is nothing eligible to put in a pack. Either there are no quantities to put in a pack or all products are already in a pack.';
+const NOTHING_TO_PACK_19 = 'There is nothing eligible to put in a pack. Either there are no quantities to put in a pack or moves are already done.';
+
 const acl17: Record<string, string[]> = {
   'account.move:read': ['Invoicing/Billing', 'Invoicing/Billing Administrator', 'Sales/User: Own Documents Only', 'Technical/Show Accounting Features - Readonly', 'User types/Portal'],
   'res.company:write': ['Administration/Access Rights'],
@@ -164,6 +204,11 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
     storableByType: true,
     trackLocked: false,
     salePriceDigits: 2,
+    stock: {
+      packageModel: 'stock.quant.package', packWizard: 'choose.delivery.package', chooseDeliveryPackageViewId: 1179, putInPackActionId: null,
+      packageLevels: true, packageNamesByType: false, validateSkipsDone: false, procurementAsSuperuser: true, carrierMarginPercent: true,
+      noQuantitiesError: NO_QUANTITIES_17, emptyTransferError: EMPTY_TRANSFER_17, nothingToPackError: NOTHING_TO_PACK_17,
+    },
     messages: messages17,
     aclGroups: acl17,
   },
@@ -194,6 +239,11 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
     storableByType: false,
     trackLocked: true,
     salePriceDigits: 2,
+    stock: {
+      packageModel: 'stock.quant.package', packWizard: 'choose.delivery.package', chooseDeliveryPackageViewId: 1257, putInPackActionId: null,
+      packageLevels: true, packageNamesByType: false, validateSkipsDone: true, procurementAsSuperuser: false, carrierMarginPercent: false,
+      noQuantitiesError: NO_QUANTITIES_18, emptyTransferError: EMPTY_TRANSFER_18, nothingToPackError: NOTHING_TO_PACK_17,
+    },
     messages: messages18,
     aclGroups: acl18,
   },
@@ -224,6 +274,11 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
     storableByType: false,
     trackLocked: true,
     salePriceDigits: null,
+    stock: {
+      packageModel: 'stock.package', packWizard: 'stock.put.in.pack', chooseDeliveryPackageViewId: null, putInPackActionId: 343,
+      packageLevels: false, packageNamesByType: true, validateSkipsDone: true, procurementAsSuperuser: false, carrierMarginPercent: false,
+      noQuantitiesError: NO_QUANTITIES_18, emptyTransferError: EMPTY_TRANSFER_18, nothingToPackError: NOTHING_TO_PACK_19,
+    },
     messages: messages19,
     aclGroups: acl19,
   },

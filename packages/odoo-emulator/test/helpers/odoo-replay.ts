@@ -6,7 +6,8 @@
  *   one-to-one (the emulator does not create what the skipped flows created, so its ids can differ). Ids of records
  *   in the seed (extracted from the same recordings) must be equal. Requests are rewritten through the same map.
  * - Timestamps of the recording day (create_date, write_date, date_order after confirmation...) match any timestamp;
- *   other datetimes (a date_order written back) must be equal.
+ *   other datetimes (a date_order written back) must be equal. Likewise a date of the recording day (a package's
+ *   `pack_date`, "today" when it was made) matches any date.
  * - Tracebacks (`debug`) are compared by their last line (`<exception>: <message>`); the frames are the emulator's.
  * - HTML bodies the recorder cut are compared on the part recorded.
  * - Exchanges listed in the rules are compared by shape (same keys and types), by status only, or not at all, each
@@ -489,10 +490,12 @@ function isIdish(v: unknown): boolean {
 }
 
 const DATETIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
+const DATE = /^\d{4}-\d\d-\d\d$/;
 
 function scalarEqual(r: unknown, a: unknown, runDay: string): boolean {
   if (typeof r === 'number' && typeof a === 'number') return Math.abs(r - a) <= 1e-9 * Math.max(1, Math.abs(r));
   if (typeof r === 'string' && typeof a === 'string' && DATETIME.test(r) && r.startsWith(runDay)) return DATETIME.test(a);
+  if (typeof r === 'string' && typeof a === 'string' && DATE.test(r) && r === runDay) return DATE.test(a);
   return r === a;
 }
 
