@@ -59,6 +59,12 @@ export class ShipmentsRepo {
     await this.x(executor).updateTable('shipments').set(patch).where('id', '=', id).execute();
   }
 
+  /** Updates only while the shipment is at `step` (a compare-and-set): false when another request moved it first. */
+  async updateAtStep(id: number, step: ShipmentStep, patch: ShipmentPatch, executor?: Kysely<Database>): Promise<boolean> {
+    const r = await this.x(executor).updateTable('shipments').set(patch).where('id', '=', id).where('step', '=', step).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   /** Shipments still followed (created on Poleepo, not delivered or cancelled), least recently updated first. */
   following(connectionId: number, limit: number): Promise<ShipmentRow[]> {
     return this.db.kysely.selectFrom('shipments').selectAll().where('connection_id', '=', connectionId)

@@ -2,7 +2,7 @@ import type { Db } from '../storage/db.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AppError, ValidationError } from '../shared/errors.ts';
-import type { TaskQueue } from '../tasks/task.queue.ts';
+import { isUniqueViolation, type TaskQueue } from '../tasks/task.queue.ts';
 import type { OrderConnection, OrderConnections } from '../orders/orders.connections.ts';
 import type { OrdersRepo } from '../orders/orders.repo.ts';
 import { enqueueOrderImport } from '../orders/orders.kinds.ts';
@@ -123,7 +123,7 @@ export class ShippingService {
     }
     const request = await this.resolveChoices(conn, picking, eligibility.parcels, choices);
     const now = this.deps.clock.now();
-    const result = await this.deps.tasks.transaction(async (tx) => {
+    const record = () => this.deps.tasks.transaction(async (tx) => {
       const existing = await this.repo.byPicking(connectionId, picking.id, tx.db);
       if (existing && existing.step !== 'refused') return { id: existing.id, taskId: null };
       const values = {
@@ -134,14 +134,20 @@ export class ShippingService {
       let id: number;
       if (existing) {
         id = existing.id;
-        await this.repo.update(id, values, tx.db);
+        // Shipping a refused delivery again: only if nobody else did it a moment ago (a run in progress keeps its intent).
+        if (!(await this.repo.updateAtStep(id, 'refused', values, tx.db))) return { id, taskId: null };
       } else {
         id = await this.repo.insert({ connection_id: connectionId, picking_id: picking.id, created_at: now, ...values }, tx.db);
       }
       const task = await tx.enqueue(SHIP_DELIVERY, { shipmentId: id }, shipmentStepOptions(SHIP_DELIVERY, id, connectionId));
       return { id, taskId: task.id };
     });
-    const saved = (await this.repo.get(result.id))!;
+    // Two requests for the same delivery at the same moment: the unique (connection, picking) index lets one insert.
+    const result = await record().catch((error: unknown) => {
+      if (isUniqueViolation(error)) return { id: 0, taskId: null };
+      throw error;
+    });
+    const saved = result.id ? (await this.repo.get(result.id))! : (await this.repo.byPicking(connectionId, picking.id))!;
     if (result.taskId === null) {
       // Lost the race to another request for the same delivery: that one is being shipped.
       const task = await enqueueShipmentStep(this.deps.tasks, SHIP_DELIVERY, saved.id, connectionId);
