@@ -13,7 +13,7 @@ describe('poleepo-odoo demo', () => {
   it('runs the whole loop: catalog exported in batches with results polled, orders from several channels confirmed in Odoo', async () => {
     demo = await startDemo({
       port: 0, dataDir: mkdtempSync(join(tmpdir(), 'demo-')), env: { LOG_LEVEL: 'silent', ENCRYPTION_KEY: TEST_ENCRYPTION_KEY },
-      orderEveryMs: 700, changeEveryMs: 1500, rateLimitWindowMs: 10_000,
+      orderEveryMs: 700, changeEveryMs: 1500, rateLimitWindowMs: 10_000, shipEveryMs: 1500,
     });
     const { ctx } = demo.service;
     expect(demo.admin.password).toMatch(/.{12,}/);
@@ -45,5 +45,12 @@ describe('poleepo-odoo demo', () => {
     const confirmed = await ctx.db.kysely.selectFrom('order_bindings').select(['poleepo_order_id', 'flag', 'odoo_total', 'poleepo_total']).where('state', '=', 'confirmed').execute();
     for (const b of confirmed) expect({ flag: b.flag, total: b.odoo_total }, `order ${b.poleepo_order_id}`).toEqual({ flag: null, total: b.poleepo_total });
     expect(demo.traffic.changes.length).toBeGreaterThan(0);
-  }, 120_000);
+
+    // Shipping: the warehouse packs and ships; labels land in Odoo; the couriers' tracking comes back to DELIVERED.
+    const delivered = await eventually(async () => ctx.db.kysely.selectFrom('shipments').selectAll().where('poleepo_status', '=', 'DELIVERED').executeTakeFirst(), 60_000, 'a shipment tracked to DELIVERED');
+    const [picking] = (await odoo.call('stock.picking', 'read', [[delivered.picking_id]], { fields: ['state', 'carrier_tracking_ref', 'x_poleepo_status', 'x_poleepo_shipment_id'] })) as { state: string; carrier_tracking_ref: string; x_poleepo_status: string; x_poleepo_shipment_id: string }[];
+    expect(picking).toMatchObject({ state: 'done', carrier_tracking_ref: delivered.tracking_code, x_poleepo_status: 'DELIVERED (Consegnata)', x_poleepo_shipment_id: String(delivered.poleepo_shipping_id) });
+    const labels = (await odoo.call('ir.attachment', 'search_read', [[['res_model', '=', 'stock.picking'], ['res_id', '=', delivered.picking_id]]], { fields: ['mimetype'] })) as { mimetype: string }[];
+    expect(labels).toEqual([expect.objectContaining({ mimetype: 'application/pdf' })]);
+  }, 150_000);
 });

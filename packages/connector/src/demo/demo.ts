@@ -10,6 +10,7 @@ import { odooClientFor } from '../connections/connections.odoo.ts';
 import { OdooProvisioning } from '../provisioning/provisioning.service.ts';
 import { randomToken } from '../shared/passwords.ts';
 import { DemoTraffic } from './demo.traffic.ts';
+import { DemoWarehouse } from './demo.warehouse.ts';
 import { demoChangeInOdoo } from './demo.odoo-changes.ts';
 
 export interface DemoOptions {
@@ -20,6 +21,8 @@ export interface DemoOptions {
   /** Pace of the simulated world (defaults: an order every 8 s, an Odoo change every 15 s). */
   orderEveryMs?: number;
   changeEveryMs?: number;
+  /** How often the demo's warehouse packs, validates and ships one delivery (default 20 s). */
+  shipEveryMs?: number;
   /** Window of Poleepo's 5-request batch status limit in the sandbox (short, so results show within a minute). */
   rateLimitWindowMs?: number;
 }
@@ -29,6 +32,7 @@ export interface RunningDemo {
   odoo: OdooEmulator;
   poleepo: PoleepoSandbox;
   traffic: DemoTraffic;
+  warehouse: DemoWarehouse;
   consoleUrl: string;
   admin: { login: string; password: string | null };
   stop(): Promise<void>;
@@ -39,7 +43,8 @@ const DEMO_CONNECTION = 'demo';
 /**
  * `poleepo-odoo demo`: the connector on embedded SQLite with the built-in Odoo emulator and Poleepo sandbox, seeded,
  * connected and provisioned, with every flow running: products published and exported in batches, changes in Odoo
- * flowing out, orders arriving by webhook from several channels and becoming confirmed sale orders.
+ * flowing out, orders arriving by webhook from several channels and becoming confirmed sale orders, deliveries
+ * packed, shipped with Poleepo and tracked to the customer.
  */
 /** SKUs of the variants on sale on Poleepo (exported by the connector, active, in stock). */
 function marketplaceSkus(poleepo: PoleepoSandbox): string[] {
@@ -64,6 +69,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const poleepo = await startPoleepoSandbox({
     clients: [{ clientId: 'demo-client', clientSecret: poleepoSecret }],
     rateLimitWindowMs, batchProcessingDelayMs: 3000, webhookRetryBaseMs: 1000,
+    // The couriers move a handed-over parcel on by themselves (IN_TRANSIT, then DELIVERED), by webhook.
+    shippingProgressMs: options.shipEveryMs ?? 20_000,
   });
   let service: RunningService | null = null;
   try {
@@ -123,11 +130,23 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     });
     traffic.start();
 
+    // Shipping: Poleepo's package types, the emulator's "Box" shipped as a medium box, and a warehouse that ships.
+    const { shipping, orders } = service.services;
+    await shipping.packageTypes.sync(connection.id);
+    const box = await shipping.packageTypes.map(connection.id, 'Box', 'Scatola media');
+    const warehouse = new DemoWarehouse({
+      clock: ctx.clock, logger: ctx.logger, connectionId: connection.id, orders: orders.repo, shipping,
+      callOdoo: (model, method, args, kwargs) => odoo.call(model, method, args, kwargs ?? {}),
+      odooVersion: odoo.version as 17 | 18 | 19, packageTypeId: box.odoo.id, shipEveryMs: options.shipEveryMs ?? 20_000,
+    });
+    warehouse.start();
+
     const running = service;
     return {
-      service: running, odoo, poleepo, traffic, consoleUrl: running.consoleUrl ?? publicUrl, admin,
+      service: running, odoo, poleepo, traffic, warehouse, consoleUrl: running.consoleUrl ?? publicUrl, admin,
       stop: async () => {
         await traffic.stop();
+        await warehouse.stop();
         await running.stop({ drainMs: 5000 });
         await poleepo.stop();
         await odoo.stop();
