@@ -31,4 +31,12 @@ describe('redaction of secrets and personal data', () => {
     expect(redactHeaders({ Authorization: 'Bearer abc', 'Content-Type': 'application/json', 'X-Api-Key': 'k' })).toEqual({ Authorization: REDACTED, 'Content-Type': 'application/json', 'X-Api-Key': REDACTED });
     expect(redactUrl('/hook?token=abc&x=1')).toBe(`/hook?token=${REDACTED}&x=1`);
   });
+
+  it('keeps file contents (labels, attachments) out of the log, saying only their size; e-mails in text still go', () => {
+    const pdf = Buffer.alloc(6000, 7).toString('base64');
+    const out = JSON.parse(redactBody(JSON.stringify({ data: { file_name: 'label.pdf', content_base64: pdf, note: 'mail mario.rossi@example.it' } }), 20_000)!);
+    expect(out.data).toEqual({ file_name: 'label.pdf', content_base64: `[base64, ${pdf.length} chars]`, note: `mail ${REDACTED}` });
+    // A short value that merely looks like base64 is left alone.
+    expect(JSON.parse(redactBody(JSON.stringify({ sku: 'ABC123' }), 1000)!)).toEqual({ sku: 'ABC123' });
+  });
 });

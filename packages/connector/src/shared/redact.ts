@@ -13,7 +13,10 @@ const PERSONAL_KEY_PARTS = ['email', 'phone', 'mobile', 'street', 'address', 'fi
 // Keys that contain a personal-looking part but are not personal data.
 const NOT_PERSONAL = new Set(['vatrate', 'emailverified', 'addressid', 'invoiceaddressid', 'deliveryaddressid', 'pickupaddressid', 'addresstype']);
 
-const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
+// Bounded parts (RFC 5321: 64 for the local part): an unbounded run before '@' made long base64 strings quadratic.
+const EMAIL = /[A-Z0-9._%+-]{1,64}@[A-Z0-9.-]{1,255}\.[A-Z]{2,}/gi;
+/** A file's content in a body (a label, an attachment): kept out of the log, only its size said. */
+const BASE64_FILE = /^[A-Za-z0-9+/]{256,}={0,2}$/;
 const PHONE = /(?<![\w.])\+?\d[\d ().-]{7,}\d(?![\w.])/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
@@ -38,13 +41,15 @@ export function isPersonalKey(key: string): boolean {
 export function redactText(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;
   for (const s of extraSecrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
-  return out.replace(BEARER, '$1 ' + REDACTED).replace(EMAIL, REDACTED).replace(PHONE, REDACTED);
+  out = out.replace(BEARER, '$1 ' + REDACTED);
+  if (out.includes('@')) out = out.replace(EMAIL, REDACTED);
+  return out.replace(PHONE, REDACTED);
 }
 
 /** Deep copy of a JSON-like value with secret and personal fields replaced. */
 export function redactValue(value: unknown, extraSecrets: readonly string[] = [], depth = 0): unknown {
   if (depth > 20) return REDACTED;
-  if (typeof value === 'string') return redactText(value, extraSecrets);
+  if (typeof value === 'string') return BASE64_FILE.test(value) ? `[base64, ${value.length} chars]` : redactText(value, extraSecrets);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, extraSecrets, depth + 1));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
