@@ -4,3 +4,4 @@ export type { CatalogSpec, CatalogResult } from './seed/catalog.generator.ts';
 export { formatDatetime } from './orm/env.ts';
 export { emulatorOptions, emulatorBanner, stopOnSignal, EmulatorUsageError, DEFAULT_EMULATOR_PORT } from './cli.ts';
 export type { EmulatorCliOptions } from './cli.ts';
+export { packAndValidateDelivery, type CallOdoo, type DeliveryPackageSpec, type PackAndValidateOptions, type PackAndValidateResult } from './flows/delivery.flow.ts';

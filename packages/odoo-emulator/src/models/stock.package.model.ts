@@ -26,7 +26,7 @@ export class StockPackageType extends Model {
 
   override fieldSpecs(): Record<string, FieldSpec> {
     // 19's `sequence_code` is related to the type's ir.sequence (not modelled): the prefix is kept on the type.
-    return this.registry.profile.stock.packageNamesByType ? { sequence_code: { type: 'char', string: 'Sequence Prefix' } } : {};
+    return this.registry.profile.stock.packageNamesByType ? { sequence_code: { type: 'char', string: 'Sequence Prefix', store: true } } : {};
   }
 
   override defaults(): Record<string, unknown> {

@@ -149,8 +149,8 @@ export function actionDone(env: Env, pickingId: number, cancelBackorder: boolean
   for (const lid of lineIds) mls.table.update(lid, { state: 'done', date: env.now });
   if (env.profile.stock.packageModel === 'stock.package') applyPackageDestinations(env, lineIds);
   env.model('stock.picking').table.update(pickingId, { date_done: env.now, priority: '0', write_date: env.now, write_uid: env.uid });
-  syncPickingState(env, pickingId);
   if (backorder.length && !cancelBackorder) createBackorder(env, picking, backorder);
+  syncPickingState(env, pickingId);
   sendToShipper(env, pickingId);
   postTracking(env, 'stock.picking', pickingId, 'mail.mt_note', 1);
 }

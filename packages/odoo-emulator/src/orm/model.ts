@@ -230,7 +230,7 @@ export abstract class Model {
         };
       }
     }
-    if (field.type === 'one2many' && field.relationField) {
+    if (field.type === 'one2many' && field.relationField && this.registry.has(field.relation!)) {
       const inverse = field.relationField;
       const relation = field.relation!;
       return (rec, env) => {
