@@ -72,9 +72,6 @@ const RULES: Rule[] = [
   { match: 'sale.order read state/date_order after action_confirm', mode: 'shape', reason: 'stock_reference_ids: stock.reference is not modelled', versions: [19] },
   // Legacy transport extras of 19.
   { match: 'POST /xmlrpc/2/common version', mode: 'skip', reason: 'XML-RPC is not served (the connector does not use it)' },
-  { match: 'sale.order read picking_ids', mode: 'shape', reason: 'the order name: the recorded sequence had moved on (flows c/d/h ran in between)' },
-  // Chatter of an order the skipped flows (delivery, invoice) also wrote to.
-  { match: 'mail.message search_read: the whole chatter of the order', mode: 'shape', reason: 'the recorded chatter also holds messages of the skipped delivery flow', versions: [] },
 ];
 
 for (const version of [17, 18, 19] as const) {
