@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startService, type RunningService } from '../src/app/service.ts';
 import { WebhooksService } from '../src/webhooks/webhooks.service.ts';
@@ -6,12 +7,14 @@ import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhooks/webhook.intake.ts';
 import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
 import { testConfig } from './helpers/config.ts';
 import { insertTestConnection } from './helpers/connections.ts';
+import { odooWebhookToken } from '../src/provisioning/provisioning.tokens.ts';
 
 /**
  * DESIGN §6: fuzzed webhooks — random bytes, tampered bodies, bad or missing signatures, JSON of the wrong shape,
- * oversized bodies, unknown names and tokens — are all refused with a 4xx (never a 5xx), nothing is stored and no task
- * is queued; the endpoint still takes a good delivery afterwards. Deterministic (seeded), bounded to 400 requests,
- * against the connector's real HTTP server.
+ * oversized bodies, bodies nested thousands deep, unknown names and tokens — are all refused with a 4xx (never a
+ * 5xx), nothing is stored and no task is queued; the endpoint still takes a good delivery afterwards. Deterministic
+ * (seeded), bounded to 400 requests, against the connector's real HTTP server. Then the uploads that never end: a
+ * chunked body (no Content-Length) is refused once it passes the limit, and an unknown URL before its body is read.
  */
 const SECRET = 'poleepo-generated-secret-key';
 const CASES = 400;
@@ -53,7 +56,7 @@ describe.each(dialects)('fuzzed webhooks on %s', (dialect) => {
 
     type Case = { what: string; body: string | Buffer; headers: Record<string, string>; url?: string; expect: number[] };
     const make = (i: number): Case => {
-      switch (i % 9) {
+      switch (i % 10) {
         case 0: { const b = bytes(int(2000)); return { what: 'random bytes, their own valid signature', body: b, headers: { 'x-poleepo-signature': sign(b) }, expect: [400] }; }
         case 1: { const b = bytes(int(500)); return { what: 'random bytes, no signature', body: b, headers: {}, expect: [401] }; }
         case 2: {
@@ -74,6 +77,14 @@ describe.each(dialects)('fuzzed webhooks on %s', (dialect) => {
         }
         case 6: { const b = valid(i); return { what: 'unknown webhook name', body: b, headers: { 'x-poleepo-signature': sign(b) }, url: target.replace('poleepo-main', `x${int(1e6)}`), expect: [404] }; }
         case 7: { const b = valid(i); return { what: 'wrong token', body: b, headers: { 'x-poleepo-signature': sign(b) }, url: target.replace(/token=[^&]*/, `token=${bytes(8).toString('hex')}`), expect: [404] }; }
+        case 8: {
+          // Validly signed, nested thousands deep (a stack overflow in the canonical hash was a 500).
+          const depth = 5_000 + int(10_000);
+          const open = int(2) ? '[' : '{"a":';
+          const close = open === '[' ? ']' : '}';
+          const b = `{"event":"STATUS_ORDER","data":{"order_id":${i},"x":${open.repeat(depth)}1${close.repeat(depth)}}}`;
+          return { what: `nested ${depth} levels deep, validly signed`, body: b, headers: { 'x-poleepo-signature': sign(b) }, expect: [400] };
+        }
         default: {
           const b = '{"event": "STATUS_ORDER", "data": {"order_id": 1' + '}'.repeat(int(2)) + bytes(int(20)).toString('latin1');
           return { what: 'truncated or trailing-garbage JSON', body: b, headers: { 'x-poleepo-signature': sign(b) }, expect: [400] };
@@ -98,5 +109,77 @@ describe.each(dialects)('fuzzed webhooks on %s', (dialect) => {
     const ok = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', 'x-poleepo-signature': sign(good) }, body: good });
     expect(ok.status).toBe(200);
     expect(await count('webhook_messages')).toBe(1);
+  });
+});
+
+/**
+ * A POST whose body never ends: `bytes` are sent in 16 KiB chunks without Content-Length (chunked), then the request
+ * stays open. Resolves with the status as soon as the connector answers; rejects when it does not within 5 s (it
+ * is waiting for the end of the body).
+ */
+function endlessUpload(url: string, bytes: number, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...headers } });
+    let sent = 0;
+    let answered = false;
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`no answer within 5 s after ${sent} bytes of a body that never ends`));
+    }, 5_000);
+    req.on('response', (res) => {
+      answered = true;
+      clearTimeout(timer);
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', (error) => {
+      if (answered) return;
+      clearTimeout(timer);
+      reject(error);
+    });
+    const chunk = Buffer.alloc(16 * 1024, 0x20);
+    const pump = () => {
+      while (sent < bytes && !answered) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+    };
+    req.flushHeaders();
+    pump();
+  });
+}
+
+describe('webhook uploads that never end', () => {
+  let service: RunningService | undefined;
+  afterEach(async () => {
+    await service?.stop({ drainMs: 0 });
+    service = undefined;
+  });
+
+  it('answers 404 to an unknown URL before reading its body, and 413 once a chunked body passes WEBHOOK_MAX_BODY_BYTES', { timeout: 30_000 }, async () => {
+    service = await startService(testConfig({ WEBHOOK_MAX_BODY_BYTES: '4096' }), 'all', { port: 0 });
+    const connectionId = await insertTestConnection(service.ctx.db);
+    const { url } = await new WebhooksService(service.ctx.db, service.ctx.clock, service.ctx.secrets, 'https://connector.example.com').add({ connectionId, name: 'poleepo-main', secret: SECRET, events: ['STATUS_ORDER'] });
+    const hook = new URL(url);
+    const poleepo = `${service.url}${hook.pathname}${hook.search}`;
+    const odoo = `${service.url}/webhooks/odoo/${await odooWebhookToken(service.ctx, connectionId)}`;
+
+    expect(await endlessUpload(poleepo.replace('poleepo-main', 'nobody'), 16 * 1024)).toBe(404);
+    expect(await endlessUpload(poleepo.replace(/token=[^&]*/, 'token=wrong'), 16 * 1024)).toBe(404);
+    expect(await endlessUpload(`${service.url}/webhooks/odoo/not-a-token`, 16 * 1024)).toBe(404);
+    expect(await endlessUpload(poleepo, 256 * 1024, { 'x-poleepo-signature': sign('whatever') })).toBe(413);
+    expect(await endlessUpload(odoo, 256 * 1024)).toBe(413);
+    // A declared length over the limit is refused before a byte of it is read.
+    const declared = await fetch(odoo, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(4097) });
+    expect(declared.status).toBe(413);
+    const count = async (table: 'webhook_messages' | 'tasks') => Number((await service!.ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    expect(await count('webhook_messages')).toBe(0);
+    expect(await count('tasks')).toBe(0);
+
+    // A delivery within the configured limit is still taken.
+    const good = JSON.stringify({ event: 'STATUS_ORDER', event_id: 'evt_1', data: { order_id: 1, status: 'PAYMENT_ACCEPTED' } });
+    const ok = await fetch(poleepo, { method: 'POST', headers: { 'content-type': 'application/json', 'x-poleepo-signature': sign(good) }, body: good });
+    expect(ok.status).toBe(200);
   });
 });

@@ -91,6 +91,17 @@ describe.each(dialects)('Poleepo webhook intake on %s', (dialect) => {
     expect(await counts()).toEqual({ messages: 0, tasks: 0 });
   });
 
+  it('refuses a signed body nested 10,000 levels deep with 400 (not a stack overflow), and counts brackets in strings as text', async () => {
+    const { post, counts } = await setup();
+    const deep = `{"event":"STATUS_ORDER","data":{"order_id":1,"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
+    const res = await post(deep, { 'x-poleepo-signature': signBody(SECRET, deep) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'Body is nested deeper than 64 levels' });
+    expect(await counts()).toEqual({ messages: 0, tasks: 0 });
+    const brackets = JSON.stringify({ event: 'STATUS_ORDER', data: { order_id: 2, note: `${'[{'.repeat(500)} \\" ${'}]'.repeat(500)}` } });
+    expect((await post(brackets, { 'x-poleepo-signature': signBody(SECRET, brackets) })).status).toBe(200);
+  });
+
   it('acknowledges and ignores an event the webhook does not subscribe', async () => {
     const { post, counts } = await setup('hmac', ['STATUS_ORDER']);
     const body = JSON.stringify({ event: 'STATUS_SHIPMENT', data: { shipping_id: 5, status: 'IN_TRANSIT' } });

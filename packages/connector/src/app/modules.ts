@@ -56,7 +56,7 @@ export interface ModuleOptions {
 export function buildServices(ctx: AppContext): Services {
   const webhooks = new WebhooksService(ctx.db, ctx.clock, ctx.secrets, ctx.config.publicUrl);
   const webhookQueue = new WebhookQueueService(ctx.tasks, ctx.clock);
-  const intake = new WebhookIntake(webhooks, ctx.tasks, ctx.clock, ctx.logger);
+  const intake = new WebhookIntake(webhooks, ctx.tasks, ctx.clock, ctx.logger, { maxBodyBytes: ctx.config.webhookMaxBodyBytes });
   defineWebhookTasks(ctx.taskRegistry, webhookQueue);
   ctx.jobs.setHandler('process-webhook-queue', async () => webhookQueue.sweep());
   ctx.jobs.setHandler('webhook-queue-cleaning', async () => ({ removed: await webhookQueue.clean() }));

@@ -11,6 +11,9 @@ export class ConfigError extends AppError {
   }
 }
 
+/** Webhook bodies (Poleepo's and Odoo's notifications) are a few hundred bytes; anything near this is not one. */
+export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
+
 const port = z.coerce.number({ error: 'must be a port number between 1 and 65535' }).int('must be a port number between 1 and 65535').min(1, 'must be a port number between 1 and 65535').max(65535, 'must be a port number between 1 and 65535');
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://');
 
@@ -23,6 +26,8 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: url.optional(),
   CONSOLE_PORT: port.optional(),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number({ error: 'must be a number of bytes between 1024 and 16777216' }).int('must be a whole number of bytes')
+    .min(1024, 'must be at least 1024 bytes').max(16 * 1024 * 1024, 'must be at most 16777216 bytes (16 MiB)').default(DEFAULT_WEBHOOK_MAX_BODY_BYTES),
   ENCRYPTION_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ODOO_URL: url.optional(),
@@ -46,6 +51,8 @@ export interface Config {
   host: string;
   publicUrl: string;
   consolePort: number | null;
+  /** Largest webhook body accepted (POST /webhooks/poleepo/… and /webhooks/odoo/…), counted while it streams in. */
+  webhookMaxBodyBytes: number;
   /** Base64 key, or null when it must be generated/read from dataDir (embedded mode only). */
   encryptionKey: string | null;
   logLevel: RawEnv['LOG_LEVEL'];
@@ -98,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: raw.HOST,
     publicUrl: (raw.PUBLIC_URL ?? `http://${raw.HOST}:${raw.PORT}`).replace(/\/+$/, ''),
     consolePort: raw.CONSOLE_PORT ?? null,
+    webhookMaxBodyBytes: raw.WEBHOOK_MAX_BODY_BYTES,
     encryptionKey: raw.ENCRYPTION_KEY ?? null,
     logLevel: raw.LOG_LEVEL,
     bootstrap: {

@@ -3,14 +3,22 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { safeEqual } from '../shared/passwords.ts';
 import type { TaskQueue } from '../tasks/task.queue.ts';
-import type { WebhooksService } from './webhooks.service.ts';
+import type { ResolvedWebhook, WebhooksService } from './webhooks.service.ts';
 import { WebhookQueueRepo, type NewWebhookMessage } from './webhook-queue.repo.ts';
 import { GroupCommit } from '../storage/group-commit.ts';
 import { POLEEPO_WEBHOOK_HEADERS, verifyPoleepoWebhook } from '../poleepo/poleepo.signature.ts';
 import type { WebhookEvent } from './webhooks.tables.ts';
 import { PROCESS_WEBHOOK_MESSAGE } from './webhook-queue.kinds.ts';
+import { DEFAULT_WEBHOOK_MAX_BODY_BYTES } from '../config/env.ts';
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../shared/json-depth.ts';
 
-export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+/** The default limit (WEBHOOK_MAX_BODY_BYTES); a running service uses its configured one. */
+export const MAX_WEBHOOK_BODY_BYTES = DEFAULT_WEBHOOK_MAX_BODY_BYTES;
+
+export interface IntakeOptions {
+  /** Largest body accepted (WEBHOOK_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+}
 
 export type IntakeOutcome =
   | { status: 200; body: { received: true; id: number; duplicate: boolean } }
@@ -43,13 +51,16 @@ export class WebhookIntake {
   private readonly messages: WebhookQueueRepo;
   /** Requests arriving together share one commit (DESIGN §4.5's throughput bar); each is answered after it. */
   private readonly writer: GroupCommit<NewWebhookMessage, { id: number; duplicate: boolean }>;
+  readonly maxBodyBytes: number;
 
   constructor(
     private readonly webhooks: WebhooksService,
     private readonly tasks: TaskQueue,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    options: IntakeOptions = {},
   ) {
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
     this.messages = new WebhookQueueRepo(tasks.db);
     this.writer = new GroupCommit((rows) => this.store(rows));
   }
@@ -69,15 +80,38 @@ export class WebhookIntake {
     });
   }
 
-  async receive(req: IntakeRequest): Promise<IntakeOutcome & { connectionId?: number }> {
-    const webhook = await this.webhooks.resolve(req.name);
+  /**
+   * The webhook a URL names, when its token matches; null otherwise. The route asks this before reading the body, so
+   * a request to an unknown name or with a wrong token costs no upload.
+   */
+  async identify(name: string, token: string | undefined): Promise<ResolvedWebhook | null> {
+    const webhook = await this.webhooks.resolve(name);
     // Unknown name and wrong token answer alike, so the endpoint does not reveal which names exist.
-    if (!webhook || !webhook.active || !req.token || !safeEqual(req.token, webhook.urlToken)) return { status: 404, body: { error: 'Unknown webhook' } };
-    if (req.rawBody.length > MAX_WEBHOOK_BODY_BYTES) return { status: 413, body: { error: `Body larger than ${MAX_WEBHOOK_BODY_BYTES} bytes` }, connectionId: webhook.connectionId };
-    const verified = verifyPoleepoWebhook(webhook.verification, req.rawBody, req.headers, webhook.secret);
+    if (!webhook || !webhook.active || !token || !safeEqual(token, webhook.urlToken)) return null;
+    return webhook;
+  }
+
+  /** The refusal of an unknown webhook (same answer for an unknown name and a wrong token). */
+  static readonly UNKNOWN: IntakeOutcome = { status: 404, body: { error: 'Unknown webhook' } };
+
+  tooLarge(webhook: ResolvedWebhook): IntakeOutcome & { connectionId?: number } {
+    return { status: 413, body: { error: `Body larger than ${this.maxBodyBytes} bytes` }, connectionId: webhook.connectionId };
+  }
+
+  /** identify + accept, for callers holding the whole body already. */
+  async receive(req: IntakeRequest): Promise<IntakeOutcome & { connectionId?: number }> {
+    const webhook = await this.identify(req.name, req.token);
+    if (!webhook) return WebhookIntake.UNKNOWN;
+    return this.accept(webhook, req.rawBody, req.headers);
+  }
+
+  /** Verify, parse, store: the body of a request to an identified webhook. */
+  async accept(webhook: ResolvedWebhook, rawBody: Buffer, headers: Record<string, string | undefined>): Promise<IntakeOutcome & { connectionId?: number }> {
+    if (rawBody.length > this.maxBodyBytes) return this.tooLarge(webhook);
+    const verified = verifyPoleepoWebhook(webhook.verification, rawBody, headers, webhook.secret);
     if (!verified.ok) return { status: 401, body: { error: `Verification failed: ${verified.reason}` }, connectionId: webhook.connectionId };
 
-    const parsed = parseNotification(req.rawBody, req.headers);
+    const parsed = parseNotification(rawBody, headers);
     if ('error' in parsed) return { status: 400, body: { error: parsed.error }, connectionId: webhook.connectionId };
     if (!webhook.events.includes(parsed.event as WebhookEvent)) {
       this.logger.info({ webhook: webhook.name, event: parsed.event }, 'webhook event not subscribed: acknowledged and ignored');
@@ -88,7 +122,7 @@ export class WebhookIntake {
     const stored = await this.writer.submit({
       connection_id: webhook.connectionId, webhook_id: webhook.id, event: parsed.event, resource_type: parsed.resourceType,
       resource_id: parsed.resourceId, event_id: parsed.eventId, dedupe_key: `${parsed.event}:${parsed.resourceType}:${parsed.resourceId}:${parsed.contentHash}`,
-      status: 'pending', payload: req.rawBody.toString('utf8'), attempts: 0, last_error: null, note: null, duplicates: 0,
+      status: 'pending', payload: rawBody.toString('utf8'), attempts: 0, last_error: null, note: null, duplicates: 0,
       received_at: now, processed_at: null, updated_at: now,
     });
     return { status: 200, body: { received: true, id: stored.id, duplicate: stored.duplicate }, connectionId: webhook.connectionId };
@@ -96,9 +130,12 @@ export class WebhookIntake {
 }
 
 function parseNotification(rawBody: Buffer, headers: Record<string, string | undefined>): ParsedNotification | { error: string } {
+  const text = rawBody.toString('utf8');
+  // Before parsing: a body nested thousands deep would overflow canonicalJson's recursion (a 500, not a refusal).
+  if (jsonDepthExceeds(text)) return { error: `Body is nested deeper than ${MAX_JSON_DEPTH} levels` };
   let body: unknown;
   try {
-    body = JSON.parse(rawBody.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     return { error: 'Body is not valid JSON' };
   }

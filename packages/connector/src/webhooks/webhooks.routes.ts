@@ -1,21 +1,23 @@
 import type { Hono } from 'hono';
-import type { WebhookIntake } from './webhook.intake.ts';
-import { MAX_WEBHOOK_BODY_BYTES } from './webhook.intake.ts';
+import { WebhookIntake } from './webhook.intake.ts';
+import { readBoundedBody } from '../server/request-body.ts';
 
-/** `POST /webhooks/poleepo/:name?token=…` — the Poleepo webhook intake (DESIGN §3.2, §4.5). */
+/**
+ * `POST /webhooks/poleepo/:name?token=…` — the Poleepo webhook intake (DESIGN §3.2, §4.5). The name and token are
+ * checked before a byte of the body is read, and the body is counted while it streams in (WEBHOOK_MAX_BODY_BYTES):
+ * neither an unknown URL nor an endless chunked upload makes the connector read more than the limit.
+ */
 export function mountWebhookRoutes(app: Hono, intake: WebhookIntake): void {
   app.post('/webhooks/poleepo/:name', async (c) => {
-    const declared = Number(c.req.header('content-length') ?? '0');
-    // Refuse oversized bodies before reading them; the intake re-checks the real size.
-    if (declared > MAX_WEBHOOK_BODY_BYTES) return c.json({ error: `Body larger than ${MAX_WEBHOOK_BODY_BYTES} bytes` }, 413);
-    const rawBody = Buffer.from(await c.req.arrayBuffer());
-    const outcome = await intake.receive({
-      name: c.req.param('name'),
-      token: c.req.query('token'),
-      rawBody,
-      headers: c.req.header(),
-    });
-    if (outcome.connectionId !== undefined) c.set('connectionId' as never, outcome.connectionId as never);
+    const webhook = await intake.identify(c.req.param('name'), c.req.query('token'));
+    if (!webhook) return c.json(WebhookIntake.UNKNOWN.body, WebhookIntake.UNKNOWN.status, { Connection: 'close' });
+    c.set('connectionId' as never, webhook.connectionId as never);
+    const body = await readBoundedBody(c.req.raw, intake.maxBodyBytes);
+    if (!body.ok) {
+      const refused = intake.tooLarge(webhook);
+      return c.json(refused.body, refused.status, { Connection: 'close' });
+    }
+    const outcome = await intake.accept(webhook, body.bytes, c.req.header());
     return c.json(outcome.body, outcome.status);
   });
 }
