@@ -17,6 +17,14 @@ describe('configuration from the environment', () => {
     expect(c.publicUrl).toBe('http://127.0.0.1:8080');
     expect(c.consolePort).toBeNull();
     expect(c.logLevel).toBe('info');
+    expect(c.webhookMaxBodyBytes).toBe(256 * 1024);
+  });
+
+  it('bounds webhook bodies with WEBHOOK_MAX_BODY_BYTES (1 KiB to 16 MiB)', () => {
+    expect(loadConfig({ WEBHOOK_MAX_BODY_BYTES: '65536' }).webhookMaxBodyBytes).toBe(65536);
+    for (const bad of ['lots', '100', String(64 * 1024 * 1024), '2048.5']) {
+      expect(() => loadConfig({ WEBHOOK_MAX_BODY_BYTES: bad }), bad).toThrow(/WEBHOOK_MAX_BODY_BYTES/);
+    }
   });
 
   it('lists every bad variable in one error', () => {
