@@ -86,6 +86,21 @@ describe.each(dialects)('console access control on %s', (dialect) => {
     }
   });
 
+  it('refuses a POST body past the limit on every route while it streams in (413), signed in or not', async () => {
+    const posts = f.app.routeTable.filter((r) => r.method === 'POST');
+    expect(posts.length).toBeGreaterThan(5);
+    for (const route of posts) {
+      for (const who of [admin, f.client()]) {
+        let pulled = 0;
+        // Chunked (no Content-Length) and endless: only counting while reading can stop it.
+        const endless = new ReadableStream<Uint8Array>({ pull: (c) => { pulled += 64 * 1024; c.enqueue(new Uint8Array(64 * 1024).fill(0x61)); } });
+        const res = await who.request(concrete(route), { method: 'POST', body: endless, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, duplex: 'half' } as RequestInit);
+        expect(res.status, `${route.method} ${route.path}`).toBe(413);
+        expect(pulled, `${route.method} ${route.path}`).toBeLessThanOrEqual(512 * 1024);
+      }
+    }
+  });
+
   it("does not accept another session's CSRF token", async () => {
     const othersToken = await admin.csrfToken();
     const res = await operator.post('/account/lang', { lang: 'it' }, { csrf: othersToken });
