@@ -17,6 +17,8 @@ export class StockMove extends Model {
   description = 'Stock Move';
   order = 'sequence, id';
   override companyRule = true;
+  /** A move's lines go with it (releasing what they reserved). */
+  override cascade = ['move_line_ids'];
 
   override defaults(env: Env): Record<string, unknown> {
     return { state: 'draft', company_id: env.companyId, picked: false, sequence: 10, quantity: 0, date: env.now, product_uom: 1, procure_method: 'make_to_stock' };
