@@ -7,6 +7,8 @@ import { accountPage } from './pages/account.page.tsx';
 import { tasksPage } from './pages/tasks.page.tsx';
 import { jobsPage } from './pages/jobs.page.tsx';
 import { ordersPage } from './pages/orders.page.tsx';
+import { shippingPage } from './pages/shipping.page.tsx';
+import { packageTypesPage } from './pages/package-types.page.tsx';
 import { productsPage } from './pages/products.page.tsx';
 import { batchesPage } from './pages/batches.page.tsx';
 import { connectionsPage } from './pages/connections.page.tsx';
@@ -18,6 +20,8 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   loginPage,
   dashboardPage,
   ordersPage,
+  shippingPage,
+  packageTypesPage,
   queuePage,
   productsPage,
   batchesPage,

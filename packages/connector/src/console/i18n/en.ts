@@ -32,6 +32,10 @@ export const en = {
   'common.never': 'Never',
   'common.manual': 'Manual only',
   'common.details': 'Details',
+  'connectionPick.label': 'Connections',
+  'connectionPick.choose': 'There are several connections: choose the one this is about.',
+  'connectionPick.none': 'There is no connection yet: an administrator adds one on the Connections page.',
+  'connectionPick.unknown': 'There is no connection "{name}".',
 
   'filters.label': 'Filters',
   'filters.apply': 'Filter',

@@ -34,6 +34,10 @@ export const it: Record<MessageKey, string> = {
   'common.never': 'Mai',
   'common.manual': 'Solo manuale',
   'common.details': 'Dettagli',
+  'connectionPick.label': 'Connessioni',
+  'connectionPick.choose': 'Ci sono più connessioni: scegli quella di cui si tratta.',
+  'connectionPick.none': 'Non c\'è ancora nessuna connessione: un amministratore la aggiunge nella pagina Connessioni.',
+  'connectionPick.unknown': 'Non esiste la connessione "{name}".',
 
   'filters.label': 'Filtri',
   'filters.apply': 'Filtra',
