@@ -116,6 +116,8 @@ export async function routeSamples(f: ConsoleFixture): Promise<(route: RouteSpec
   const someone = users.find((u) => u.role === 'operator') ?? users[0];
   const task = await f.ctx.tasks.enqueue('console.sample', { note: 'a sample task' }, { lane: 'maintenance' });
   const samples: Record<string, string> = {
+    '/shipping/picking/:id': '/shipping/picking/1',
+    '/shipping/shipments/:id/label': '/shipping/shipments/1/label',
     '/users/:id': `/users/${someone.id}`,
     '/api-log/:id': `/api-log/${entry.id}`,
     '/tasks/:id': `/tasks/${task.id}`,
