@@ -48,7 +48,31 @@ export class NotConfiguredError extends AppError {
   }
 }
 
+/** The message alone: for people (a CLI line, a reason shown in the console). Logs take the error itself. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** How much of a stack a task row keeps (the log has it whole). */
+export const STORED_STACK_CHARS = 4000;
+
+/**
+ * The stack of an error and of its causes (`caused by: …`, as pino's serializer prints them), cut to `maxChars`: what
+ * a task row keeps next to its one-line reason, so a failure can be traced after the log has rotated. Null for a
+ * thrown value that is not an Error (it has no stack).
+ */
+export function errorStack(error: unknown, maxChars = STORED_STACK_CHARS): string | null {
+  if (!(error instanceof Error)) return null;
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current) && parts.length < 10) {
+    seen.add(current);
+    parts.push(current.stack ?? `${current.name}: ${current.message}`);
+    current = current.cause;
+  }
+  if (current !== undefined && !(current instanceof Error) && !seen.has(current)) parts.push(String(current));
+  const text = parts.join('\ncaused by: ');
+  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
 }

@@ -61,6 +61,8 @@ export interface TasksTable {
   locked_by: string | null;
   locked_until: number | null;
   last_error: string | null;
+  /** The stack and causes of the error behind last_error, truncated (0004); null for reasons without one. */
+  last_error_stack: string | null;
   result: string | null;
   created_at: number;
   updated_at: number;

@@ -248,22 +248,22 @@ export class TaskQueue {
    * A failed attempt: dead at once when `permanent` or when the attempts are spent (keeping the error as the
    * reason), otherwise pending again after the backoff delay of this attempt.
    */
-  async fail(task: HeldTask, workerId: string, error: string, options: { permanent?: boolean } = {}): Promise<FailOutcome> {
+  async fail(task: HeldTask, workerId: string, error: string, options: { permanent?: boolean; stack?: string | null } = {}): Promise<FailOutcome> {
     const now = this.clock.now();
     if (options.permanent || task.attempts >= task.max_attempts) {
       const reason = options.permanent ? error : `${error} (gave up after ${task.attempts} attempt${task.attempts === 1 ? '' : 's'})`;
-      return (await this.markDead(task.id, workerId, reason)) ? { status: 'dead', reason } : { status: 'lost' };
+      return (await this.markDead(task.id, workerId, reason, options.stack)) ? { status: 'dead', reason } : { status: 'lost' };
     }
     const runAt = now + backoffDelay(task.attempts, this.backoff, this.random);
-    const ok = await this.toPending(task.id, { workerId }, { run_at: runAt, last_error: error });
+    const ok = await this.toPending(task.id, { workerId }, { run_at: runAt, last_error: error, last_error_stack: options.stack ?? null });
     return ok ? { status: 'pending', runAt } : { status: 'lost' };
   }
 
-  /** Dead-letters a held task with a reason (permanent error, invalid payload). */
-  async markDead(id: number, workerId: string, reason: string): Promise<boolean> {
+  /** Dead-letters a held task with a reason (permanent error, invalid payload) and the stack behind it, if any. */
+  async markDead(id: number, workerId: string, reason: string, stack: string | null = null): Promise<boolean> {
     const now = this.clock.now();
     const res = await this.db.kysely.updateTable('tasks').set({
-      status: 'dead', last_error: reason, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
+      status: 'dead', last_error: reason, last_error_stack: stack, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
     }).where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
@@ -271,7 +271,7 @@ export class TaskQueue {
   /** Rate limited: pending again at now + delayMs, and the attempt is given back (it was not the task's fault). */
   async reschedule(id: number, workerId: string, delayMs: number, reason: string): Promise<boolean> {
     const now = this.clock.now();
-    return this.toPending(id, { workerId, refundAttempt: true }, { run_at: now + Math.max(0, delayMs), last_error: reason });
+    return this.toPending(id, { workerId, refundAttempt: true }, { run_at: now + Math.max(0, delayMs), last_error: reason, last_error_stack: null });
   }
 
   /** Graceful stop: back to pending at once, attempt given back (the worker, not the task, interrupted it). */
@@ -287,7 +287,7 @@ export class TaskQueue {
   private async toPending(
     id: number,
     guard: { workerId?: string; fromStatus?: TaskStatus; refundAttempt?: boolean; resetAttempts?: boolean; expiredBefore?: number; leaseUntil?: number },
-    fields: { run_at: number; last_error?: string },
+    fields: { run_at: number; last_error?: string; last_error_stack?: string | null },
   ): Promise<boolean> {
     const now = this.clock.now();
     for (let round = 0; round < 5; round++) {
@@ -295,7 +295,7 @@ export class TaskQueue {
         let q = this.db.kysely.updateTable('tasks').set((eb) => ({
           status: 'pending',
           run_at: fields.run_at,
-          ...(fields.last_error !== undefined ? { last_error: fields.last_error } : {}),
+          ...(fields.last_error !== undefined ? { last_error: fields.last_error, last_error_stack: fields.last_error_stack ?? null } : {}),
           ...(guard.resetAttempts ? { attempts: 0 } : guard.refundAttempt ? { attempts: sql<number>`case when attempts > 0 then attempts - 1 else 0 end` } : {}),
           locked_by: null,
           locked_until: null,
@@ -342,13 +342,13 @@ export class TaskQueue {
       const guard = gone ? { workerId: task.locked_by!, leaseUntil: task.locked_until! } : { expiredBefore: now };
       if (task.attempts >= task.max_attempts) {
         let q = this.db.kysely.updateTable('tasks').set({
-          status: 'dead', last_error: `${reason}; no attempts left`, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
+          status: 'dead', last_error: `${reason}; no attempts left`, last_error_stack: null, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
         }).where('id', '=', task.id).where('status', '=', 'running');
         q = gone ? q.where('locked_by', '=', task.locked_by).where('locked_until', '=', task.locked_until) : q.where('locked_until', '<', now);
         const res = await q.executeTakeFirst();
-        if (Number(res.numUpdatedRows) === 1) dead.push({ ...task, status: 'dead', last_error: `${reason}; no attempts left` });
+        if (Number(res.numUpdatedRows) === 1) dead.push({ ...task, status: 'dead', last_error: `${reason}; no attempts left`, last_error_stack: null });
       } else if (await this.toPending(task.id, guard, { run_at: now, last_error: reason })) {
-        requeued.push({ ...task, status: 'pending', last_error: reason });
+        requeued.push({ ...task, status: 'pending', last_error: reason, last_error_stack: null });
       }
     }
     return { requeued, dead };

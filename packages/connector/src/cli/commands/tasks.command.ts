@@ -85,6 +85,7 @@ export function register(program: Command, runtime: CliRuntime): void {
       for (const [label, value] of rows) if (value !== null && value !== '') runtime.out(`  ${label.padEnd(12)}${value}`);
       runtime.out(`  payload\n${indent(pretty(task.payload))}`);
       if (task.result !== null) runtime.out(`  result\n${indent(pretty(task.result))}`);
+      if (task.last_error_stack) runtime.out(`  stack of the last error\n${indent(redactText(task.last_error_stack))}`);
       if (task.status === 'dead') runtime.out(`Retry it with: poleepo-odoo tasks retry ${task.id}`);
     });
 
@@ -105,6 +106,7 @@ function taskJson(t: TaskListRow) {
     payload: redactValue(parseJson(t.payload)),
     result: t.result === null ? null : redactValue(parseJson(t.result)),
     last_error: t.last_error === null ? null : redactText(t.last_error),
+    last_error_stack: t.last_error_stack === null ? null : redactText(t.last_error_stack),
   };
 }
 
