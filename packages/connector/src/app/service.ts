@@ -7,6 +7,7 @@ import { createConsoleListenerApp, createHttpApp } from '../server/http.app.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { buildModules, type ServiceModules, type Services } from './modules.ts';
 import { bootstrapConnectionFromEnv } from '../connections/connections.bootstrap.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export type ProcessRole = 'all' | 'serve' | 'work';
 
@@ -80,6 +81,29 @@ export async function startService(config: Config, role: ProcessRole, options: S
     await ctx.close();
     throw error;
   }
+}
+
+/**
+ * The process boundary of a long-running command (start, serve, work, demo). A promise rejected with nobody to handle
+ * it is a bug somewhere, not a reason to stop taking webhooks and running every lane: it is logged with its stack and
+ * the process goes on (Node's default would end it, and quietly so with the log level of a service). An uncaught
+ * exception leaves the process in an unknown state: logged, then the process ends with code 1, for its supervisor to
+ * restart it. Returns a function that removes both handlers.
+ */
+export function guardProcess(logger: Logger, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+  const onRejection = (reason: unknown) => {
+    logger.error({ err: reason }, 'unhandled promise rejection (a bug: please report it); the process keeps running');
+  };
+  const onException = (error: unknown) => {
+    logger.error({ err: error }, 'uncaught exception; the process stops (its supervisor restarts it)');
+    exit(1);
+  };
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  return () => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+  };
 }
 
 async function listen(app: Hono, host: string, port: number): Promise<{ server: ServerType; url: string }> {

@@ -22,14 +22,18 @@
  *   RateLimitedError → pending at now + retryAfterMs, attempt not spent; PermanentError, ValidationError,
  *   NotConfiguredError or an invalid payload → dead at once with the reason; anything else (RetryableError,
  *   network errors, bugs, timeouts) → retried with backoff (task.backoff.ts) until maxAttempts, then dead.
- * - Timeouts and stops abort `ctx.signal`; handlers pass it to their HTTP calls and return or throw promptly.
+ * - Timeouts and stops abort `ctx.signal`; handlers pass it to their HTTP calls and return or throw promptly. A handler
+ *   still running `timeoutGraceMs` after its timeout is abandoned: its heartbeats stop, its slot is freed, and a retry
+ *   is recorded (an attempt spent); whatever it does later is ignored (logged when it finally settles).
+ * - Bookkeeping failures (the database refusing an outcome) never escape: they are logged with their stack and the
+ *   task is left to the reaper (its lease runs out, as if this worker had died).
  */
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { silentLogger } from '../shared/logger.ts';
 import type { Metrics } from '../server/metrics.ts';
-import { NotConfiguredError, PermanentError, RateLimitedError, ValidationError, errorMessage } from '../shared/errors.ts';
+import { NotConfiguredError, PermanentError, RateLimitedError, ValidationError, errorMessage, errorStack } from '../shared/errors.ts';
 import type { TaskQueue } from './task.queue.ts';
 import { localHolderGone } from './task.holders.ts';
 import { describeIssues, type TaskContext, type TaskDefinition, type TaskRegistry } from './task.registry.ts';
@@ -51,6 +55,11 @@ export interface WorkerOptions {
   leaseMs?: number;
   heartbeatMs?: number;
   reapIntervalMs?: number;
+  /**
+   * How long a handler may keep running after its timeout aborted its signal before it is abandoned (slot freed,
+   * lease no longer extended, a retry recorded). Default 30 s.
+   */
+  timeoutGraceMs?: number;
 }
 
 export type TaskOutcome = 'done' | 'retry' | 'dead' | 'rate_limited' | 'released' | 'lost';
@@ -60,6 +69,8 @@ export interface SettledTask {
   outcome: TaskOutcome;
   /** The error message recorded (failures), or undefined. */
   error?: string;
+  /** The error itself (failures), for logs: its stack and causes. */
+  failure?: unknown;
   result?: unknown;
 }
 
@@ -70,10 +81,14 @@ interface RunningTask {
   finished: AbortController;
   /** Set by stop(): the lease was handed back, the handler's outcome must not be written. */
   released: boolean;
+  /** Set when the handler outlived its timeout and grace: it was given up on, its outcome must not be written. */
+  abandoned: boolean;
   promise: Promise<SettledTask>;
 }
 
-class TaskTimeoutError extends Error {}
+class TaskTimeoutError extends Error {
+  override name = 'TaskTimeoutError';
+}
 
 export class Worker {
   readonly workerId: string;
@@ -87,6 +102,7 @@ export class Worker {
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
   private readonly reapIntervalMs: number;
+  private readonly timeoutGraceMs: number;
   private readonly running = new Map<number, RunningTask>();
   private readonly settledListeners = new Set<(settled: SettledTask) => void>();
   private loop: Promise<void> | null = null;
@@ -116,6 +132,7 @@ export class Worker {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.heartbeatMs = options.heartbeatMs ?? Math.floor(this.leaseMs / 3);
     this.reapIntervalMs = options.reapIntervalMs ?? 15_000;
+    this.timeoutGraceMs = options.timeoutGraceMs ?? 30_000;
     if (this.heartbeatMs >= this.leaseMs) throw new Error('heartbeatMs must be shorter than leaseMs');
   }
 
@@ -153,7 +170,7 @@ export class Worker {
       try {
         if (await this.queue.release(entry.task.id, this.workerId)) released++;
       } catch (error) {
-        this.logger.error({ taskId: entry.task.id, err: errorMessage(error) }, 'could not release a task lease; the reaper will');
+        this.logger.error({ taskId: entry.task.id, err: error }, 'could not release a task lease; the reaper will');
       }
       entry.controller.abort(new Error('Worker stopping'));
       // A handler that ignores its signal may never settle: its timers must not keep the process alive.
@@ -244,7 +261,7 @@ export class Worker {
         claimed = await this.claimRound();
       } catch (error) {
         // The database is unreachable or failing: keep running, try again after a poll interval.
-        this.logger.error({ err: errorMessage(error) }, 'task claim failed');
+        this.logger.error({ err: error }, 'task claim failed');
       }
       if (claimed > 0 || this.stopping) continue;
       const wait = Math.min(roundStartedAt + this.pollIntervalMs, nextReapAt) - this.clock.now();
@@ -301,9 +318,16 @@ export class Worker {
   // ---------------------------------------------------------------- one execution
 
   private execute(task: TaskRow): RunningTask {
-    const entry: RunningTask = { task, controller: new AbortController(), finished: new AbortController(), released: false, promise: null as unknown as Promise<SettledTask> };
+    const entry: RunningTask = { task, controller: new AbortController(), finished: new AbortController(), released: false, abandoned: false, promise: null as unknown as Promise<SettledTask> };
     this.running.set(task.id, entry);
-    entry.promise = this.runTask(entry).then((settled) => {
+    entry.promise = this.runTask(entry).catch((error: unknown): SettledTask => {
+      // Recording the outcome failed (the database refused or is gone): nothing is written, the lease is no longer
+      // extended, and the reaper runs the task again once it expires — as if this worker had died. Never a rejection
+      // nobody handles: that would end the process, and every lane and the webhook intake with it.
+      entry.finished.abort();
+      this.logger.error({ err: error, taskId: task.id, kind: task.kind, lane: task.lane }, 'could not record a task outcome; the reaper will run it again when its lease expires');
+      return { task, outcome: 'lost', error: describeError(error), failure: error };
+    }).then((settled) => {
       this.running.delete(task.id);
       for (const l of this.settledListeners) {
         try {
@@ -337,9 +361,10 @@ export class Worker {
     }
     this.metrics?.taskRuns.inc({ kind: task.kind, lane: task.lane, outcome: settled.outcome });
     this.metrics?.taskDuration.observe({ kind: task.kind }, (performance.now() - startedAt) / 1000);
-    if (settled.outcome === 'dead') log.error({ err: settled.error }, 'task dead-lettered');
-    else if (settled.outcome === 'retry' || settled.outcome === 'rate_limited') log.warn({ err: settled.error }, `task will be retried (${settled.outcome})`);
-    else if (settled.outcome === 'lost') log.warn('task lease was lost; its outcome was not recorded (another worker owns it now)');
+    const err = settled.failure ?? settled.error;
+    if (settled.outcome === 'dead') log.error({ err }, 'task dead-lettered');
+    else if (settled.outcome === 'retry' || settled.outcome === 'rate_limited') log.warn({ err }, `task will be retried (${settled.outcome})`);
+    else if (settled.outcome === 'lost') log.warn({ err }, 'task lease was lost; its outcome was not recorded (another worker owns it now, or the reaper will)');
     return settled;
   }
 
@@ -349,7 +374,7 @@ export class Worker {
     let timedOut = false;
     const done = entry.finished;
     const extendLease = async () => {
-      if (leaseLost || entry.released) return;
+      if (leaseLost || entry.released || entry.abandoned) return;
       if (!(await this.queue.heartbeat(task.id, this.workerId, this.leaseMs))) {
         leaseLost = true;
         controller.abort(new Error('Lease lost'));
@@ -364,17 +389,24 @@ export class Worker {
         try {
           await extendLease();
         } catch (error) {
-          log.warn({ err: errorMessage(error) }, 'heartbeat failed; will try again');
+          log.warn({ err: error }, 'heartbeat failed; will try again');
         }
         if (leaseLost) break;
       }
     })();
+    // Resolved when the handler outlived its timeout by the grace period: it is given up on.
+    let giveUp!: () => void;
+    const givenUp = new Promise<null>((resolve) => (giveUp = () => resolve(null)));
     if (definition.timeoutMs !== undefined) {
-      void this.clock.sleep(definition.timeoutMs, done.signal).then(() => {
+      const timeoutMs = definition.timeoutMs;
+      void (async () => {
+        await this.clock.sleep(timeoutMs, done.signal);
         if (done.signal.aborted) return;
         timedOut = true;
-        controller.abort(new TaskTimeoutError(`Timed out after ${definition.timeoutMs} ms`));
-      });
+        controller.abort(new TaskTimeoutError(`Timed out after ${timeoutMs} ms`));
+        await this.clock.sleep(this.timeoutGraceMs, done.signal);
+        if (!done.signal.aborted) giveUp();
+      })();
     }
     const ctx: TaskContext = {
       task: { id: task.id, kind: task.kind, lane: task.lane, attempt: task.attempts, maxAttempts: task.max_attempts, connectionId: task.connection_id },
@@ -383,16 +415,40 @@ export class Worker {
       heartbeat: extendLease,
       yield: () => new Promise((resolve) => setImmediate(resolve)),
     };
+    const handled = (async () => definition.handler(payload, ctx))().then(
+      (result) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
     try {
-      const result = await definition.handler(payload, ctx);
-      if (entry.released) return { task, outcome: 'released' };
-      if (leaseLost) return { task, outcome: 'lost' };
-      const ok = await this.queue.complete(task.id, this.workerId, result);
-      return { task, outcome: ok ? 'done' : 'lost', result };
-    } catch (error) {
-      if (entry.released) return { task, outcome: 'released', error: errorMessage(error) };
-      if (leaseLost) return { task, outcome: 'lost', error: errorMessage(error) };
-      return await this.classify(task, definition, timedOut ? new TaskTimeoutError(`Timed out after ${definition.timeoutMs} ms: ${errorMessage(error)}`) : error);
+      const first = await Promise.race([handled, givenUp]);
+      if (first === null) {
+        // The handler ignores its signal. Stop vouching for it (no more heartbeats), free its slot, and record a retry;
+        // if it ever settles, nothing of it is written.
+        entry.abandoned = true;
+        const abandonedAt = this.clock.now();
+        done.abort();
+        void handled.then((late) => log.warn({ err: late.ok ? undefined : late.error, lateByMs: this.clock.now() - abandonedAt }, 'an abandoned handler (timed out) settled at last; its outcome is ignored'));
+        if (entry.released) return { task, outcome: 'released' };
+        if (leaseLost) return { task, outcome: 'lost' };
+        return await this.classify(task, definition, new TaskTimeoutError(`Timed out after ${definition.timeoutMs} ms and still running ${this.timeoutGraceMs} ms after its signal was aborted: abandoned (slot freed)`));
+      }
+      if (first.ok) {
+        if (entry.released) return { task, outcome: 'released' };
+        if (leaseLost) return { task, outcome: 'lost' };
+        let ok: boolean;
+        try {
+          ok = await this.queue.complete(task.id, this.workerId, first.result);
+        } catch (writeError) {
+          // The work is done but could not be recorded: the reaper runs it again (handlers are idempotent).
+          log.error({ err: writeError }, 'could not record a task success; the reaper will run it again when its lease expires');
+          return { task, outcome: 'lost', error: describeError(writeError), failure: writeError };
+        }
+        return { task, outcome: ok ? 'done' : 'lost', result: first.result };
+      }
+      const error = first.error;
+      if (entry.released) return { task, outcome: 'released', error: errorMessage(error), failure: error };
+      if (leaseLost) return { task, outcome: 'lost', error: errorMessage(error), failure: error };
+      return await this.classify(task, definition, timedOut ? new TaskTimeoutError(`Timed out after ${definition.timeoutMs} ms: ${errorMessage(error)}`, { cause: error }) : error);
     } finally {
       done.abort();
       await heartbeats;
@@ -405,19 +461,19 @@ export class Worker {
     try {
       if (error instanceof RateLimitedError) {
         const ok = await this.queue.reschedule(task.id, this.workerId, error.retryAfterMs, `Rate limited (retry in ${error.retryAfterMs} ms): ${error.message}`);
-        return { task, outcome: ok ? 'rate_limited' : 'lost', error: message };
+        return { task, outcome: ok ? 'rate_limited' : 'lost', error: message, failure: error };
       }
       const permanent = error instanceof PermanentError || error instanceof ValidationError || error instanceof NotConfiguredError;
-      const outcome = await this.queue.fail(task, this.workerId, message, { permanent });
+      const outcome = await this.queue.fail(task, this.workerId, message, { permanent, stack: errorStack(error) });
       if (outcome.status === 'dead') {
         await this.notifyDead(definition, task, outcome.reason);
-        return { task, outcome: 'dead', error: message };
+        return { task, outcome: 'dead', error: message, failure: error };
       }
-      return { task, outcome: outcome.status === 'pending' ? 'retry' : 'lost', error: message };
+      return { task, outcome: outcome.status === 'pending' ? 'retry' : 'lost', error: message, failure: error };
     } catch (writeError) {
       // The outcome could not be stored (database down): the lease will expire and the reaper retries the task.
-      this.logger.error({ taskId: task.id, err: errorMessage(writeError) }, 'could not record a task failure');
-      return { task, outcome: 'lost', error: message };
+      this.logger.error({ taskId: task.id, err: writeError, failure: message }, 'could not record a task failure; the reaper will run it again when its lease expires');
+      return { task, outcome: 'lost', error: message, failure: error };
     }
   }
 
@@ -432,7 +488,7 @@ export class Worker {
     try {
       await definition.onDead({ ...task, status: 'dead', last_error: reason }, reason);
     } catch (error) {
-      this.logger.error({ taskId: task.id, kind: task.kind, err: errorMessage(error) }, 'onDead hook failed');
+      this.logger.error({ taskId: task.id, kind: task.kind, err: error }, 'onDead hook failed');
     }
   }
 }

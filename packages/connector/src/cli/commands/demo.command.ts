@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime.ts';
 import { parseIntOption } from '../runtime.ts';
 import { startDemo } from '../../demo/demo.ts';
+import { guardProcess } from '../../app/service.ts';
 
 export function register(program: Command, runtime: CliRuntime): void {
   program.command('demo')
@@ -12,6 +13,7 @@ export function register(program: Command, runtime: CliRuntime): void {
       const port = parseIntOption('--port', opts.port);
       runtime.out('Starting the demo: Odoo emulator, Poleepo sandbox and the connector…');
       const demo = await startDemo({ port, dataDir: opts.dataDir });
+      const unguard = guardProcess(demo.service.ctx.logger);
       runtime.out('');
       runtime.out(`  Console:        ${demo.consoleUrl}/`);
       runtime.out(demo.admin.password ? `  Log in as:      ${demo.admin.login} / ${demo.admin.password}   (shown once)` : `  Log in as:      ${demo.admin.login} (created by an earlier demo run; its password was shown then)`);
@@ -35,5 +37,6 @@ export function register(program: Command, runtime: CliRuntime): void {
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
       });
+      unguard();
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime.ts';
 import { parseIntOption } from '../runtime.ts';
-import { startService, type ProcessRole, type RunningService } from '../../app/service.ts';
+import { guardProcess, startService, type ProcessRole, type RunningService } from '../../app/service.ts';
 import { firstRunHint } from '../../auth/auth.service.ts';
 
 const ROLES: { name: string; role: ProcessRole; summary: string }[] = [
@@ -18,11 +18,13 @@ export function register(program: Command, runtime: CliRuntime): void {
       const config = runtime.config();
       const port = opts.port !== undefined ? parseIntOption('--port', opts.port) : undefined;
       const service = await startService(config, role, { port });
+      const unguard = guardProcess(service.ctx.logger);
       service.ctx.logger.info({ role, database: service.ctx.db.location, url: service.url, console: service.consoleUrl }, 'poleepo-odoo started');
       if (service.url) runtime.out(`poleepo-odoo ${name}: listening on ${service.url}${service.consoleUrl && service.consoleUrl !== service.url ? ` (console on ${service.consoleUrl})` : ''}`);
       else runtime.out(`poleepo-odoo ${name}: workers and scheduler running on ${service.ctx.db.location}`);
       for (const line of await startupHints(service)) runtime.out(line);
       await untilSignalled(service, runtime);
+      unguard();
     });
   }
 }
