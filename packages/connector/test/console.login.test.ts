@@ -97,10 +97,32 @@ describe('console login and sessions', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('Retry-After')).toBe('900');
     expect(await refused.text()).toContain('Too many failed attempts. Try again in 15 min.');
-    // The account is protected from every address, and the window passes with the clock.
-    expect((await f.client('198.51.100.1').post('/login', { login: 'anna', password: PASSWORD })).status).toBe(429);
-    f.clock.advance(15 * 60_000);
+    // The guesser's address is refused, not the account: the right password from another address gets in.
     expect((await f.client('198.51.100.1').post('/login', { login: 'anna', password: PASSWORD })).status).toBe(303);
+    expect((await attacker.post('/login', { login: 'anna', password: PASSWORD })).status).toBe(429);
+    // The window passes with the clock.
+    f.clock.advance(15 * 60_000);
+    expect((await f.client('203.0.113.9').post('/login', { login: 'anna', password: PASSWORD })).status).toBe(303);
+  });
+
+  it('checks 5 of 60 wrong passwords posted at once for one login (the attempt is counted before the password)', async () => {
+    f = await consoleFixture('sqlite');
+    await f.app.services.auth.users.create({ login: 'anna', password: PASSWORD, role: 'admin', lang: 'en' });
+    const attacker = f.client('203.0.113.9');
+    const token = await attacker.csrfToken();
+    const statuses = await Promise.all(Array.from({ length: 60 }, (_, i) => attacker.post('/login', { login: 'anna', password: `guess ${i}` }, { csrf: token }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(55);
+  });
+
+  it('closes the login to every address when it is guessed at from many', async () => {
+    f = await consoleFixture('sqlite');
+    await f.app.services.auth.users.create({ login: 'anna', password: PASSWORD, role: 'admin', lang: 'en' });
+    for (let a = 0; a < 5; a++) {
+      const bot = f.client(`203.0.113.${a}`);
+      for (let i = 0; i < 5; i++) expect((await bot.post('/login', { login: 'anna', password: `guess ${i}` })).status).toBe(401);
+    }
+    expect((await f.client('198.51.100.1').post('/login', { login: 'anna', password: PASSWORD })).status).toBe(429);
   });
 
   it('sends a browser back to login when its session expired (12 h idle) and clears the cookie', async () => {

@@ -17,14 +17,12 @@ export class AuthService {
 
   async login(login: string, password: string, ip: string): Promise<LoginOutcome> {
     const key = normaliseLogin(login).slice(0, 100);
-    const verdict = await this.throttle.check(key, ip);
+    // The attempt is counted (as a failure) before the password is checked: simultaneous guesses see each other.
+    const verdict = await this.throttle.admit(key, ip);
     if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterMs: verdict.retryAfterMs };
     const user = await this.users.verifyCredentials(login, password);
-    if (!user) {
-      await this.throttle.recordFailure(key, ip);
-      return { ok: false, reason: 'invalid' };
-    }
-    await this.throttle.recordSuccess(key, ip);
+    if (!user) return { ok: false, reason: 'invalid' };
+    await this.throttle.succeeded(verdict.attemptId);
     return { ok: true, user, session: await this.sessions.create(user.id) };
   }
 }
