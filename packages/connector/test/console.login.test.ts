@@ -61,10 +61,42 @@ describe('console login and sessions', () => {
   it('never follows `next` to another site', async () => {
     f = await consoleFixture('sqlite');
     await f.app.services.auth.users.create({ login: 'anna', password: PASSWORD, role: 'admin' });
-    for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
+    const foreign = [
+      'https://evil.example/', '//evil.example/', '/\\evil.example', 'javascript:alert(1)',
+      // What a browser makes of a Location: tabs and newlines dropped, \ read as /, dot segments resolved.
+      '/\t/evil.example/', '/\t\t/evil.example', '/\\/evil.example', '\\\\evil.example', '/.//evil.example', '/x/..//evil.example',
+      '/%2e//evil.example', ' //evil.example', '/login?next=//evil.example',
+    ];
+    for (const next of foreign) {
       const res = await f.client().post('/login', { login: 'anna', password: PASSWORD, next });
-      expect(res.headers.get('Location'), next).toBe('/');
+      expect(res.status, JSON.stringify(next)).toBe(303);
+      expect(res.headers.get('Location'), JSON.stringify(next)).toBe('/');
     }
+    // Local paths are kept (normalised as a browser would).
+    for (const [next, location] of [['/api-log?system=odoo', '/api-log?system=odoo'], ['/orders/../queue', '/queue'], ['/tasks#dead', '/tasks#dead']]) {
+      const res = await f.client().post('/login', { login: 'anna', password: PASSWORD, next });
+      expect(res.headers.get('Location'), next).toBe(location);
+    }
+    // The reported case, on the GET of a signed-in browser.
+    const browser = await f.loggedIn('operator');
+    const res = await browser.get('/login?next=%2F%09%2Fevil.example%2F');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('Location')).toBe('/');
+  });
+
+  it('answers 400 (not 500) to a `next` with a line break, and opens no session for it', async () => {
+    f = await consoleFixture('sqlite');
+    await f.app.services.auth.users.create({ login: 'anna', password: PASSWORD, role: 'admin' });
+    const browser = await f.loggedIn('operator');
+    for (const next of ['%2F%0D%0ASet-Cookie%3A%20x%3D1', '%2Fqueue%0Aevil', '%2F%0D']) {
+      expect((await browser.get(`/login?next=${next}`)).status, next).toBe(400);
+      expect((await f.client().get(`/login?next=${next}`)).status, next).toBe(400);
+    }
+    const before = (await f.db.kysely.selectFrom('sessions').selectAll().execute()).length;
+    const res = await f.client().post('/login', { login: 'anna', password: PASSWORD, next: '/\r\nSet-Cookie: x=1' });
+    expect(res.status).toBe(400);
+    expect(res.headers.getSetCookie().some((c) => c.includes('poleepo_session='))).toBe(false);
+    expect(await f.db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(before);
   });
 
   it('answers a wrong password with 401 and the same message as an unknown login', async () => {

@@ -5,10 +5,37 @@ import { Notice } from '../components/flash.tsx';
 import { formatDuration } from '../components/format.ts';
 import { uiOf } from '../components/ui.ts';
 
-/** Only local paths are followed after login (no open redirect to another site). */
+const HERE = 'http://console.invalid';
+
+/**
+ * Only a path of this console is followed after login (no open redirect to another site). The candidate is read the
+ * way a browser reads a Location: the WHATWG URL parser drops tabs and newlines, turns `\\` into `/` and resolves
+ * dot segments, so `/\t/evil.example/` or `/\\evil.example` would leave the site. It must start with one `/`, resolve
+ * against a dummy origin to that same origin, and its normalised form (what is returned) must resolve there too.
+ */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login')) return '/';
-  return next;
+  if (!next || !next.startsWith('/') || /[\u0000-\u001f\u007f]/.test(next)) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, HERE);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== HERE) return '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // `/.//evil.example` normalises to `//evil.example`: the result itself must stay a path of this origin.
+  if (!path.startsWith('/') || path.startsWith('//') || new URL(path, HERE).origin !== HERE) return '/';
+  if (path === '/login' || path.startsWith('/login?') || path.startsWith('/login/') || path.startsWith('/login#')) return '/';
+  return path;
+}
+
+/** A `next` with a line break cannot be a path and would break the Location header: the request is refused. */
+export function nextIsMalformed(next: string | undefined): boolean {
+  return next !== undefined && /[\r\n\u0000]/.test(next);
+}
+
+function badNext(c: ConsoleContext) {
+  return c.text('Bad request: "next" must be a path of this console', 400);
 }
 
 type LoginError = { key: string; params?: Record<string, string | number> };
@@ -44,12 +71,14 @@ export const loginPage = definePage({
   id: 'login',
   routes(r, services) {
     r.get('/login', 'public', async (c) => {
+      if (nextIsMalformed(c.req.query('next'))) return badNext(c);
       if (c.get('user')) return c.redirect(safeNext(c.req.query('next')), 302);
       return loginForm(c);
     });
 
     r.post('/login', 'public', async (c) => {
       const form = await formOf(c);
+      if (nextIsMalformed(form.next) || nextIsMalformed(c.req.query('next'))) return badNext(c);
       const login = (form.login ?? '').slice(0, 200);
       const outcome = await services.auth.login(login, form.password ?? '', services.clientIp(c));
       if (!outcome.ok) {
