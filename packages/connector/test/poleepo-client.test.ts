@@ -385,6 +385,44 @@ describe('Poleepo client: typed errors, retries and the API log', () => {
     expect(error.retryAfterMs).toBe(3_600_000);
   });
 
+  it('a Retry-After wait ends at once when the caller\'s signal is aborted (a task timing out), with no request after it', async () => {
+    const waits = new ManualClock(START);
+    const { client } = sandboxClient(sandbox, waits);
+    await client.token();
+    const slept = async (n: number) => {
+      while (waits.slept.length < n) await new Promise((resolve) => setImmediate(resolve));
+    };
+    // An idempotent read: the HTTP client's wait.
+    await control(sandbox, 'POST', '/__sandbox/faults', { endpoint: 'orders.list', status: 429, retry_after: 30 });
+    const reading = new AbortController();
+    const read = collect(client.listOrdersSince(null, undefined, { signal: reading.signal })).catch((e: unknown) => e);
+    await slept(1);
+    const timedOut = new Error('Timed out after 5000 ms');
+    reading.abort(timedOut);
+    expect(await read).toBe(timedOut);
+    expect(requestsTo('orders.list')).toBe(1);
+    // A creating POST repeated only after a 429: the client's own wait.
+    await control(sandbox, 'POST', '/__sandbox/faults', { endpoint: 'batches.submit', status: 429, retry_after: 30 });
+    const submitting = new AbortController();
+    const submit = client.submitBatch([{ sku: 'A', title: 'A' }], { signal: submitting.signal }).catch((e: unknown) => e);
+    await slept(2);
+    submitting.abort(timedOut);
+    expect(await submit).toBe(timedOut);
+    expect(requestsTo('batches.submit')).toBe(1);
+    expect(waits.slept).toEqual([30_000, 30_000]);
+  });
+
+  it('productIdsBySku: one walk of the product list for many SKUs, stopped once every SKU is found', async () => {
+    addProducts(250);
+    const { client } = sandboxClient(sandbox, clock);
+    const found = await client.productIdsBySku(['P-0003', 'P-0150']);
+    expect([...found.keys()].sort()).toEqual(['P-0003', 'P-0150']);
+    expect(requestsTo('products.list')).toBe(2); // pages of 100: P-0150 is on the second, the third is never asked
+    const withMissing = await client.productIdsBySku(['P-0003', 'NOPE-1']);
+    expect([...withMissing.keys()]).toEqual(['P-0003']);
+    expect(requestsTo('products.list')).toBe(2 + 3); // a SKU Poleepo lacks: the whole list, once
+  });
+
   it('the sandbox enforces 5 batch status requests per window with 429 + Retry-After when no ledger guards the client', async () => {
     const { client } = sandboxClient(sandbox, clock);
     const batch = await client.submitBatch([{ sku: 'A', title: 'A' }]);

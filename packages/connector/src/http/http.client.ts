@@ -95,12 +95,15 @@ export class HttpClient {
       if (failure) {
         if (!canRetry) throw failure;
         await this.deps.clock.sleep(this.backoff(attempt, policy), req.signal);
+        // Aborted while waiting (a task's timeout, a stop): no further attempt.
+        req.signal?.throwIfAborted();
         continue;
       }
       if (!response || !retryStatuses.includes(response.status) || !canRetry) return response!;
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.deps.clock.now());
       if (retryAfter !== null && retryAfter > (policy.maxRetryAfterMs ?? 60_000)) return response;
       await this.deps.clock.sleep(retryAfter ?? this.backoff(attempt, policy), req.signal);
+      req.signal?.throwIfAborted();
     }
   }
 

@@ -56,7 +56,12 @@ export interface PoleepoClientDeps {
   pageSize?: number;
 }
 
-interface CallOptions {
+/** What every call accepts: an abort signal (a task's timeout or a stop ends its requests and its waits at once). */
+export interface PoleepoRequestOptions {
+  signal?: AbortSignal;
+}
+
+interface CallOptions extends PoleepoRequestOptions {
   params?: Record<string, string | number>;
   query?: Record<string, string | number | boolean | null | undefined>;
   body?: unknown;
@@ -134,8 +139,9 @@ export class PoleepoClient {
     const url = this.url(spec, options);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     for (let attempt = 0; ; attempt++) {
+      options.signal?.throwIfAborted();
       const current = await this.tokens.current();
-      const res = await this.send(key, spec, url, body, current.token);
+      const res = await this.send(key, spec, url, body, current.token, options.signal);
       if (res.status === 401 && attempt === 0) {
         await this.tokens.invalidate(current.version);
         continue;
@@ -153,7 +159,7 @@ export class PoleepoClient {
     return `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
   }
 
-  private async send(key: PoleepoEndpointKey, spec: EndpointSpec, url: string, body: string | undefined, token: string | null): Promise<HttpResponse> {
+  private async send(key: PoleepoEndpointKey, spec: EndpointSpec, url: string, body: string | undefined, token: string | null, signal?: AbortSignal): Promise<HttpResponse> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -171,7 +177,7 @@ export class PoleepoClient {
       try {
         res = await this.deps.http.request({
           system: 'poleepo', connectionId: this.connectionId, method: spec.method, url, headers, body,
-          timeoutMs: this.deps.timeoutMs ?? 30_000, retry, secrets,
+          timeoutMs: this.deps.timeoutMs ?? 30_000, retry, secrets, signal,
           rateLimit: rule ? { accountKey: this.accountKey, endpoint: key, rule } : undefined,
         });
       } catch (error) {
@@ -183,7 +189,8 @@ export class PoleepoClient {
       if (idempotent || res.status !== 429 || attempt >= retries) return res;
       const wait = parseRetryAfter(res.headers.get('retry-after'), this.deps.clock.now()) ?? this.deps.http.backoff(attempt, retry);
       if (wait > maxRetryAfterMs) return res;
-      await this.deps.clock.sleep(wait);
+      await this.deps.clock.sleep(wait, signal);
+      signal?.throwIfAborted();
     }
   }
 
@@ -215,107 +222,125 @@ export class PoleepoClient {
 
   // ——— products ———
 
-  listProducts(filter: { active?: boolean } = {}, pageSize?: number): AsyncGenerator<PoleepoProduct> {
-    return this.paginate<PoleepoProduct>('products.list', { query: { active: filter.active } }, pageSize);
+  listProducts(filter: { active?: boolean } = {}, pageSize?: number, opts: PoleepoRequestOptions = {}): AsyncGenerator<PoleepoProduct> {
+    return this.paginate<PoleepoProduct>('products.list', { query: { active: filter.active }, signal: opts.signal }, pageSize);
   }
 
-  async getProduct(id: number | string): Promise<PoleepoProduct> {
-    return (await this.call('products.get', { params: { id } })).data as PoleepoProduct;
+  async getProduct(id: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoProduct> {
+    return (await this.call('products.get', { params: { id }, signal: opts.signal })).data as PoleepoProduct;
   }
 
   /**
    * The product with exactly this SKU, or null. Asks `?sku=` (an assumed filter) and keeps only an exact match; when
    * the answer is a full page without it, the filter was ignored and every page is scanned. Never a false match.
    */
-  async getProductBySku(sku: string): Promise<PoleepoProduct | null> {
-    const { items } = await this.page<PoleepoProduct>('products.list', 0, this.pageSize, { query: { sku } });
+  async getProductBySku(sku: string, opts: PoleepoRequestOptions = {}): Promise<PoleepoProduct | null> {
+    const { items } = await this.page<PoleepoProduct>('products.list', 0, this.pageSize, { query: { sku }, signal: opts.signal });
     const exact = items.find((p) => p.sku === sku);
     if (exact) return exact;
     if (items.length < this.pageSize) return null;
-    for await (const p of this.listProducts()) if (p.sku === sku) return p;
+    for await (const p of this.listProducts({}, undefined, opts)) if (p.sku === sku) return p;
     return null;
   }
 
-  async createProduct(product: PoleepoProductCreate): Promise<PoleepoProduct> {
-    return (await this.call('products.create', { body: product })).data as PoleepoProduct;
+  /**
+   * The Poleepo product id of each of these SKUs that Poleepo has (exact matches; the others are absent from the
+   * map), from ONE walk of the product list, stopped as soon as every SKU is found. For reconciling many items at once
+   * (a stuck batch, DUPLICATE_SKU results): one lookup per item would cost a request each — and, where Poleepo
+   * ignores the assumed `?sku=` filter, a walk of the whole list each.
+   */
+  async productIdsBySku(skus: Iterable<string>, opts: PoleepoRequestOptions = {}): Promise<Map<string, string>> {
+    const wanted = new Set(skus);
+    const found = new Map<string, string>();
+    if (wanted.size === 0) return found;
+    for await (const p of this.listProducts({}, undefined, opts)) {
+      if (!wanted.has(p.sku) || found.has(p.sku)) continue;
+      found.set(p.sku, String(p.id));
+      if (found.size === wanted.size) break;
+    }
+    return found;
+  }
+
+  async createProduct(product: PoleepoProductCreate, opts: PoleepoRequestOptions = {}): Promise<PoleepoProduct> {
+    return (await this.call('products.create', { body: product, signal: opts.signal })).data as PoleepoProduct;
   }
 
   /** Partial update. Tags without an id are silently dropped by Poleepo (never rely on creating tags here). */
-  async updateProduct(id: number | string, changes: PoleepoProductUpdate): Promise<PoleepoProduct> {
-    return (await this.call('products.update', { params: { id }, body: changes })).data as PoleepoProduct;
+  async updateProduct(id: number | string, changes: PoleepoProductUpdate, opts: PoleepoRequestOptions = {}): Promise<PoleepoProduct> {
+    return (await this.call('products.update', { params: { id }, body: changes, signal: opts.signal })).data as PoleepoProduct;
   }
 
-  listCategories(): AsyncGenerator<PoleepoCategory> {
-    return this.paginate<PoleepoCategory>('categories.list');
+  listCategories(opts: PoleepoRequestOptions = {}): AsyncGenerator<PoleepoCategory> {
+    return this.paginate<PoleepoCategory>('categories.list', { signal: opts.signal });
   }
 
-  listPublications(filter: { source?: string } = {}): AsyncGenerator<PoleepoPublication> {
-    return this.paginate<PoleepoPublication>('publications.list', { query: { source: filter.source } });
+  listPublications(filter: { source?: string } = {}, opts: PoleepoRequestOptions = {}): AsyncGenerator<PoleepoPublication> {
+    return this.paginate<PoleepoPublication>('publications.list', { query: { source: filter.source }, signal: opts.signal });
   }
 
   // ——— product batches ———
 
-  async submitBatch(entries: PoleepoBatchEntry[]): Promise<PoleepoBatch> {
-    return (await this.call('batches.submit', { body: { products: entries } })).data as PoleepoBatch;
+  async submitBatch(entries: PoleepoBatchEntry[], opts: PoleepoRequestOptions = {}): Promise<PoleepoBatch> {
+    return (await this.call('batches.submit', { body: { products: entries }, signal: opts.signal })).data as PoleepoBatch;
   }
 
   /** Rate-limited (5 per window by default): may throw PoleepoRateLimitedError without calling Poleepo. */
-  async getBatch(id: number | string): Promise<PoleepoBatch> {
-    return (await this.call('batches.status', { params: { id } })).data as PoleepoBatch;
+  async getBatch(id: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoBatch> {
+    return (await this.call('batches.status', { params: { id }, signal: opts.signal })).data as PoleepoBatch;
   }
 
   // ——— orders ———
 
   /** Orders changed at or after `since` (null: all), oldest change first. */
-  listOrdersSince(since: number | Date | null, pageSize?: number): AsyncGenerator<PoleepoOrder> {
-    return this.paginate<PoleepoOrder>('orders.list', { query: { updated_after: since === null ? undefined : formatUpdatedAfter(since) } }, pageSize);
+  listOrdersSince(since: number | Date | null, pageSize?: number, opts: PoleepoRequestOptions = {}): AsyncGenerator<PoleepoOrder> {
+    return this.paginate<PoleepoOrder>('orders.list', { query: { updated_after: since === null ? undefined : formatUpdatedAfter(since) }, signal: opts.signal }, pageSize);
   }
 
-  async getOrder(id: number | string): Promise<PoleepoOrder> {
-    return (await this.call('orders.get', { params: { id } })).data as PoleepoOrder;
+  async getOrder(id: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoOrder> {
+    return (await this.call('orders.get', { params: { id }, signal: opts.signal })).data as PoleepoOrder;
   }
 
-  async updateOrderStatus(id: number | string, status: PoleepoOrderStatus): Promise<PoleepoOrder> {
-    return (await this.call('orders.updateStatus', { params: { id }, body: { status } })).data as PoleepoOrder;
+  async updateOrderStatus(id: number | string, status: PoleepoOrderStatus, opts: PoleepoRequestOptions = {}): Promise<PoleepoOrder> {
+    return (await this.call('orders.updateStatus', { params: { id }, body: { status }, signal: opts.signal })).data as PoleepoOrder;
   }
 
   // ——— documents ———
 
-  async uploadDocument(orderId: number | string, document: PoleepoDocumentUpload): Promise<PoleepoDocument> {
-    return (await this.call('documents.upload', { params: { id: orderId }, body: document })).data as PoleepoDocument;
+  async uploadDocument(orderId: number | string, document: PoleepoDocumentUpload, opts: PoleepoRequestOptions = {}): Promise<PoleepoDocument> {
+    return (await this.call('documents.upload', { params: { id: orderId }, body: document, signal: opts.signal })).data as PoleepoDocument;
   }
 
-  async listDocuments(orderId: number | string): Promise<PoleepoDocument[]> {
+  async listDocuments(orderId: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoDocument[]> {
     const out: PoleepoDocument[] = [];
-    for await (const d of this.paginate<PoleepoDocument>('documents.list', { params: { id: orderId } })) out.push(d);
+    for await (const d of this.paginate<PoleepoDocument>('documents.list', { params: { id: orderId }, signal: opts.signal })) out.push(d);
     return out;
   }
 
   /** One document with its content (`content_base64`) and the bytes decoded. */
-  async getDocument(orderId: number | string, documentId: number | string): Promise<PoleepoDocument & { bytes: Buffer }> {
-    const doc = (await this.call('documents.get', { params: { id: orderId, docId: documentId } })).data as PoleepoDocument;
+  async getDocument(orderId: number | string, documentId: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoDocument & { bytes: Buffer }> {
+    const doc = (await this.call('documents.get', { params: { id: orderId, docId: documentId }, signal: opts.signal })).data as PoleepoDocument;
     return { ...doc, bytes: Buffer.from(doc.content_base64 ?? '', 'base64') };
   }
 
   // ——— shippings ———
 
-  listShippings(filter: { orderId?: number | string } = {}): AsyncGenerator<PoleepoShipping> {
-    return this.paginate<PoleepoShipping>('shippings.list', { query: { order: filter.orderId } });
+  listShippings(filter: { orderId?: number | string } = {}, opts: PoleepoRequestOptions = {}): AsyncGenerator<PoleepoShipping> {
+    return this.paginate<PoleepoShipping>('shippings.list', { query: { order: filter.orderId }, signal: opts.signal });
   }
 
-  async getShipping(id: number | string): Promise<PoleepoShipping> {
-    return (await this.call('shippings.get', { params: { id } })).data as PoleepoShipping;
+  async getShipping(id: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoShipping> {
+    return (await this.call('shippings.get', { params: { id }, signal: opts.signal })).data as PoleepoShipping;
   }
 
   /** Not repeated after a timeout or 5xx (it may have been created): reconcile with `listShippings({orderId})`. */
-  async createShipping(shipping: PoleepoShippingCreate): Promise<PoleepoShipping> {
-    return (await this.call('shippings.create', { body: shipping })).data as PoleepoShipping;
+  async createShipping(shipping: PoleepoShippingCreate, opts: PoleepoRequestOptions = {}): Promise<PoleepoShipping> {
+    return (await this.call('shippings.create', { body: shipping, signal: opts.signal })).data as PoleepoShipping;
   }
 
   /** The waybill: Poleepo's answer plus the PDF bytes. */
-  async getShippingLabel(id: number | string): Promise<PoleepoLabel & { pdf: Buffer }> {
+  async getShippingLabel(id: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoLabel & { pdf: Buffer }> {
     const key: PoleepoEndpointKey = 'shippings.label';
-    const label = (await this.call(key, { params: { id } })).data as PoleepoLabel;
+    const label = (await this.call(key, { params: { id }, signal: opts.signal })).data as PoleepoLabel;
     const pdf = Buffer.from(label?.content_base64 ?? '', 'base64');
     if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
       throw new PoleepoProtocolError(`Poleepo's waybill for shipping ${id} is not a PDF`, { endpoint: key, status: 200 });
@@ -324,25 +349,25 @@ export class PoleepoClient {
   }
 
   /** The seed's "Consegnato al corriere". */
-  async markHandedToCarrier(id: number | string): Promise<PoleepoShipping> {
-    return (await this.call('shippings.updateStatus', { params: { id }, body: { status: 'HANDED_TO_CARRIER' } })).data as PoleepoShipping;
+  async markHandedToCarrier(id: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoShipping> {
+    return (await this.call('shippings.updateStatus', { params: { id }, body: { status: 'HANDED_TO_CARRIER' }, signal: opts.signal })).data as PoleepoShipping;
   }
 
-  async cancelShipping(id: number | string): Promise<PoleepoShipping> {
-    return (await this.call('shippings.updateStatus', { params: { id }, body: { status: 'CANCELED' } })).data as PoleepoShipping;
+  async cancelShipping(id: number | string, opts: PoleepoRequestOptions = {}): Promise<PoleepoShipping> {
+    return (await this.call('shippings.updateStatus', { params: { id }, body: { status: 'CANCELED' }, signal: opts.signal })).data as PoleepoShipping;
   }
 
   /** The couriers; for an order (and a total weight in kg), with the prices Poleepo quotes for it (assumed query). */
-  async listCarriers(quote: { orderId?: number | string; weightKg?: number } = {}): Promise<PoleepoCarrier[]> {
-    return collect(this.paginate<PoleepoCarrier>('carriers.list', { query: { order: quote.orderId, weight: quote.weightKg } }));
+  async listCarriers(quote: { orderId?: number | string; weightKg?: number } = {}, opts: PoleepoRequestOptions = {}): Promise<PoleepoCarrier[]> {
+    return collect(this.paginate<PoleepoCarrier>('carriers.list', { query: { order: quote.orderId, weight: quote.weightKg }, signal: opts.signal }));
   }
 
-  async listPackageTypes(): Promise<PoleepoPackageType[]> {
-    return collect(this.paginate<PoleepoPackageType>('packageTypes.list'));
+  async listPackageTypes(opts: PoleepoRequestOptions = {}): Promise<PoleepoPackageType[]> {
+    return collect(this.paginate<PoleepoPackageType>('packageTypes.list', { signal: opts.signal }));
   }
 
-  async listPickupAddresses(): Promise<PoleepoPickupAddress[]> {
-    return collect(this.paginate<PoleepoPickupAddress>('pickupAddresses.list'));
+  async listPickupAddresses(opts: PoleepoRequestOptions = {}): Promise<PoleepoPickupAddress[]> {
+    return collect(this.paginate<PoleepoPickupAddress>('pickupAddresses.list', { signal: opts.signal }));
   }
 }
 
