@@ -89,7 +89,7 @@ export class ApiLogRecorder {
       try {
         await this.repo.insertMany(batch);
       } catch (error) {
-        this.logger.error({ err: String(error), entries: batch.length }, 'api log write failed');
+        this.logger.error({ err: error, entries: batch.length }, 'api log write failed');
       }
     });
     return this.flushing;

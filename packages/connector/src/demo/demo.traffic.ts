@@ -1,6 +1,5 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { errorMessage } from '../shared/errors.ts';
 
 const CHANNELS = ['Amazon', 'eBay', 'Shopify', 'Amazon', 'Zalando', 'ManoMano'];
 
@@ -77,7 +76,7 @@ export class DemoTraffic {
       try {
         await fn();
       } catch (error) {
-        this.deps.logger.warn({ err: errorMessage(error) }, 'demo traffic step failed');
+        this.deps.logger.warn({ err: error }, 'demo traffic step failed');
       }
     }
   }

@@ -5,7 +5,6 @@ import type { SecretBox } from '../shared/secrets.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { OdooClient } from '../odoo/odoo.client.ts';
 import type { OdooRecord } from '../odoo/odoo.types.ts';
-import { errorMessage } from '../shared/errors.ts';
 import { ImageCacheRepo } from './images.cache.repo.ts';
 import { ImageKeysRepo } from './images.keys.repo.ts';
 import { parseImageToken, refKey, signatureMatches, signImage, type ImageRef } from './images.tokens.ts';
@@ -92,7 +91,7 @@ export class ProductImagesService {
     try {
       bytes = await this.readBytes(await this.deps.odooFor(parsed.connectionId), parsed);
     } catch (error) {
-      this.deps.logger.warn({ err: errorMessage(error), connectionId: parsed.connectionId }, 'image read from Odoo failed');
+      this.deps.logger.warn({ err: error, connectionId: parsed.connectionId }, 'image read from Odoo failed');
       throw error;
     }
     // Content-addressed: a URL names one image; if the record holds another one now, that is a new URL.

@@ -14,7 +14,6 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { silentLogger } from '../shared/logger.ts';
-import { errorMessage } from '../shared/errors.ts';
 import type { JobService, TickOutcome } from './jobs.service.ts';
 
 export interface SchedulerOptions {
@@ -74,7 +73,7 @@ export class Scheduler {
         if (nextDueAt !== null) wakeAt = Math.min(wakeAt, nextDueAt);
         for (const l of this.listeners) l(outcomes);
       } catch (error) {
-        this.logger.error({ err: errorMessage(error) }, 'scheduler pass failed; trying again shortly');
+        this.logger.error({ err: error }, 'scheduler pass failed; trying again shortly');
       }
       // Measured from the pass's start: if the clock moved during the pass, the next one starts without waiting.
       const wait = wakeAt - this.clock.now();

@@ -71,7 +71,7 @@ export class OrderImporter {
       throw new RateLimitedError(`Order ${poleepoOrderId}: waiting until Odoo's request time limit has passed before looking for it again`, binding.recheck_at - this.clock.now());
     }
     try {
-      const order = await conn.poleepo.getOrder(poleepoOrderId);
+      const order = await conn.poleepo.getOrder(poleepoOrderId, { signal });
       const facts = orderFacts(order);
       const status = effectiveStatus(binding.poleepo_status, facts.status);
       binding = await this.save(binding, {
@@ -253,7 +253,7 @@ export class OrderImporter {
           binding = await this.save(binding, { poleepo_status: current, status_rank: statusRank(current), pushed_status: pushed });
         }
       } catch (error) {
-        this.logger.warn({ connectionId: conn.view.id, poleepoOrderId: binding.poleepo_order_id, err: errorMessage(error) }, 'confirmation not pushed to Poleepo yet; Order Polling will');
+        this.logger.warn({ connectionId: conn.view.id, poleepoOrderId: binding.poleepo_order_id, err: error }, 'confirmation not pushed to Poleepo yet; Order Polling will');
       }
     }
     const writes: Record<string, unknown> = {};
@@ -354,7 +354,7 @@ export class OrderImporter {
     try {
       await conn.odoo.call('sale.order', 'message_post', [[saleOrderId]], { body: `<p>Poleepo: ${escapeHtml(text)}</p>`, body_is_html: true, message_type: 'comment', subtype_xmlid: 'mail.mt_note' }, { signal });
     } catch (error) {
-      this.logger.warn({ saleOrderId, err: errorMessage(error) }, 'could not post the flag on the sale order');
+      this.logger.warn({ saleOrderId, err: error }, 'could not post the flag on the sale order');
     }
   }
 

@@ -53,7 +53,7 @@ export class OrderPolling {
         const odoo = await this.pollOdoo(conn, signal);
         reports.push({ connection: view.name, seen, queued, ...odoo });
       } catch (error) {
-        this.logger.warn({ connection: view.name, err: errorMessage(error) }, 'order polling failed for a connection');
+        this.logger.warn({ connection: view.name, err: error }, 'order polling failed for a connection');
         reports.push({ connection: view.name, seen: 0, queued: 0, odooSeen: 0, odooQueued: 0, error: errorMessage(error) });
       }
     }

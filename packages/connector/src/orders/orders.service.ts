@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.ts';
 import type { AppContext } from '../app/context.ts';
-import { ValidationError, errorMessage } from '../shared/errors.ts';
+import { ValidationError } from '../shared/errors.ts';
 import type { TaskContext } from '../tasks/task.registry.ts';
 import type { TaskRow } from '../tasks/task.types.ts';
 import type { WebhookQueueService } from '../webhooks/webhook-queue.service.ts';
@@ -144,7 +144,7 @@ export class OrdersService {
       try {
         await this.webhookQueue.repo.setStatus(m.id, status, { now, error: reason, processed: true });
       } catch (error) {
-        this.ctx.logger.warn({ messageId: m.id, err: errorMessage(error) }, 'could not mirror the order outcome on its webhook message');
+        this.ctx.logger.warn({ messageId: m.id, err: error }, 'could not mirror the order outcome on its webhook message');
       }
     }
   }

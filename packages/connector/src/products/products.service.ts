@@ -213,7 +213,7 @@ export class ProductsService {
       } finally {
         // Whatever was applied before a rate limit is shown in Odoo too.
         await mirrorToOdoo({ connectionId, odoo, bindings: this.bindings, clock: this.ctx.clock }).catch((error: unknown) => {
-          this.ctx.logger.warn({ connectionId, err: String(error) }, 'mirroring batch results to Odoo failed; retried on the next run');
+          this.ctx.logger.warn({ connectionId, err: error }, 'mirroring batch results to Odoo failed; retried on the next run');
         });
       }
       const mirror = await mirrorToOdoo({ connectionId, odoo, bindings: this.bindings, clock: this.ctx.clock });

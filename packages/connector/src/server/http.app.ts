@@ -26,7 +26,7 @@ export function createHttpApp(ctx: AppContext, options: HttpAppOptions = {}): Ho
   if (options.console) app.route('/', options.console);
   app.notFound((c) => c.text('Not found', 404));
   app.onError((error, c) => {
-    ctx.logger.error({ err: errorMessage(error), path: c.req.path }, 'unhandled HTTP error');
+    ctx.logger.error({ err: error, path: c.req.path }, 'unhandled HTTP error');
     return c.text('Internal error', 500);
   });
   return app;
