@@ -52,6 +52,9 @@ export interface ShipChoices {
   requestedBy: string;
 }
 
+/** The delivery named does not exist in Odoo for the connection (the page answers 404). */
+export class DeliveryNotFoundError extends ValidationError {}
+
 /** A refusal before any Poleepo call: says every problem found. */
 export class ShipRefusedError extends AppError {
   constructor(readonly problems: { code: string; message: string }[]) {
@@ -160,7 +163,7 @@ export class ShippingService {
   private async check(conn: OrderConnection, pickingRef: string | number, signal?: AbortSignal) {
     const odoo = new ShippingOdoo(conn.odoo, conn.view.odoo.companyId);
     const picking = await odoo.findPicking(pickingRef, signal);
-    if (!picking) throw new ValidationError(`No delivery "${pickingRef}" in Odoo for connection "${conn.view.name}" (give its name, such as WH/OUT/00015, or its id)`);
+    if (!picking) throw new DeliveryNotFoundError(`No delivery "${pickingRef}" in Odoo for connection "${conn.view.name}" (give its name, such as WH/OUT/00015, or its id)`);
     const [packages, binding, shipment, mappings, poleepoTypes] = await Promise.all([
       odoo.packages(picking.id, signal),
       picking.poleepoOrderId ? this.deps.orders.find(conn.view.id, picking.poleepoOrderId) : Promise.resolve(undefined),
@@ -209,7 +212,7 @@ export class ShippingService {
   async handOver(connectionId: number, pickingRef: string | number, requestedBy: string): Promise<{ shipment: ShipmentRow; taskId: number }> {
     const conn = await this.deps.connections.get(connectionId);
     const picking = await new ShippingOdoo(conn.odoo, conn.view.odoo.companyId).findPicking(pickingRef);
-    if (!picking) throw new ValidationError(`No delivery "${pickingRef}" in Odoo for connection "${conn.view.name}"`);
+    if (!picking) throw new DeliveryNotFoundError(`No delivery "${pickingRef}" in Odoo for connection "${conn.view.name}"`);
     const shipment = await this.repo.byPicking(connectionId, picking.id);
     return this.handOverShipment(shipment, picking.name, requestedBy);
   }
@@ -273,5 +276,10 @@ export class ShippingService {
 
   get(id: number) {
     return this.repo.get(id);
+  }
+
+  /** The shipment of a delivery, if it was shipped (or is being shipped) with Poleepo; no Odoo call. */
+  shipmentOf(connectionId: number, pickingId: number) {
+    return this.repo.byPicking(connectionId, pickingId);
   }
 }

@@ -1,3 +1,5 @@
+import { ValidationError } from '../shared/errors.ts';
+
 /**
  * Units, converted explicitly. Odoo keeps package type dimensions in the database's length unit (`length_uom_name`:
  * millimetres by default, feet or inches when the company works in imperial units) and weights in `weight_uom_name`
@@ -7,9 +9,8 @@
 const CM_PER: Record<string, number> = { mm: 0.1, cm: 1, m: 100, in: 2.54, ft: 30.48 };
 const KG_PER: Record<string, number> = { kg: 1, g: 0.001, lb: 0.45359237, lbs: 0.45359237, oz: 0.028349523125 };
 
-export class UnitError extends Error {
-  override readonly name = 'UnitError';
-}
+/** A person's to fix in Odoo's settings (the unit), never retried. */
+export class UnitError extends ValidationError {}
 
 export function toCentimetres(value: number, unit: string | null | undefined): number {
   const factor = CM_PER[(unit || 'mm').toLowerCase()];

@@ -15,7 +15,7 @@ import type { ConnectionName } from '../console.lookups.ts';
 import { connectionNames } from '../console.lookups.ts';
 import { OrdersRepo } from '../../orders/orders.repo.ts';
 import { ShipmentsRepo, type ShipmentListRow } from '../../shipping/shipments.repo.ts';
-import { ShipRefusedError, type ShipPreview, type ShippingService } from '../../shipping/shipping.service.ts';
+import { DeliveryNotFoundError, ShipRefusedError, type ShipPreview, type ShippingService } from '../../shipping/shipping.service.ts';
 import type { ShipProblem } from '../../shipping/shipping.eligibility.ts';
 import { parseShipRequest, type ShipRequest } from '../../shipping/shipping.request.ts';
 import type { DeliveryPicking } from '../../shipping/shipping.odoo.ts';
@@ -610,13 +610,14 @@ async function pickingView(c: ConsoleContext) {
   try {
     preview = await shipping.preview(connection.id, id);
   } catch (error) {
-    if (error instanceof ValidationError) {
-      // The service's own words under ours: "no such delivery" is by far the likeliest, but not the only refusal.
+    if (error instanceof DeliveryNotFoundError) {
       return renderPage(c, fallbackTitle, <>{back}<Notice kind="error">{t('shipping.picking.notFound', { id, connection: connection.name })}</Notice><p class="muted">{errorMessage(error)}</p></>, 404);
     }
+    // Another refusal in the service's own words (e.g. a unit Odoo uses that cannot be converted).
+    if (error instanceof ValidationError) return renderPage(c, fallbackTitle, <>{back}<Notice kind="error">{errorMessage(error)}</Notice></>, 400);
     // Odoo or Poleepo unreachable: say so plainly, and still show the shipment the connector knows (its label too).
     ctx.logger.warn({ err: errorMessage(error), pickingId: id, connectionId: connection.id }, 'shipping page: preview failed');
-    const known = await shipping.repo.byPicking(connection.id, id);
+    const known = await shipping.shipmentOf(connection.id, id);
     return renderPage(c, known ? t('shipping.picking.title', { name: known.picking_name }) : fallbackTitle, (
       <>
         {back}
@@ -670,7 +671,7 @@ async function statusView(c: ConsoleContext) {
   if (!id) return notFoundPage(c);
   const shipping = shippingOf(c);
   const pick = await pickConnection(c.get('services').ctx.db, c.req.query('connection'));
-  const s = shipping && pick.chosen ? await shipping.repo.byPicking(pick.chosen.id, id) : undefined;
+  const s = shipping && pick.chosen ? await shipping.shipmentOf(pick.chosen.id, id) : undefined;
   const box = s && pick.chosen
     ? <ShipmentBox ui={ui} s={s} links={boxLinks(id, pick.chosen)} currency={await orderCurrency(c, pick.chosen.id, s.poleepo_order_id)} />
     : <section id="shipment" class="shipment"><p class="muted">{shipping ? t('shipping.shipment.none') : t('shipping.unavailable')}</p></section>;
@@ -875,7 +876,7 @@ export const shippingPage = definePage({
       const { id, connection } = await target(c);
       if (!shipping || !connection) return notFoundPage(c);
       const page = pickingPath(id, connection);
-      const s = await shipping.repo.byPicking(connection.id, id);
+      const s = await shipping.shipmentOf(connection.id, id);
       if (!s || s.step === 'refused') return redirectTo(c, page, { kind: 'error', key: 'shipping.refresh.none', params: { name: s?.picking_name ?? `#${id}` } });
       // Before its label, "refresh" runs the ship task again (it resumes where it stopped); after, it re-reads Poleepo.
       if (s.step === 'creating' || s.step === 'labelling') await shipping.resume(s);
