@@ -185,6 +185,27 @@ describe.each(dialects)('product batches on %s', (dialect) => {
     expectNoDuplicates(k);
   });
 
+  it('DUPLICATE_SKU on many creates of a batch: reconciled with one listing of Poleepo\'s products, not a lookup per item', async () => {
+    const k = await open();
+    const desk = k.variantsOf('Customizable Desk');
+    const existing = new Map(desk.map((id) => [id, k.sandbox.state.catalog.insert({ sku: skuOf(k, id), title: 'Created in Poleepo by hand', price: 1 }, k.clock.now())]));
+    k.publish(desk);
+    await k.services.products.sync(k.connectionId);
+    k.processBatches();
+    const listed = k.sandbox.stats.endpoint('products.list').requests;
+    const first = await k.services.products.poll(k.connectionId);
+    expect(first.items.requeued).toBe(desk.length);
+    expect(k.sandbox.stats.endpoint('products.list').requests - listed).toBe(1);
+    k.clock.advance(3 * MINUTE);
+    await k.services.products.sync(k.connectionId);
+    const last = (await batches(k)).at(-1)!;
+    const resent = await k.services.products.batches.items(last.id);
+    for (const id of desk) {
+      expect(resent.find((i) => i.odoo_id === id)).toMatchObject({ operation: 'update', payload: expect.stringContaining(`"product_id":${existing.get(id)!.id}`) });
+    }
+    expectNoDuplicates(k);
+  });
+
   it('a batch Poleepo refuses as a whole: every item keeps the reason; nothing is resent blindly', async () => {
     const k = await open();
     k.sandbox.knobs.maxBatchItems = 2;
@@ -267,8 +288,11 @@ describe.each(dialects)('product batches on %s', (dialect) => {
     await k.db.kysely.updateTable('product_batch_items').set({ status: 'draft' }).where('batch_id', '=', batch.id).execute();
     k.processBatches();
     expect(k.poleepoProducts()).toHaveLength(6);
+    const listed = k.sandbox.stats.endpoint('products.list').requests;
     const after = await k.services.products.sync(k.connectionId);
     expect(after.batches).toMatchObject({ recovered: 1, batches: 1, items: 6 });
+    // The six creates were looked up together: one listing of Poleepo's products, not a lookup per item.
+    expect(k.sandbox.stats.endpoint('products.list').requests - listed).toBe(1);
     const all = await batches(k);
     expect(all[0]).toMatchObject({ status: 'abandoned' });
     const resent = await k.services.products.batches.items(all[1].id);

@@ -45,14 +45,14 @@ export class Batcher {
   constructor(private readonly deps: BatcherDeps, private readonly poleepo: PoleepoClient) {}
 
   async generate(signal?: AbortSignal): Promise<GenerateResult> {
-    const result: GenerateResult = { batches: 0, items: 0, held: 0, recovered: await this.recover() };
+    const result: GenerateResult = { batches: 0, items: 0, held: 0, recovered: await this.recover(signal) };
     const size = this.deps.batchSize;
     let current: BindingRow[] = [];
     const flush = async () => {
       if (!current.length) return;
       const rows = current;
       current = [];
-      await this.submit(rows);
+      await this.submit(rows, signal);
       result.batches++;
       result.items += rows.length;
       // A full export sends hundreds of batches: hand their garbage back now and then (see products.memory.ts).
@@ -113,7 +113,7 @@ export class Batcher {
     return { now: variants.filter((b) => parentSkuOfPayload(b) === null), later: needsParent };
   }
 
-  private async submit(rows: BindingRow[]): Promise<void> {
+  private async submit(rows: BindingRow[], signal?: AbortSignal): Promise<void> {
     const now = this.deps.clock.now();
     const entries: ProductEntry[] = rows.map((b) => withProductId(JSON.parse(b.pending_payload!) as ProductEntry, b.poleepo_id));
     const { batchId } = await this.deps.db.kysely.transaction().execute(async (trx) => {
@@ -131,7 +131,7 @@ export class Batcher {
     });
     let poleepoBatchId: string;
     try {
-      const batch = await this.poleepo.submitBatch(entries);
+      const batch = await this.poleepo.submitBatch(entries, { signal });
       poleepoBatchId = String(batch.id);
     } catch (error) {
       await this.submitFailed(batchId, await this.deps.batches.items(batchId), error);
@@ -180,18 +180,23 @@ export class Batcher {
 
   /**
    * Batches left `submitting` by a crash or a lost answer: whether Poleepo received them is unknown. Every create is
-   * looked up by SKU first (found → bound to that product, so the resend is an update); then every item is re-queued.
+   * looked up by SKU first (found → bound to that product, so the resend is an update) — all of them through one walk
+   * of Poleepo's product list, not one request per item; then every item is re-queued.
    */
-  async recover(): Promise<number> {
+  async recover(signal?: AbortSignal): Promise<number> {
     const stuck = await this.deps.batches.withStatus(this.deps.connectionId, 'submitting');
+    if (!stuck.length) return 0;
+    const itemsOf = new Map<number, BatchItemRow[]>();
+    for (const batch of stuck) itemsOf.set(batch.id, await this.deps.batches.items(batch.id));
+    const creates = [...itemsOf.values()].flat().filter((i) => i.operation === 'create').map((i) => i.sku);
+    const onPoleepo = creates.length ? await this.poleepo.productIdsBySku(creates, { signal }) : new Map<string, string>();
     let recovered = 0;
     for (const batch of stuck) {
-      const items = await this.deps.batches.items(batch.id);
+      const items = itemsOf.get(batch.id)!;
       const found = new Map<number, string>();
       for (const item of items) {
-        if (item.operation !== 'create') continue;
-        const product = await this.poleepo.getProductBySku(item.sku);
-        if (product) found.set(item.id, String(product.id));
+        const id = item.operation === 'create' ? onPoleepo.get(item.sku) : undefined;
+        if (id !== undefined) found.set(item.id, id);
       }
       const now = this.deps.clock.now();
       await this.deps.db.kysely.transaction().execute(async (trx) => {

@@ -41,7 +41,7 @@ export class Poller {
     const sent = await this.deps.batches.withStatus(this.deps.connectionId, 'sent');
     for (const batch of sent) {
       signal?.throwIfAborted();
-      const answer = await this.poleepo.getBatch(batch.poleepo_batch_id!);
+      const answer = await this.poleepo.getBatch(batch.poleepo_batch_id!, { signal });
       result.polled++;
       const now = this.deps.clock.now();
       if (!FINAL.has(answer.status)) {
@@ -49,13 +49,13 @@ export class Poller {
         result.stillProcessing++;
         continue;
       }
-      await this.apply(batch, answer, result);
+      await this.apply(batch, answer, result, signal);
       result.completed++;
     }
     return result;
   }
 
-  private async apply(batch: BatchRow, answer: PoleepoBatch, result: PollResult): Promise<void> {
+  private async apply(batch: BatchRow, answer: PoleepoBatch, result: PollResult, signal?: AbortSignal): Promise<void> {
     const items = await this.deps.batches.items(batch.id);
     const results = answer.results ?? [];
     const byIndex = new Map(results.map((r) => [r.index, r]));
@@ -64,15 +64,16 @@ export class Poller {
       const r = byIndex.get(item.position);
       outcome.set(item.id, r && r.sku === item.sku ? r : results.find((x) => x.sku === item.sku) ?? r);
     }
-    // Reconciliation lookups happen before the transaction (no transaction is held across a network call).
-    const lookups = new Map<number, string | null>();
-    for (const item of items) {
+    // Reconciliation lookups happen before the transaction (no transaction is held across a network call): the items
+    // to reconcile by SKU are looked up together, in one walk of Poleepo's product list (not a request per item).
+    const toLookUp = items.filter((item) => {
       const r = outcome.get(item.id);
-      if (r?.status !== 'ERROR') continue;
-      if ((r.error_code === 'DUPLICATE_SKU' && item.operation === 'create') || r.error_code === 'PRODUCT_NOT_FOUND') {
-        const found = await this.poleepo.getProductBySku(item.sku);
-        lookups.set(item.id, found ? String(found.id) : null);
-      }
+      return r?.status === 'ERROR' && ((r.error_code === 'DUPLICATE_SKU' && item.operation === 'create') || r.error_code === 'PRODUCT_NOT_FOUND');
+    });
+    const lookups = new Map<number, string | null>();
+    if (toLookUp.length) {
+      const bySku = await this.poleepo.productIdsBySku(toLookUp.map((i) => i.sku), { signal });
+      for (const item of toLookUp) lookups.set(item.id, bySku.get(item.sku) ?? null);
     }
     const now = this.deps.clock.now();
     await this.deps.db.kysely.transaction().execute(async (trx) => {
