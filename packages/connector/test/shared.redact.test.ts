@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactBody, redactHeaders, redactUrl, REDACTED } from '../src/shared/redact.ts';
+import { redactBody, redactHeaders, redactText, redactUrl, redactUrlSecrets, REDACTED } from '../src/shared/redact.ts';
 
 describe('redaction of secrets and personal data', () => {
   it('removes credentials, tokens and personal fields from JSON bodies, keeping the rest', () => {
@@ -38,5 +38,17 @@ describe('redaction of secrets and personal data', () => {
     expect(out.data).toEqual({ file_name: 'label.pdf', content_base64: `[base64, ${pdf.length} chars]`, note: `mail ${REDACTED}` });
     // A short value that merely looks like base64 is left alone.
     expect(JSON.parse(redactBody(JSON.stringify({ sku: 'ABC123' }), 1000)!)).toEqual({ sku: 'ABC123' });
+  });
+
+  it('removes the secret parts of URLs wherever they appear: the Odoo notification token, token-like query parameters', () => {
+    const token = 'q1W2e3R4t5Y6u7I8o9P0-_aSdFgHjKlZxCv';
+    expect(redactUrl(`/webhooks/odoo/${token}`)).toBe(`/webhooks/odoo/${REDACTED}`);
+    expect(redactText(`POST https://c.example/webhooks/odoo/${token}?x=1 failed`)).toBe(`POST https://c.example/webhooks/odoo/${REDACTED}?x=1 failed`);
+    expect(redactBody(JSON.stringify({ webhook_url: `https://c.example/webhooks/odoo/${token}`, name: 'Poleepo (shop)' }), 1000)).toBe(`{"webhook_url":"https://c.example/webhooks/odoo/${REDACTED}","name":"Poleepo (shop)"}`);
+    expect(redactUrlSecrets('paste https://c.example/webhooks/poleepo/main?token=abc123&x=1 into Poleepo')).toBe(`paste https://c.example/webhooks/poleepo/main?token=${REDACTED}&x=1 into Poleepo`);
+    expect(redactUrlSecrets('https://x.example/cb?access_token=t0k&api_key=k3y&page=2')).toBe(`https://x.example/cb?access_token=${REDACTED}&api_key=${REDACTED}&page=2`);
+    expect(redactUrlSecrets('/webhooks/poleepo/main?tokens_seen=3&mode=hmac')).toBe('/webhooks/poleepo/main?tokens_seen=3&mode=hmac');
+    // A malformed escape in a query parameter name is not an error.
+    expect(redactUrl('/x?%E0%A4%A=1&token=s')).toBe(`/x?%E0%A4%A=1&token=${REDACTED}`);
   });
 });

@@ -22,6 +22,21 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
 export const REDACTED = '[redacted]';
 
+/**
+ * The secret parts of URLs the connector hands out, wherever they appear in text: the Odoo notification token in
+ * `…/webhooks/odoo/<token>` (in inbound paths, and in the automation rules' `webhook_url` sent to and read back from
+ * Odoo), and secret-looking query parameters (`?token=` of the Poleepo Webhook URL, `access_token=`, `api_key=`…).
+ */
+const ODOO_HOOK_TOKEN = /(\/webhooks\/odoo\/)[^/?#\s"'<>\\]+/g;
+const SECRET_QUERY_PARAM = /([?&][\w.-]{0,64}?(?:token|secret|signature|apikey|api_key|password|passwd)=)[^&#\s"'<>\\]+/gi;
+
+export function redactUrlSecrets(text: string): string {
+  let out = text;
+  if (out.includes('/webhooks/odoo/')) out = out.replace(ODOO_HOOK_TOKEN, `$1${REDACTED}`);
+  if (out.includes('=')) out = out.replace(SECRET_QUERY_PARAM, `$1${REDACTED}`);
+  return out;
+}
+
 function normalise(key: string): string {
   return key.toLowerCase().replace(/[-_\s]/g, '');
 }
@@ -39,7 +54,7 @@ export function isPersonalKey(key: string): boolean {
 
 /** Redacts patterns (e-mails, phone numbers, bearer credentials) inside free text. */
 export function redactText(text: string, extraSecrets: readonly string[] = []): string {
-  let out = text;
+  let out = redactUrlSecrets(text);
   for (const s of extraSecrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
   out = out.replace(BEARER, '$1 ' + REDACTED);
   if (out.includes('@')) out = out.replace(EMAIL, REDACTED);
@@ -107,7 +122,15 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   return out;
 }
 
-/** URL with secret-looking query parameters redacted. */
+/** URL with secret-looking query parameters and the Odoo notification token redacted. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&])([^=&]+)=([^&]*)/g, (m, sep, k) => (isSecretKey(decodeURIComponent(k)) ? `${sep}${k}=${REDACTED}` : m));
+  return redactUrlSecrets(url).replace(/([?&])([^=&]+)=([^&]*)/g, (m, sep, k) => (isSecretKey(safeDecode(k)) ? `${sep}${k}=${REDACTED}` : m));
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
