@@ -4,7 +4,7 @@
  *   const odoo = await startOdooEmulator({ version: 18, port: 0 });
  *   odoo.url, odoo.db ('sandbox'), odoo.login ('admin'), odoo.apiKey, odoo.version
  *   odoo.knobs.faults.add({ kind: 'error', preset: 'concurrency', model: 'sale.order', method: 'create' })
- *   odoo.knobs.setServiceTime('calibrated'); odoo.stats(); odoo.inspect(); await odoo.stop();
+ *   odoo.knobs.setServiceTime('calibrated'); odoo.knobs.wkhtmltopdf = false; odoo.stats(); odoo.inspect(); await odoo.stop();
  *
  * It answers like the recorded Odoo 17, 18 or 19 (`recordings/odoo17|18|19/`), seeded with the demo catalog
  * extracted from those recordings (or an empty one), plus generated catalogs of any size.
@@ -61,6 +61,8 @@ export interface OdooEmulator {
     faults: Faults;
     setServiceTime(option: ServiceTimeOptions | 'calibrated' | 'none'): void;
     setLatency(ms: number): void;
+    /** Whether the server has wkhtmltopdf (default true): false makes PDF reports fail as Odoo does without it. */
+    wkhtmltopdf: boolean;
   };
   stats(): ReturnType<typeof statsOf>;
   inspect(): ReturnType<typeof inspectOf>;
@@ -106,6 +108,12 @@ export async function startOdooEmulator(options: OdooEmulatorOptions = {}): Prom
       faults: runner.faults,
       setServiceTime: (o) => runner.setServiceTime(o),
       setLatency: (ms) => (runner.extraLatencyMs = ms),
+      get wkhtmltopdf() {
+        return registry.server.wkhtmltopdf;
+      },
+      set wkhtmltopdf(value: boolean) {
+        registry.server.wkhtmltopdf = Boolean(value);
+      },
     },
     stats: () => statsOf(ctx),
     inspect: () => inspectOf(ctx),

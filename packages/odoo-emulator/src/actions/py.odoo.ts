@@ -11,8 +11,11 @@ import { bind } from '../rpc/dispatch.ts';
 import { OdooError, userError, valueError } from '../errors/odoo.errors.ts';
 import { recordsetRepr } from '../orm/pyrepr.ts';
 import {
-  PyDict, PyError, PyFunction, PyList, PyTuple, iterate, pyEquals, repr, str, truthy, type PyObject, type PyValue,
+  PyBytes, PyDict, PyError, PyFunction, PyList, PyTuple, iterate, pyEquals, repr, str, truthy, type PyObject, type PyValue,
 } from './py.ts';
+
+/** Methods a model offers to server-action code only (private ones such as `_render_qweb_pdf`), on Python values. */
+export type PyMethod = (env: Env, ids: number[], args: PyValue[], kwargs: Map<string, PyValue>) => PyValue;
 
 /** JSON-like value (what the ORM takes) from a Python value. */
 export function toJs(v: PyValue): unknown {
@@ -26,6 +29,7 @@ export function toJs(v: PyValue): unknown {
   }
   if (v instanceof Recordset) return v.ids.length === 1 ? v.ids[0] : v.ids;
   if (v instanceof PyDatetime) return v.format('%Y-%m-%d %H:%M:%S');
+  if (v instanceof PyBytes) return v.data;
   return str(v);
 }
 
@@ -33,6 +37,7 @@ export function toJs(v: PyValue): unknown {
 export function fromJs(v: unknown): PyValue {
   if (v === undefined || v === null) return null;
   if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
+  if (Buffer.isBuffer(v)) return new PyBytes(v);
   if (Array.isArray(v)) return new PyList(v.map(fromJs));
   if (typeof v === 'object') {
     const d = new PyDict();
@@ -60,6 +65,12 @@ export class Recordset implements PyObject {
   truthy(): boolean { return this.ids.length > 0; }
   len(): number { return this.ids.length; }
   iter(): PyValue[] { return this.ids.map((id) => this.with([id])); }
+  getitem(key: PyValue): PyValue {
+    if (typeof key !== 'number' || !Number.isInteger(key)) throw new PyError('TypeError', `recordset indices must be integers, not ${key === null ? 'NoneType' : typeof key === 'string' ? 'str' : 'object'}`);
+    const i = key < 0 ? this.ids.length + key : key;
+    if (i < 0 || i >= this.ids.length) throw new PyError('IndexError', 'tuple index out of range');
+    return this.with([this.ids[i]]);
+  }
   repr(): string { return recordsetRepr(this.model.name, this.ids); }
   eq(other: PyValue): boolean { return other instanceof Recordset && other.model === this.model && other.ids.join(',') === this.ids.join(','); }
   contains(item: PyValue): boolean { return item instanceof Recordset && item.ids.every((id) => this.ids.includes(id)); }
@@ -135,6 +146,8 @@ export class Recordset implements PyObject {
         return this.with(this.ids.filter((id) => truthy(this.with([id]).getattr(pred) ?? false)));
       });
     }
+    const py = (this.model as { pyMethods?: Record<string, PyMethod> }).pyMethods?.[name];
+    if (py) return fn((args, kwargs) => py(this.env, this.ids, args, kwargs));
     const sig = this.model.methods.get(name);
     if (sig && !name.startsWith('_')) {
       return fn((args, kwargs) => {

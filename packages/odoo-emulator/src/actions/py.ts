@@ -29,6 +29,32 @@ export type PyValue = null | boolean | number | string | PyList | PyTuple | PyDi
 
 export class PyList { readonly kind = 'list'; constructor(public items: PyValue[]) {} }
 export class PyTuple { readonly kind = 'tuple'; constructor(public items: PyValue[]) {} }
+/** Python `bytes` (report contents, base64 values): a host buffer. */
+export class PyBytes implements PyObject {
+  readonly pyType = 'bytes';
+  constructor(readonly data: Buffer) {}
+  len(): number { return this.data.length; }
+  truthy(): boolean { return this.data.length > 0; }
+  eq(other: PyValue): boolean { return other instanceof PyBytes && other.data.equals(this.data); }
+  add(other: PyValue): PyValue {
+    if (!(other instanceof PyBytes)) throw new PyError('TypeError', `can't concat ${typeName(other)} to bytes`);
+    return new PyBytes(Buffer.concat([this.data, other.data]));
+  }
+  repr(): string {
+    const head = this.data.subarray(0, 60);
+    let body = '';
+    for (const b of head) body += b === 0x27 || b === 0x5c ? `\\${String.fromCharCode(b)}` : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : b === 0x0a ? '\\n' : `\\x${b.toString(16).padStart(2, '0')}`;
+    return `b'${body}${this.data.length > head.length ? '...' : ''}'`;
+  }
+  getattr(name: string): PyValue | undefined {
+    switch (name) {
+      case 'decode': return new PyFunction('decode', ([encoding]) => this.data.toString(String(encoding ?? 'utf-8').toLowerCase().replace('-', '') === 'latin1' ? 'latin1' : 'utf8'));
+      case 'startswith': return new PyFunction('startswith', ([prefix]) => prefix instanceof PyBytes && this.data.subarray(0, prefix.data.length).equals(prefix.data));
+    }
+    return undefined;
+  }
+}
+
 export class PyDict {
   readonly kind = 'dict';
   readonly entries = new Map<string, [PyValue, PyValue]>();
@@ -60,6 +86,19 @@ function hashKey(key: PyValue): string {
   if (typeof key === 'string') return `s${key}`;
   if (key instanceof PyTuple) return `t(${key.items.map(hashKey).join(',')})`;
   throw new PyError('TypeError', `unhashable type: '${typeName(key)}'`);
+}
+
+/** `base64.b64encode` / `b64decode` as server-action code gets them. */
+export function base64Functions(): [PyFunction, PyFunction] {
+  const bytesOf = (v: PyValue, fn: string): Buffer => {
+    if (v instanceof PyBytes) return v.data;
+    if (typeof v === 'string' && fn === 'b64decode') return Buffer.from(v, 'latin1');
+    throw new PyError('TypeError', `a bytes-like object is required, not '${typeName(v)}'`);
+  };
+  return [
+    new PyFunction('b64encode', ([v]) => new PyBytes(Buffer.from(bytesOf(v ?? null, 'b64encode').toString('base64'), 'latin1'))),
+    new PyFunction('b64decode', ([v]) => new PyBytes(Buffer.from(bytesOf(v ?? null, 'b64decode').toString('latin1'), 'base64'))),
+  ];
 }
 
 export function typeName(v: PyValue): string {

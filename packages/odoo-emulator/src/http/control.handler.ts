@@ -1,6 +1,7 @@
 /**
  * The emulator's own control API (never part of Odoo): `/__emulator/stats`, `/__emulator/faults`,
- * `/__emulator/service-time`, `/__emulator/latency`, `/__emulator/catalog`, `/__emulator/inspect`.
+ * `/__emulator/service-time`, `/__emulator/latency`, `/__emulator/catalog`, `/__emulator/inspect`,
+ * `/__emulator/server` (what the emulated server has installed: `wkhtmltopdf`).
  */
 import type { EmulatorContext } from './context.ts';
 import { jsonReply, type Reply } from './replies.ts';
@@ -34,6 +35,11 @@ export function handleControl(ctx: EmulatorContext, method: string, path: string
       return jsonReply(200, generateCatalog(ctx.registry, input as unknown as CatalogSpec));
     case 'GET inspect':
       return jsonReply(200, inspectOf(ctx));
+    case 'GET server':
+      return jsonReply(200, { ...ctx.registry.server });
+    case 'POST server':
+      if ('wkhtmltopdf' in input) ctx.registry.server.wkhtmltopdf = Boolean(input.wkhtmltopdf);
+      return jsonReply(200, { ...ctx.registry.server });
     default:
       return jsonReply(404, { error: `unknown control route ${method} /__emulator/${route}` });
   }

@@ -1,7 +1,7 @@
 /**
  * account.tax: the taxes, `compute_all` over RPC (wired to the tax engine of src/taxes, which reproduces Odoo's
  * computation for each version), and 18/19's computed `price_include` (from `price_include_override` and the
- * company's `account_price_include`). Also account.move, present only so access refusals answer as recorded.
+ * company's `account_price_include`). Invoices are in account.move.model.ts.
  */
 import { Model, NOT_COMPUTED, type MethodCall } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
@@ -132,12 +132,4 @@ function pythonFloats(r: ComputeAllResult): unknown {
     total_included: pyFloat(r.total_included),
     total_void: pyFloat(r.total_void),
   };
-}
-
-export class AccountMove extends Model {
-  readonly name = 'account.move';
-  description = 'Journal Entry';
-  order = 'date desc, name desc, invoice_date desc, id desc';
-  override companyRule = true;
-  protected override aclDenied = { read: true, write: true, create: true, unlink: true };
 }

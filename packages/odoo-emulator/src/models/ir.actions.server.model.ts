@@ -10,7 +10,7 @@ import { Model, NOT_COMPUTED } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
 import type { Rec } from '../orm/store.ts';
 import { OdooError, accessError, validationError } from '../errors/odoo.errors.ts';
-import { compilePy, PyCompileError, PyError, PyInterpreter, pyBuiltins, type PyObject, type PyValue } from '../actions/py.ts';
+import { base64Functions, compilePy, PyCompileError, PyError, PyInterpreter, pyBuiltins, type PyObject, type PyValue } from '../actions/py.ts';
 import { datetimeModule, EnvObject, Recordset, safeEvalError, timeModule, toJs, userErrorClass } from '../actions/py.odoo.ts';
 import { PyFunction } from '../actions/py.ts';
 
@@ -143,11 +143,12 @@ export class IrActionsServer extends Model {
       if (error instanceof PyCompileError) throw validationError(error.message);
       throw error;
     }
+    const [b64encode, b64decode] = base64Functions();
     const scope = new Map<string, PyValue>([
       ['env', new EnvObject(env)], ['model', new Recordset(env, target, [])], ['record', record], ['records', records],
       ['uid', env.uid], ['user', new Recordset(env, env.model('res.users'), [env.uid])],
       ['datetime', datetimeModule(env.nowMs)], ['time', timeModule(env.nowMs)], ['UserError', userErrorClass()],
-      ['log', new PyFunction('log', () => null)], ['_logger', loggerProxy()],
+      ['log', new PyFunction('log', () => null)], ['_logger', loggerProxy()], ['b64encode', b64encode], ['b64decode', b64decode],
     ]);
     try {
       new PyInterpreter(scope, pyBuiltins()).run(program);

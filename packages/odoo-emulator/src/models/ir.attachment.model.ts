@@ -1,5 +1,5 @@
 /**
- * ir.attachment: files given as base64 `datas` (or `raw` text), kept in the record. Odoo derives `file_size`, the
+ * ir.attachment: files given as base64 `datas` (or `raw` content: text, or bytes from server-action code), kept in the record. Odoo derives `file_size`, the
  * SHA-1 `checksum` and, when the caller gives none, the `mimetype` (from the name's extension, then from the
  * content's magic bytes, else `application/octet-stream`, as `ir.attachment._compute_mimetype` does); `res_name`
  * names the record the file belongs to. Search by res_model / res_id / name and unlink are the ORM's.
@@ -52,7 +52,10 @@ export class IrAttachment extends Model {
 
 /** Size, checksum and (when not given) mimetype of the content, as Odoo computes them on create and write. */
 function withFileFacts(vals: Record<string, unknown>): Record<string, unknown> {
+  // Server-action code passes Python bytes: `raw` the content itself, `datas` its base64 text.
+  if (Buffer.isBuffer(vals.raw) && !('datas' in vals)) vals.datas = vals.raw.toString('base64');
   if (typeof vals.raw === 'string' && !('datas' in vals)) vals.datas = Buffer.from(vals.raw, 'utf8').toString('base64');
+  if (Buffer.isBuffer(vals.datas)) vals.datas = vals.datas.toString('latin1');
   delete vals.raw;
   const datas = vals.datas;
   if (typeof datas === 'string' && datas) {

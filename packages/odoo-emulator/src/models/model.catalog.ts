@@ -15,7 +15,12 @@ import { StockPicking } from './stock.picking.model.ts';
 import { StockPackage, StockPackageLevel, StockPackageType, StockQuantPackage } from './stock.package.model.ts';
 import { ChooseDeliveryPackage, StockPutInPack } from './stock.put.in.pack.model.ts';
 import { StockBackorderConfirmation } from './stock.backorder.model.ts';
-import { AccountMove, AccountTax } from './account.tax.model.ts';
+import { AccountTax } from './account.tax.model.ts';
+import { AccountAccount, AccountJournal } from './account.journal.model.ts';
+import { AccountMove, AccountMoveLine } from './account.move.model.ts';
+import { AccountMoveReversal } from './account.move.reversal.model.ts';
+import { SaleAdvancePaymentInv } from './sale.invoice.model.ts';
+import { IrActionsReport } from './ir.actions.report.model.ts';
 import { SaleOrder, SaleOrderLine } from './sale.model.ts';
 import { MailMessage, MailTrackingValue } from './mail.thread.ts';
 import { IrAttachment } from './ir.attachment.model.ts';
@@ -30,8 +35,9 @@ export const MODEL_CLASSES: (new () => Model)[] = [
   StockPackageType, ResPartner, ResCompany, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ProductCategory, ProductAttribute,
   ProductAttributeValue, ProductTemplateAttributeLine, ProductTemplateAttributeValue, ProductTemplate, ProductProduct, StockWarehouse,
   StockLocation, StockPickingType, StockQuantPackage, StockPackage, StockPackageLevel, StockQuant, StockMove, StockMoveLine, StockPicking,
-  ChooseDeliveryPackage, StockPutInPack, StockBackorderConfirmation, AccountTax, AccountMove, SaleOrder, SaleOrderLine, MailMessage,
-  MailTrackingValue, IrAttachment, IrModel, IrModelFieldsWithViews, IrModelData,
+  ChooseDeliveryPackage, StockPutInPack, StockBackorderConfirmation, AccountTax, AccountAccount, AccountJournal, AccountMove, AccountMoveLine,
+  SaleOrder, SaleOrderLine, SaleAdvancePaymentInv, AccountMoveReversal, MailMessage, MailTrackingValue, IrAttachment, IrModel,
+  IrModelFieldsWithViews, IrModelData, IrActionsReport,
   // Provisioning: views (with get_views on every model), server actions, automation rules.
   IrUiView, IrActionsServer, BaseAutomation,
 ];

@@ -6,20 +6,12 @@
  * the recordings show, and the line fields each version names (17/18 `tax_id`/`product_uom`, 19 `tax_ids`/`product_uom_id`).
  */
 import { Model, NOT_COMPUTED, isPlainObject, roundTo } from '../orm/model.ts';
+import { computeLineAmounts, documentAmounts, type LineAmounts } from './account.amounts.ts';
 import type { Env } from '../orm/env.ts';
 import type { Rec } from '../orm/store.ts';
 import { userError } from '../errors/odoo.errors.ts';
 import { postMessage, postTracking, registerMailThread } from './mail.thread.ts';
-import type { AccountTax } from './account.tax.model.ts';
 import type { StockPicking } from './stock.picking.model.ts';
-
-interface LineAmounts {
-  subtotal: number;
-  tax: number;
-  total: number;
-  /** Unrounded tax per tax id (for global rounding). */
-  raw: Map<number, number>;
-}
 
 export class SaleOrder extends Model {
   readonly name = 'sale.order';
@@ -99,9 +91,9 @@ export class SaleOrder extends Model {
         return 'pending';
       }
       case 'invoice_ids':
-        return [];
+        return this.invoiceIds(rec, env);
       case 'invoice_count':
-        return 0;
+        return this.invoiceIds(rec, env).length;
       case 'invoice_status':
         return this.invoiceStatus(rec, env);
       default:
@@ -109,11 +101,31 @@ export class SaleOrder extends Model {
     }
   }
 
+  /** `_get_invoiced`: the customer invoices and credit notes of the order's lines. */
+  invoiceIds(rec: Rec, env: Env): number[] {
+    if (!env.registry.has('account.move.line')) return [];
+    const solines = env.model('sale.order.line').table.lookup('order_id', rec.id);
+    const amls = env.model('account.move.line').table;
+    const moves = env.model('account.move').table;
+    const ids = new Set<number>();
+    for (const sol of solines) for (const aml of amls.lookup('sale_line_ids', sol)) {
+      const move = moves.get(amls.get(aml)?.move_id as number);
+      if (move && (move.move_type === 'out_invoice' || move.move_type === 'out_refund')) ids.add(move.id);
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  /** `_compute_invoice_status` from the lines' (down payments and sections left out). */
   private invoiceStatus(rec: Rec, env: Env): string {
     if (rec.state !== 'sale') return 'no';
     const lines = env.model('sale.order.line');
-    const toInvoice = [...lines.table.lookup('order_id', rec.id)].some((id) => (lines.getter('qty_to_invoice')(lines.table.get(id)!, env) as number) > 0);
-    return toInvoice ? 'to invoice' : 'no';
+    const statuses = [...lines.table.lookup('order_id', rec.id)].map((id) => lines.table.get(id)!)
+      .filter((l) => !l.display_type && !l.is_downpayment)
+      .map((l) => lines.getter('invoice_status')(l, env) as string);
+    if (statuses.includes('to invoice')) return 'to invoice';
+    if (statuses.length && statuses.every((s) => s === 'invoiced')) return 'invoiced';
+    if (statuses.length && statuses.every((s) => s === 'invoiced' || s === 'upselling')) return 'upselling';
+    return 'no';
   }
 
   amounts(rec: Rec, env: Env): { amount_untaxed: number; amount_tax: number; amount_total: number } {
@@ -121,24 +133,9 @@ export class SaleOrder extends Model {
     const cached = env.cache.get(key) as { amount_untaxed: number; amount_tax: number; amount_total: number } | undefined;
     if (cached) return cached;
     const lines = env.model('sale.order.line') as SaleOrderLine;
-    const company = env.model('res.company').table.get(rec.company_id as number);
-    const globally = company?.tax_calculation_rounding_method === 'round_globally';
-    let untaxed = 0;
-    let tax = 0;
-    const perTax = new Map<number, number>();
-    for (const id of lines.table.lookup('order_id', rec.id)) {
-      const a = lines.lineAmounts(lines.table.get(id)!, env);
-      untaxed += a.subtotal;
-      tax += a.tax;
-      for (const [t, v] of a.raw) perTax.set(t, (perTax.get(t) ?? 0) + v);
-    }
-    if (globally) {
-      tax = 0;
-      for (const v of perTax.values()) tax += roundTo(v, 2);
-    }
-    untaxed = roundTo(untaxed, 2);
-    tax = roundTo(tax, 2);
-    const out = { amount_untaxed: untaxed, amount_tax: tax, amount_total: roundTo(untaxed + tax, 2) };
+    const all = [...lines.table.lookup('order_id', rec.id)].map((id) => lines.lineAmounts(lines.table.get(id)!, env));
+    const d = documentAmounts(env, all, rec.company_id as number);
+    const out = { amount_untaxed: d.untaxed, amount_tax: d.tax, amount_total: d.total };
     env.cache.set(key, out);
     return out;
   }
@@ -278,17 +275,30 @@ export class SaleOrderLine extends Model {
         return env.model('sale.order').table.get(rec.order_id as number)?.partner_id ?? false;
       case 'currency_id':
         return env.model('sale.order').table.get(rec.order_id as number)?.currency_id ?? 1;
+      case 'invoice_lines':
+        return env.registry.has('account.move.line') ? [...env.model('account.move.line').table.lookup('sale_line_ids', rec.id)].sort((a, b) => a - b) : [];
       case 'qty_invoiced':
-        return 0;
+        return this.invoicedQty(rec, env, false);
+      case 'qty_invoiced_posted':
+        return this.invoicedQty(rec, env, true);
       case 'qty_delivered':
         return this.deliveredQty(rec, env);
       case 'qty_to_invoice': {
         const order = env.model('sale.order').table.get(rec.order_id as number);
-        if (order?.state !== 'sale') return 0;
-        const products = env.model('product.product');
-        const product = products.table.get(rec.product_id as number);
-        const policy = product ? products.getter('invoice_policy')(product, env) : 'order';
-        return policy === 'delivery' ? this.deliveredQty(rec, env) : (rec.product_uom_qty as number) || 0;
+        if (order?.state !== 'sale' || rec.display_type) return 0;
+        const policy = this.invoicePolicy(rec, env);
+        const base = policy === 'delivery' ? this.deliveredQty(rec, env) : (rec.product_uom_qty as number) || 0;
+        return roundTo(base - this.invoicedQty(rec, env, false), 4);
+      }
+      case 'invoice_status': {
+        const order = env.model('sale.order').table.get(rec.order_id as number);
+        if (order?.state !== 'sale') return 'no';
+        const toInvoice = this.compute('qty_to_invoice', rec, env) as number;
+        const ordered = (rec.product_uom_qty as number) || 0;
+        if (Math.abs(toInvoice) >= 1e-4) return 'to invoice';
+        if (this.invoicePolicy(rec, env) === 'order' && ordered >= 0 && this.deliveredQty(rec, env) > ordered + 1e-4) return 'upselling';
+        if (this.invoicedQty(rec, env, false) >= ordered - 1e-4) return 'invoiced';
+        return 'no';
       }
       case 'product_type': {
         const products = env.model('product.product');
@@ -303,6 +313,31 @@ export class SaleOrderLine extends Model {
       default:
         return NOT_COMPUTED;
     }
+  }
+
+  private invoicePolicy(rec: Rec, env: Env): string {
+    const products = env.model('product.product');
+    const product = products.table.get(rec.product_id as number);
+    return product ? String(products.getter('invoice_policy')(product, env) || 'order') : 'order';
+  }
+
+  /**
+   * `qty_invoiced`: the quantities of the line's customer invoices less those of its credit notes, cancelled moves
+   * left out (`posted`: 18/19's `qty_invoiced_posted`, posted moves only).
+   */
+  invoicedQty(rec: Rec, env: Env, posted: boolean): number {
+    if (!env.registry.has('account.move.line')) return 0;
+    const amls = env.model('account.move.line').table;
+    const moves = env.model('account.move').table;
+    let qty = 0;
+    for (const id of amls.lookup('sale_line_ids', rec.id)) {
+      const line = amls.get(id)!;
+      const move = moves.get(line.move_id as number);
+      if (!move || (posted ? move.state !== 'posted' : move.state === 'cancel')) continue;
+      if (move.move_type === 'out_invoice') qty += Number(line.quantity) || 0;
+      else if (move.move_type === 'out_refund') qty -= Number(line.quantity) || 0;
+    }
+    return roundTo(qty, 4);
   }
 
   /**
@@ -342,28 +377,11 @@ export class SaleOrderLine extends Model {
     const cached = env.cache.get(key) as LineAmounts | undefined;
     if (cached) return cached;
     const order = env.model('sale.order').table.get(rec.order_id as number);
-    const taxes = env.model('account.tax') as AccountTax;
     const companyId = (order?.company_id as number) ?? env.companyId;
-    const price = ((rec.price_unit as number) || 0) * (1 - ((rec.discount as number) || 0) / 100);
-    const qty = (rec.product_uom_qty as number) || 0;
-    const taxIds = (rec[this.taxField] as number[]) ?? [];
-    const rounded = taxes.computeFor(env, taxIds, price, { quantity: qty, companyId });
-    // Unrounded amounts (a tiny currency rounding) for the global rounding of the order's taxes.
-    const raw = new Map<number, number>();
-    const exact = taxes.computeFor(env.withContext({ round: false }), taxIds, price, { quantity: qty, companyId, currencyRounding: 1e-9 });
-    for (const t of exact.taxes) raw.set(t.id, (raw.get(t.id) ?? 0) + t.amount);
-    const subtotal = roundTo(rounded.total_excluded, 2);
-    let tax: number;
-    let total: number;
-    if (env.profile.major === 17) {
-      tax = roundTo(rounded.total_included - rounded.total_excluded, 2);
-      total = roundTo(rounded.total_included, 2);
-    } else {
-      // 18/19: the total is the rounded sum of subtotal and taxes; the tax is what remains (float noise kept).
-      total = roundTo(subtotal + rounded.taxes.reduce((s, t) => s + t.amount, 0), 2);
-      tax = total - subtotal;
-    }
-    const out = { subtotal, tax, total, raw };
+    const out = computeLineAmounts(env, {
+      priceUnit: (rec.price_unit as number) || 0, discount: (rec.discount as number) || 0,
+      quantity: (rec.product_uom_qty as number) || 0, taxIds: (rec[this.taxField] as number[]) ?? [],
+    }, companyId);
     env.cache.set(key, out);
     return out;
   }

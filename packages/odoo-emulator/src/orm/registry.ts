@@ -41,6 +41,8 @@ export class Registry {
   readonly stats: RegistryStats = { calls: 0, recordsRead: 0, readsByModel: {}, lastGrouped: 0 };
   private models = new Map<string, Model>();
   private sequences = new Map<string, number>();
+  /** What the emulated server has installed besides Odoo: `wkhtmltopdf` renders PDF reports (knob, default true). */
+  readonly server = { wkhtmltopdf: true };
 
   constructor(
     readonly version: OdooVersion,
@@ -99,6 +101,11 @@ export class Registry {
 
   setSequence(code: string, next: number): void {
     this.sequences.set(code, next);
+  }
+
+  /** The next value of a sequence without taking it (undefined: never set). */
+  peekSequence(code: string): number | undefined {
+    return this.sequences.get(code);
   }
 
   nextSequence(code: string, start = 1): number {

@@ -11,6 +11,7 @@ import type { OdooVersion } from '../versions/version.profile.ts';
 import type { Rec } from '../orm/store.ts';
 import type { IrModel, IrModelFields } from '../models/ir.models.ts';
 import { Env } from '../orm/env.ts';
+import { DEMO_TAX_ACCOUNT } from '../models/account.journal.model.ts';
 
 export interface SeedCatalog {
   version?: number;
@@ -26,8 +27,6 @@ export function demoSeed(version: OdooVersion): SeedCatalog {
   return JSON.parse(readFileSync(join(SEED_DIR, `demo.${version}.json`), 'utf8')) as SeedCatalog;
 }
 
-/** The account of the demo taxes' repartition lines, as the recorded `compute_all` answers show it. */
-const DEMO_TAX_ACCOUNT: Record<OdooVersion, number> = { 17: 19, 18: 22, 19: 21 };
 
 export interface LoadOptions {
   apiKey: string;

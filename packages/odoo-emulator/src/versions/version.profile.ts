@@ -53,7 +53,8 @@ export interface VersionProfile {
   salePriceDigits: number | null;
   /** Delivery, packing and validation (flows/c_delivery_pack_validate.json). */
   stock: StockProfile;
-  /** The draft invoice name: 17 "/", 18/19 false (not modelled further yet). */
+  /** Invoicing, credit notes and the invoice report (flows/d_invoice.json, odoo-invoice-pdf.md). */
+  invoicing: InvoicingProfile;
   messages: Messages;
   /** Groups named by the AccessError of each model/operation (text as the version prints it). */
   aclGroups: Record<string, string[]>;
@@ -82,6 +83,28 @@ export interface StockProfile {
   noQuantitiesError: string;
   emptyTransferError: string;
   nothingToPackError: string;
+}
+
+export interface InvoicingProfile {
+  /** The name of a move before it is posted: 17 "/", 18/19 false. */
+  draftName: '/' | false;
+  /** The demo company's sales journal (id 1) as the recordings name it. */
+  salesJournalName: string;
+  /** The demo company's income account (id, display name) the invoice lines carry. */
+  incomeAccount: [number, string];
+  /** Accounts are displayed "code name" (17/18) or by name (19). */
+  accountDisplayWithCode: boolean;
+  /** `create_invoices` answers `sale.order.action_view_invoice`: `account.action_move_out_invoice_type` as the recorded
+   * database reads it (its ids are that database's); `res_id`, `context` and `views` are filled in per call. */
+  invoiceAction: Record<string, unknown>;
+  /** 17/18: the action's context names the order (`default_invoice_origin`); 19 does not. */
+  actionContextOrigin: boolean;
+  /** `account.move.reversal` on a move that is not posted (wizard default_get). */
+  reverseNotPostedError: string;
+  /** The list view type in window actions: 17 `tree`, 18/19 `list`. */
+  listViewType: 'tree' | 'list';
+  /** The name of the `account.account_invoices` report (17 "Invoices", 18/19 "Invoice PDF"). */
+  invoiceReportName: string;
 }
 
 export interface Messages {
@@ -159,6 +182,33 @@ const EMPTY_TRANSFER_18 = 'You can’t validate an empty transfer. Please add so
 const NOTHING_TO_PACK_17 = 'There is nothing eligible to put in a pack. Either there are no quantities to put in a pack or all products are already in a pack.';
 const NOTHING_TO_PACK_19 = 'There is nothing eligible to put in a pack. Either there are no quantities to put in a pack or moves are already done.';
 
+/*
+ * Invoicing. The window action `create_invoices` returns is copied from flows/d_invoice.json (ids of the recorded
+ * databases); the reversal wizard's refusal is the text of account/wizard/account_move_reversal.py (not recorded).
+ */
+const INVOICE_ACTION_HELP = '<p class="o_view_nocontent_smiling_face">\n                Create a customer invoice\n              </p><p>\n                Create invoices, register payments and keep track of the discussions with your customers.\n              </p>\n            ';
+const INVOICE_ACTION_17 = {
+  id: 256, name: 'Invoices', type: 'ir.actions.act_window', xml_id: 'account.action_move_out_invoice_type', help: INVOICE_ACTION_HELP,
+  binding_model_id: false, binding_type: 'action', binding_view_types: 'list,form', display_name: 'Invoices', view_id: [679, 'account.out.invoice.tree'],
+  domain: "[('move_type', '=', 'out_invoice')]", context: {}, res_id: 0, res_model: 'account.move', target: 'current',
+  view_mode: 'tree,kanban,form,activity', mobile_view_mode: 'kanban', views: [[686, 'form'], [679, 'tree'], [false, 'kanban'], [false, 'activity']],
+  limit: 80, groups_id: [], search_view_id: [689, 'account.invoice.select'], filter: false,
+};
+const INVOICE_ACTION_18 = {
+  id: 262, name: 'Invoices', type: 'ir.actions.act_window', xml_id: 'account.action_move_out_invoice_type', path: 'invoicing', help: INVOICE_ACTION_HELP,
+  binding_model_id: false, binding_type: 'action', binding_view_types: 'list,form', display_name: 'Invoices', view_id: [709, 'account.out.invoice.list'],
+  domain: "[('move_type', 'in', ['out_invoice', 'out_refund'])]", context: {}, res_id: 0, res_model: 'account.move', target: 'current',
+  view_mode: 'list,kanban,form,activity', mobile_view_mode: 'kanban', views: [[716, 'form'], [709, 'list'], [false, 'kanban'], [false, 'activity']],
+  limit: 80, groups_id: [], search_view_id: [719, 'account.invoice.select'], embedded_action_ids: [], filter: false,
+};
+const INVOICE_ACTION_19 = {
+  id: 261, display_name: 'Invoices', name: 'Invoices', type: 'ir.actions.act_window', xml_id: 'account.action_move_out_invoice_type', path: 'invoicing',
+  help: INVOICE_ACTION_HELP, binding_model_id: false, binding_type: 'action', binding_view_types: 'list,form', view_id: [737, 'account.out.invoice.list'],
+  domain: "[('move_type', 'in', ['out_invoice', 'out_refund', 'out_receipt'])]", context: {}, res_id: 0, res_model: 'account.move', target: 'current',
+  view_mode: 'list,kanban,form,activity', mobile_view_mode: 'kanban', views: [[743, 'form'], [737, 'list'], [false, 'kanban'], [false, 'activity']],
+  limit: 80, group_ids: [], search_view_id: [746, 'account.invoice.select'], embedded_action_ids: [], filter: false, cache: true,
+};
+
 const acl17: Record<string, string[]> = {
   'account.move:read': ['Invoicing/Billing', 'Invoicing/Billing Administrator', 'Sales/User: Own Documents Only', 'Technical/Show Accounting Features - Readonly', 'User types/Portal'],
   'res.company:write': ['Administration/Access Rights'],
@@ -209,6 +259,11 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
       packageLevels: true, packageNamesByType: false, validateSkipsDone: false, procurementAsSuperuser: true, carrierMarginPercent: true,
       noQuantitiesError: NO_QUANTITIES_17, emptyTransferError: EMPTY_TRANSFER_17, nothingToPackError: NOTHING_TO_PACK_17,
     },
+    invoicing: {
+      draftName: '/', salesJournalName: 'Customer Invoices', incomeAccount: [24, '400000 Product Sales'], accountDisplayWithCode: true,
+      invoiceAction: INVOICE_ACTION_17, actionContextOrigin: true, reverseNotPostedError: 'You can only reverse posted moves.', listViewType: 'tree',
+      invoiceReportName: 'Invoices',
+    },
     messages: messages17,
     aclGroups: acl17,
   },
@@ -244,6 +299,11 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
       packageLevels: true, packageNamesByType: false, validateSkipsDone: true, procurementAsSuperuser: false, carrierMarginPercent: false,
       noQuantitiesError: NO_QUANTITIES_18, emptyTransferError: EMPTY_TRANSFER_18, nothingToPackError: NOTHING_TO_PACK_17,
     },
+    invoicing: {
+      draftName: false, salesJournalName: 'Customer Invoices', incomeAccount: [27, '400000 Product Sales'], accountDisplayWithCode: true,
+      invoiceAction: INVOICE_ACTION_18, actionContextOrigin: true, reverseNotPostedError: 'You can only reverse posted moves.', listViewType: 'list',
+      invoiceReportName: 'Invoice PDF',
+    },
     messages: messages18,
     aclGroups: acl18,
   },
@@ -278,6 +338,11 @@ const PROFILES: Record<OdooVersion, VersionProfile> = {
       packageModel: 'stock.package', packWizard: 'stock.put.in.pack', chooseDeliveryPackageViewId: null, putInPackActionId: 343,
       packageLevels: false, packageNamesByType: true, validateSkipsDone: true, procurementAsSuperuser: false, carrierMarginPercent: false,
       noQuantitiesError: NO_QUANTITIES_18, emptyTransferError: EMPTY_TRANSFER_18, nothingToPackError: NOTHING_TO_PACK_19,
+    },
+    invoicing: {
+      draftName: false, salesJournalName: 'Sales', incomeAccount: [26, 'Product Sales'], accountDisplayWithCode: false,
+      invoiceAction: INVOICE_ACTION_19, actionContextOrigin: false, reverseNotPostedError: 'To reverse a journal entry, it has to be posted first.', listViewType: 'list',
+      invoiceReportName: 'Invoice PDF',
     },
     messages: messages19,
     aclGroups: acl19,
