@@ -7,6 +7,7 @@ import { checkOdooSide } from '../src/connections/connections.odoo-check.ts';
 import { startOdooEmulator, type OdooEmulator } from '@poleepo-odoo/odoo-emulator';
 import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
 import { testConfig } from './helpers/config.ts';
+import { startTestServer, type TestServer } from './helpers/http.ts';
 
 /** `connection test`, Odoo side, against the emulator: the verdicts a person reads, and what is stored. */
 
@@ -118,5 +119,39 @@ describe.each(dialects)('connection test (Odoo side) on %s', (dialect) => {
     const report = await service.test(id);
     expect(report.checks[0]).toMatchObject({ name: 'connection', status: 'fail' });
     expect(report.checks[0].detail).toContain(`Could not reach Odoo at ${url}`);
+  });
+});
+
+describe('connection test against a host that is not Odoo or Poleepo', () => {
+  let ctx: AppContext | undefined;
+  let host: TestServer | undefined;
+  afterEach(async () => {
+    await ctx?.close();
+    await host?.close();
+    ctx = host = undefined;
+  });
+
+  it('gives verdicts in its own words, never the text of the answer (an internal URL must not be readable through the test)', async () => {
+    const MARKER = 'INTERNAL-ONLY-3c9a';
+    host = await startTestServer((req, res) => {
+      if (req.body.includes('"version"')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { server_version: `${MARKER} 18.0`, server_version_info: [18, 0, 0, 'final', 0, ''] } }));
+      } else if (req.body.includes('authenticate')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: 2, error: { code: 200, message: MARKER, data: { name: `${MARKER}.Error`, message: `${MARKER} message`, debug: MARKER } } }));
+      } else {
+        res.writeHead(200, { 'Content-Type': 'text/html' });
+        res.end(`<html><body>${MARKER}: metadata, keys, admin pages</body></html>`);
+      }
+    });
+    ctx = await createContext(testConfig(), { clock: new ManualClock(NOW), logger: silentLogger, migrate: true });
+    const service = new ConnectionsService(ctx);
+    const created = await service.create({ name: 'probe', odoo: { url: host.url, db: 'd', login: 'l', apiKey: 'k' }, poleepo: { baseUrl: host.url, clientId: 'c', clientSecret: 's' } });
+    const report = await service.test(created.id);
+    expect(report.ok).toBe(false);
+    expect(JSON.stringify(report)).not.toContain(MARKER);
+    expect(report.checks.find((c) => c.name === 'connection')).toMatchObject({ status: 'fail' });
+    expect(report.checks.find((c) => c.name === 'token')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^Could not obtain a Poleepo access token: HTTP 200/) });
   });
 });

@@ -87,6 +87,37 @@ describe.each(dialects)('connections on %s', (dialect) => {
     await expect(service.get('shop-it')).rejects.toBeInstanceOf(ConnectionNotFoundError);
   });
 
+  it('needs the Odoo key again with a new Odoo URL, and the Poleepo secret again with a new Poleepo URL (a stored secret never goes to another address)', async () => {
+    const { service } = await setup();
+    const created = await service.create(input);
+    await expect(service.update(created.id, { odoo: { url: 'https://attacker.example' } })).rejects.toThrow(/Odoo URL changes .*give the Odoo API key again/);
+    await expect(service.update(created.id, { poleepo: { baseUrl: 'http://169.254.169.254' } })).rejects.toThrow(/Poleepo base URL changes .*give the Poleepo client secret again/);
+    const unchanged = await service.get(created.id);
+    expect(unchanged.odoo.url).toBe('https://shop.odoo.com');
+    expect(unchanged.poleepo.baseUrl).toBe('https://api.poleepo.cloud');
+    // The same URL (as normalised), or other fields, need nothing again.
+    await service.update(created.id, { odoo: { url: 'https://shop.odoo.com/', db: 'shop2', login: 'other@shop.it' }, poleepo: { baseUrl: 'https://api.poleepo.cloud', clientId: 'client-43' } });
+    // With the secrets, the address changes.
+    const moved = await service.update(created.id, { odoo: { url: 'https://erp.shop.it', apiKey: 'key-for-the-new-host-000000000000000' }, poleepo: { baseUrl: 'https://eu.poleepo.cloud', clientSecret: 'secret-for-the-new-host' } });
+    expect(moved.odoo.url).toBe('https://erp.shop.it');
+    expect(await service.secrets(created.id)).toEqual({ odooApiKey: 'key-for-the-new-host-000000000000000', poleepoClientSecret: 'secret-for-the-new-host' });
+    // Without a Poleepo secret stored, there is nothing to protect.
+    const bare = await service.create({ ...input, name: 'bare', poleepo: {} });
+    expect((await service.update(bare.id, { poleepo: { baseUrl: 'https://eu.poleepo.cloud' } })).poleepo.baseUrl).toBe('https://eu.poleepo.cloud');
+  });
+
+  it('bootstrap moves the "default" connection to a new address with the key the environment gives', async () => {
+    const env = { ODOO_URL: 'https://erp.example.com', ODOO_DB: 'erp', ODOO_LOGIN: 'api@example.com', ODOO_API_KEY: ODOO_KEY, POLEEPO_CLIENT_ID: 'pc-1', POLEEPO_CLIENT_SECRET: POLEEPO_SECRET };
+    const { service, ctx } = await setup(env);
+    await bootstrapConnectionFromEnv(ctx, service);
+    const moved = await createContext(testConfig({ ...env, ODOO_URL: 'https://erp2.example.com', POLEEPO_BASE_URL: 'https://eu.poleepo.cloud' }), { db: ctx.db, clock: ctx.clock, logger: silentLogger });
+    expect(await bootstrapConnectionFromEnv(moved)).toMatchObject({ action: 'updated' });
+    expect((await service.get('default')).odoo.url).toBe('https://erp2.example.com');
+    expect((await service.get('default')).poleepo.baseUrl).toBe('https://eu.poleepo.cloud');
+    expect(await service.secrets('default')).toEqual({ odooApiKey: ODOO_KEY, poleepoClientSecret: POLEEPO_SECRET });
+    await moved.close();
+  });
+
   it('resolves the only connection without a name, and asks for one when there are several', async () => {
     const { service } = await setup();
     await expect(service.resolve()).rejects.toThrow(/no connection yet/i);

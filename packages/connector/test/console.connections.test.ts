@@ -9,10 +9,12 @@ const CLIENT_SECRET = 'poleepo-client-secret-PLAINTEXT-88';
 describe('console connections page', () => {
   let f: ConsoleFixture;
   let refusing: TestServer | undefined;
+  let original: TestServer | undefined;
   afterEach(async () => {
     await f?.close();
     await refusing?.close();
-    refusing = undefined;
+    await original?.close();
+    refusing = original = undefined;
   });
 
   const form = {
@@ -89,5 +91,50 @@ describe('console connections page', () => {
     expect((await admin.post(`/connections/${conn.id}/remove`)).status).toBe(303);
     expect(await service.list()).toEqual([]);
     expect((await admin.get(`/connections/${conn.id}`)).status).toBe(404);
+  });
+
+  it('refuses a new URL with the secret fields left empty (nothing saved, nothing sent there), and shows only verdicts of a foreign answer', async () => {
+    f = await consoleFixture('sqlite');
+    const admin = await f.loggedIn('admin', 'boss', 'en');
+    // The host a connection is moved to: it records what reaches it and answers with something of its own.
+    const MARKER = 'INTERNAL-ONLY-7d1f';
+    refusing = await startTestServer((req, res) => {
+      if (req.url?.startsWith('/jsonrpc') && req.body.includes('"version"')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: 1, error: { code: 200, message: `${MARKER} odoo error`, data: { name: 'odoo.exceptions.UserError', message: `${MARKER} data`, debug: MARKER } } }));
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<html><body><h1>${MARKER} admin panel</h1><p>db_password=${MARKER}</p></body></html>`);
+    });
+    // Where the connection points first: it refuses the credentials at once.
+    original = await startTestServer((_req, res) => { res.writeHead(403, { 'Content-Type': 'application/json' }); res.end('{"error":"forbidden"}'); });
+    const service = new ConnectionsService(f.ctx);
+    const conn = await service.create({ name: 'shop', odoo: { url: original.url, db: 'd', login: 'l', apiKey: API_KEY }, poleepo: { baseUrl: original.url, clientId: 'c', clientSecret: CLIENT_SECRET } });
+    const moveTo = (secrets: { odooApiKey?: string; poleepoClientSecret?: string }) => admin.post(`/connections/${conn.id}`, {
+      name: 'shop', odooUrl: refusing!.url, odooDb: 'd', odooLogin: 'l', odooApiKey: secrets.odooApiKey ?? '', companyId: '', poleepoBaseUrl: refusing!.url, poleepoClientId: 'c', poleepoClientSecret: secrets.poleepoClientSecret ?? '',
+    });
+    for (const secrets of [{}, { odooApiKey: 'a-new-key' }, { poleepoClientSecret: 'a-new-secret' }]) {
+      const res = await moveTo(secrets);
+      expect(res.status, JSON.stringify(secrets)).toBe(422);
+      expect(await res.text()).toMatch(/give the (Odoo API key|Poleepo client secret) again/);
+    }
+    expect((await service.get(conn.id)).odoo.url).toBe(original.url);
+    expect(await service.secrets(conn.id)).toEqual({ odooApiKey: API_KEY, poleepoClientSecret: CLIENT_SECRET });
+    expect((await admin.post(`/connections/${conn.id}/test`)).status).toBe(303);
+    expect(refusing.requests).toEqual([]);
+
+    // With both secrets given again the move is saved, and the test reports verdicts without the host's words.
+    expect((await moveTo({ odooApiKey: 'key-for-the-new-host', poleepoClientSecret: 'secret-for-the-new-host' })).status).toBe(303);
+    expect((await admin.post(`/connections/${conn.id}/test`)).status).toBe(303);
+    const received = JSON.stringify(refusing.requests);
+    expect(received).not.toContain(API_KEY);
+    expect(received).not.toContain(CLIENT_SECRET);
+    const tested = await service.get(conn.id);
+    expect(tested.lastTest?.ok).toBe(false);
+    expect(JSON.stringify(tested.lastTest)).not.toContain(MARKER);
+    const html = await (await admin.get(`/connections/${conn.id}`)).text();
+    expect(html).not.toContain(MARKER);
+    expect(html).toContain(`${refusing.url} is not an Odoo this connector can use`);
   });
 });

@@ -39,6 +39,8 @@ export async function bootstrapConnectionFromEnv(ctx: AppContext, service = new 
     if (odoo.login !== existing.odoo.login) o.login = odoo.login;
     if (odoo.apiKey !== secrets.odooApiKey) o.apiKey = odoo.apiKey;
     if (odoo.companyId !== undefined && odoo.companyId !== existing.odoo.companyId) o.companyId = odoo.companyId;
+    // A new address takes its key with it (the service never sends a stored key to another address).
+    if (o.url !== undefined) o.apiKey = odoo.apiKey;
     if (Object.keys(o).length) patch.odoo = o;
   }
   if (poleepo) {
@@ -46,7 +48,7 @@ export async function bootstrapConnectionFromEnv(ctx: AppContext, service = new 
     const baseUrl = stripSlash(poleepo.baseUrl ?? DEFAULT_POLEEPO_BASE_URL);
     if (baseUrl !== existing.poleepo.baseUrl) p.baseUrl = baseUrl;
     if (poleepo.clientId !== existing.poleepo.clientId) p.clientId = poleepo.clientId;
-    if (poleepo.clientSecret !== secrets.poleepoClientSecret) p.clientSecret = poleepo.clientSecret;
+    if (poleepo.clientSecret !== secrets.poleepoClientSecret || p.baseUrl !== undefined) p.clientSecret = poleepo.clientSecret;
     if (Object.keys(p).length) patch.poleepo = p;
   }
   if (!patch.odoo && !patch.poleepo) return { action: 'unchanged', connectionId: existing.id, name: existing.name };

@@ -2,7 +2,6 @@ import { OdooClient } from '../odoo/odoo.client.ts';
 import {
   OdooAccessError, OdooAuthError, OdooDatabaseError, OdooNotFoundError, OdooTransportError, isOdooError,
 } from '../odoo/odoo.errors.ts';
-import { errorMessage } from '../shared/errors.ts';
 import type { ConnectionCheck, ConnectionCheckOutcome } from './connections.checks.ts';
 import { buildOdooClient } from './connections.odoo.ts';
 import type { ConnectionCheckResult, ConnectionView } from './connections.types.ts';
@@ -50,10 +49,10 @@ export const checkOdooSide: ConnectionCheck = Object.assign(async ({ ctx, connec
   const facts: ConnectionCheckOutcome['odooFacts'] = { version: session.version.serverVersion, transport: session.kind };
 
   const major = session.version.major;
-  if (!SUPPORTED.includes(major) && major < SUPPORTED[0]) add('version', 'fail', `Odoo ${session.version.serverVersion} is older than 17, the oldest version the connector supports`);
-  else if (major > SUPPORTED[SUPPORTED.length - 1]) add('version', 'warn', `Odoo ${session.version.serverVersion} is newer than the versions the connector was tested with (17–19); field differences are detected, but check the first exports`);
-  else if (major >= 19 && session.kind === 'jsonrpc') add('version', 'warn', `Odoo ${session.version.serverVersion} over JSON-RPC, which Odoo 19 deprecates: set the transport to auto or json2`);
-  else add('version', 'ok', `Odoo ${session.version.serverVersion}${session.version.saas ? ' (Odoo Online)' : ''}, supported`);
+  if (!SUPPORTED.includes(major) && major < SUPPORTED[0]) add('version', 'fail', `Odoo ${versionWords(session.version.serverVersion)} is older than 17, the oldest version the connector supports`);
+  else if (major > SUPPORTED[SUPPORTED.length - 1]) add('version', 'warn', `Odoo ${versionWords(session.version.serverVersion)} is newer than the versions the connector was tested with (17–19); field differences are detected, but check the first exports`);
+  else if (major >= 19 && session.kind === 'jsonrpc') add('version', 'warn', `Odoo ${versionWords(session.version.serverVersion)} over JSON-RPC, which Odoo 19 deprecates: set the transport to auto or json2`);
+  else add('version', 'ok', `Odoo ${versionWords(session.version.serverVersion)}${session.version.saas ? ' (Odoo Online)' : ''}, supported`);
 
   const companyOk = await checkCompany(plain, session.uid, companyId, add);
 
@@ -64,10 +63,36 @@ export const checkOdooSide: ConnectionCheck = Object.assign(async ({ ctx, connec
     const caps = await scoped.capabilities();
     add('fields', 'ok', `field names detected: storable products by ${caps.storable.field}, tax included by ${caps.taxPriceIncludeField}, order line taxes ${caps.orderLineTaxField}, packages ${caps.packageModel}`);
   } catch (error) {
-    add('fields', 'warn', `could not read the field lists the connector adapts to: ${errorMessage(error)}`);
+    add('fields', 'warn', `could not read the field lists the connector adapts to: ${odooFailureWords(error)}`);
   }
   return { checks, odooFacts: facts };
 }, { system: 'odoo', checkName: 'odoo' });
+
+/**
+ * A failed call in the connector's own words: the kind of error, the HTTP status, a network error code, Odoo's
+ * exception class. Never text from the reply: the URL under test may point anywhere (an internal service), and a
+ * verdict must not become a way to read what it answers.
+ */
+export function odooFailureWords(error: unknown): string {
+  if (error instanceof OdooTransportError) {
+    if (error.timedOut) return 'no answer in time';
+    const code = /\b(E[A-Z]{3,}|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_[A-Z_]+|SELF_SIGNED_[A-Z_]+|ERR_[A-Z_]+)\b/.exec(error.odooMessage)?.[1];
+    if (error.httpStatus) return `HTTP ${error.httpStatus}, no usable answer`;
+    return code ? `no connection: ${code}` : 'no usable answer';
+  }
+  if (isOdooError(error)) {
+    const name = error.exceptionName && /^[A-Za-z_][\w.]{0,99}$/.test(error.exceptionName) ? error.exceptionName : null;
+    const status = error.httpStatus ? `HTTP ${error.httpStatus}` : null;
+    const what = [name, status].filter(Boolean).join(', ');
+    return `it answered with an error${what ? ` (${what})` : ''}; the API log has the call`;
+  }
+  return `the connector failed (${error instanceof Error ? error.name : 'unknown error'})`;
+}
+
+/** A version string as Odoo gives it ("18.0", "saas~18.2+e"); anything else is not shown. */
+function versionWords(version: string): string {
+  return /^[\w.+~-]{1,40}$/.test(version) ? version : '(unreadable version)';
+}
 
 function reachVerdict(error: unknown, connection: ConnectionView, now: number): string {
   const { url, db, login } = connection.odoo;
@@ -79,9 +104,9 @@ function reachVerdict(error: unknown, connection: ConnectionView, now: number): 
   }
   if (error instanceof OdooDatabaseError) return `There is no database "${db}" on ${url}: check the database name (Odoo Online: the part of the address before .odoo.com)`;
   if (error instanceof OdooNotFoundError) return `${url} does not answer like an Odoo server (no JSON-RPC or JSON-2 API there): check the address`;
-  if (error instanceof OdooTransportError) return `Could not reach Odoo at ${url} (${error.odooMessage}): check the address and that the server is up`;
-  if (isOdooError(error)) return `Odoo answered with an error: ${error.odooMessage}`;
-  return `Could not talk to Odoo at ${url}: ${errorMessage(error)}`;
+  if (error instanceof OdooTransportError) return `Could not reach Odoo at ${url} (${odooFailureWords(error)}): check the address and that the server is up`;
+  if (isOdooError(error)) return `${url} is not an Odoo this connector can use: ${odooFailureWords(error)}`;
+  return `Could not talk to Odoo at ${url}: ${odooFailureWords(error)}`;
 }
 
 async function checkCompany(client: OdooClient, uid: number, companyId: number | null, add: (n: string, s: ConnectionCheckResult['status'], d: string) => void): Promise<boolean> {
@@ -108,7 +133,7 @@ async function checkCompany(client: OdooClient, uid: number, companyId: number |
     add('company', 'ok', `Company "${company.name}" (id ${companyId}) exists and the API user may work in it; every call carries it in allowed_company_ids`);
     return true;
   } catch (error) {
-    add('company', 'fail', `Could not check the company: ${isOdooError(error) ? error.odooMessage : errorMessage(error)}`);
+    add('company', 'fail', `Could not check the company: ${odooFailureWords(error)}`);
     return false;
   }
 }
@@ -164,7 +189,7 @@ async function checkKeyExpiry(client: OdooClient, connection: ConnectionView, no
     else add('api key expiry', 'ok', `The API key expires on ${date} (in ${days} days)`);
     return info.earliestExpiry;
   } catch (error) {
-    add('api key expiry', 'warn', `Could not read the API key expiry: ${isOdooError(error) ? error.odooMessage : errorMessage(error)}`);
+    add('api key expiry', 'warn', `Could not read the API key expiry: ${odooFailureWords(error)}`);
     return undefined;
   }
 }

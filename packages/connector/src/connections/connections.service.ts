@@ -4,6 +4,8 @@ import { AppError, ValidationError, errorMessage } from '../shared/errors.ts';
 import { SecretBox } from '../shared/secrets.ts';
 import { ConnectionsRepo, type ConnectionRow, type ConnectionRowPatch } from './connections.repo.ts';
 import { defaultConnectionChecks, type ConnectionCheck } from './connections.checks.ts';
+import { odooFailureWords } from './connections.odoo-check.ts';
+import { isOdooError } from '../odoo/odoo.errors.ts';
 import { mergeConnectionSettings, parseConnectionSettings } from './connections.settings.ts';
 import {
   createConnectionSchema, updateConnectionSchema, type ConnectionCheckResult, type ConnectionSecrets, type ConnectionTestReport,
@@ -70,10 +72,21 @@ export class ConnectionsService {
     return this.get(id);
   }
 
-  /** Changes what is given; a new API key or secret replaces the stored one (and forgets what was probed). */
+  /**
+   * Changes what is given; a new API key or secret replaces the stored one (and forgets what was probed). A new Odoo
+   * or Poleepo URL needs its secret again: a stored key or secret is only ever sent to the address it was given for
+   * (otherwise whoever may edit the connection could have the next test or sync deliver it to a host of their choice).
+   */
   async update(ref: number | string, input: UpdateConnectionInput): Promise<ConnectionView> {
     const row = await this.row(ref);
     const data = validate(updateConnectionSchema, input);
+    if (data.odoo?.url !== undefined && data.odoo.url !== row.odoo_url && data.odoo.apiKey === undefined) {
+      throw new ValidationError(`the Odoo URL changes (${row.odoo_url} → ${data.odoo.url}): give the Odoo API key again; the stored key is never sent to another address`);
+    }
+    if (data.poleepo?.baseUrl !== undefined && data.poleepo.baseUrl !== row.poleepo_base_url && data.poleepo.clientSecret === undefined
+      && this.decrypt(row.poleepo_client_secret, row.name) !== '') {
+      throw new ValidationError(`the Poleepo base URL changes (${row.poleepo_base_url} → ${data.poleepo.baseUrl}): give the Poleepo client secret again; the stored secret is never sent to another address`);
+    }
     const patch: ConnectionRowPatch = { updated_at: this.ctx.clock.now() };
     if (data.name !== undefined && data.name !== row.name) {
       if (await this.repo.findByName(data.name)) throw new ValidationError(`A connection named "${data.name}" already exists`);
@@ -141,7 +154,7 @@ export class ConnectionsService {
         results.push(...outcome.checks);
         if (outcome.odooFacts) await this.recordOdooFacts(connection.id, outcome.odooFacts);
       } catch (error) {
-        results.push({ system: check.system ?? 'connector', name: check.checkName ?? 'check', status: 'fail', detail: `The check itself failed: ${errorMessage(error)}` });
+        results.push({ system: check.system ?? 'connector', name: check.checkName ?? 'check', status: 'fail', detail: `The check itself failed: ${isOdooError(error) ? odooFailureWords(error) : `${error instanceof Error ? error.name : 'error'}; the API log has the calls`}` });
       }
     }
     const at = this.ctx.clock.now();

@@ -1,4 +1,4 @@
-import { errorMessage } from '../shared/errors.ts';
+import { TransportError } from '../http/http.client.ts';
 import type { PoleepoClient } from './poleepo.client.ts';
 import type { PoleepoArea } from './poleepo.endpoints.ts';
 import { PoleepoAuthError, PoleepoNotFoundError, PoleepoPermissionError, PoleepoValidationError } from './poleepo.errors.ts';
@@ -47,7 +47,7 @@ export async function checkPoleepo(client: PoleepoClient): Promise<PoleepoCheckR
   } catch (error) {
     const detail = error instanceof PoleepoAuthError
       ? 'Poleepo refused the client id or client secret: copy them again from Poleepo (Configurations > API) and check that the key is enabled'
-      : `Could not obtain a Poleepo access token: ${errorMessage(error)}`;
+      : `Could not obtain a Poleepo access token: ${poleepoFailureWords(error)}`;
     checks.push({ name: 'token', ok: false, detail });
     return { ok: false, tokenObtained: false, permissions, checks, verdict: detail };
   }
@@ -92,4 +92,19 @@ async function probeArea(client: PoleepoClient, area: PoleepoArea): Promise<Acce
     if (error instanceof PoleepoNotFoundError || error instanceof PoleepoValidationError) return 'write';
     return 'unknown';
   }
+}
+
+/**
+ * Why a call failed, in the connector's own words (status, network error code, error kind): never text from the
+ * reply, since the base URL under test may point anywhere.
+ */
+export function poleepoFailureWords(error: unknown): string {
+  if (error instanceof TransportError) {
+    if (error.timedOut) return 'no answer in time';
+    const code = /\b(E[A-Z]{3,}|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_[A-Z_]+|SELF_SIGNED_[A-Z_]+|ERR_[A-Z_]+)\b/.exec(error.message)?.[1];
+    return code ? `no connection: ${code}` : 'no connection';
+  }
+  const status = (error as { info?: { status?: unknown } } | null)?.info?.status;
+  const kind = error instanceof Error ? error.name : 'error';
+  return `${typeof status === 'number' ? `HTTP ${status}, ` : ''}${kind}; the API log has the call`;
 }
