@@ -135,6 +135,8 @@ function describeAnswer(e: Exchange): string {
 }
 
 function isErrorExchange(e: Exchange): boolean {
+  // The transport probe asks 17/18 for JSON-2 and is told 404: expected, not a refusal.
+  if (e.status === 404 && e.url.startsWith('/json/2/res.users/context_get')) return false;
   const r = e.response as { error?: unknown } | string | null;
   return e.status !== 200 || typeof r === 'string' || Boolean(r && typeof r === 'object' && 'error' in r);
 }
@@ -298,10 +300,17 @@ async function run(w: World, connections: ConnectionsService): Promise<void> {
 
   // ---- 3. test data in Odoo: a 22 % price-included sales tax, two storable products with SKUs and stock
   const products: { id: number; sku: string; name: string }[] = [];
-  const dataReady = await check('setup: 22% price-included sales tax, two storable products with x_poleepo_sku and stock', async () => {
+  const dataReady = await check('setup: 22% price-included sales tax, EUR and a EUR pricelist, two storable products with x_poleepo_sku and stock', async () => {
     const included = version === 17 ? { price_include: true } : { price_include_override: 'tax_included' };
     const taxes = await odoo.searchRead('account.tax', [['type_tax_use', '=', 'sale'], ['amount', '=', 22], ['amount_type', '=', 'percent'], ['company_id', '=', COMPANY]], { fields: ['name'] });
     if (!taxes.length) await odoo.create('account.tax', { name: 'IVA 22% incl. (check)', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: COMPANY, ...included });
+    // The sandbox's orders are in EUR and the demo companies keep USD: the currency active and a pricelist in it,
+    // as a merchant selling in euros has them (the import puts the order on it).
+    const [eur] = await odoo.searchRead('res.currency', [['name', '=', 'EUR']], { fields: ['active'], context: { active_test: false } });
+    expect(eur, 'no EUR currency in this database');
+    if (!eur.active) await odoo.write('res.currency', [eur.id], { active: true });
+    const pricelists = await odoo.search('product.pricelist', [['currency_id', '=', eur.id], ['company_id', 'in', [COMPANY, false]]]);
+    if (!pricelists.length) await odoo.create('product.pricelist', { name: 'EUR (check)', currency_id: eur.id, company_id: COMPANY });
     const storable = version === 17 ? ['type', '=', 'product'] : ['is_storable', '=', true];
     const candidates = await odoo.searchRead('product.product', [storable, ['sale_ok', '=', true], ['product_tmpl_id.attribute_line_ids', '=', false]], { fields: ['name', 'qty_available', 'default_code'], order: 'id asc', limit: 50 })
       .then((rows) => rows.sort((a, b) => Number(b.qty_available) - Number(a.qty_available) || a.id - b.id).slice(0, 2));
@@ -321,7 +330,7 @@ async function run(w: World, connections: ConnectionsService): Promise<void> {
     }
     const after = await odoo.read('product.product', products.map((p) => p.id), ['qty_available', 'x_poleepo_sku']);
     expect(after.every((p) => Number(p.qty_available) >= 5), `stock not added: ${JSON.stringify(after)}`);
-    return products.map((p) => `${p.sku} = ${p.name} (#${p.id})`).join(', ');
+    return `${products.map((p) => `${p.sku} = ${p.name} (#${p.id})`).join(', ')}; EUR active with a pricelist`;
   });
   if (!dataReady) return;
 
