@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.ts';
 import { withStatementCache } from './sqlite-statements.ts';
+import { ensurePrivateDir, ensurePrivateFile, narrowToOwner } from '../shared/private-files.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,10 +34,16 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
 }
 
 function openSqlite(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const onDisk = path !== ':memory:' && path !== '';
+  if (onDisk) {
+    // Private from the start: SQLite gives the -wal and -shm files the database file's mode.
+    ensurePrivateDir(dirname(path));
+    ensurePrivateFile(path);
+  }
   const native = new BetterSqlite3(path);
   // WAL + synchronous=NORMAL: a commit is durable against process crashes (the acknowledgement bar of DESIGN §4.5).
   native.pragma('journal_mode = WAL');
+  if (onDisk) for (const suffix of ['-wal', '-shm']) narrowToOwner(`${path}${suffix}`);
   native.pragma('synchronous = NORMAL');
   native.pragma('busy_timeout = 5000');
   native.pragma('foreign_keys = ON');
