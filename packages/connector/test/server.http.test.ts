@@ -79,6 +79,36 @@ describe('process roles', () => {
     }
   });
 
+  it('with CONSOLE_PORT, serves /metrics and the console only on the console listener, never on the public one', async () => {
+    const service = await startService(testConfig(), 'all', { port: 0, consolePort: 0 });
+    try {
+      expect(service.consoleUrl).not.toBe(service.url);
+      const metrics = await fetch(`${service.consoleUrl}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('poleepo_odoo_http_requests_total');
+      expect((await fetch(`${service.url}/metrics`)).status).toBe(404);
+      expect((await fetch(`${service.url}/login`)).status).toBe(404);
+      expect((await fetch(`${service.consoleUrl}/login`)).status).toBe(200);
+      expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+      // An endless chunked upload to the console is refused once past its limit.
+      const endless = new ReadableStream<Uint8Array>({ pull: (c) => c.enqueue(new Uint8Array(64 * 1024)) });
+      const upload = await fetch(`${service.consoleUrl}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: endless, duplex: 'half' } as RequestInit);
+      expect(upload.status).toBe(413);
+    } finally {
+      await service.stop({ drainMs: 0 });
+    }
+  });
+
+  it('without CONSOLE_PORT, serves /metrics and the console on the one listener', async () => {
+    const service = await startService(testConfig(), 'all', { port: 0 });
+    try {
+      expect((await fetch(`${service.url}/metrics`)).status).toBe(200);
+      expect((await fetch(`${service.url}/login`)).status).toBe(200);
+    } finally {
+      await service.stop({ drainMs: 0 });
+    }
+  });
+
   it('stops gracefully: the port is released and the database closed', async () => {
     const service = await startService(testConfig(), 'all', { port: 0 });
     const url = service.url!;

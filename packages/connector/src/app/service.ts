@@ -50,7 +50,7 @@ export async function startService(config: Config, role: ProcessRole, options: S
     if (role !== 'work') {
       const consolePort = options.consolePort ?? config.consolePort;
       const separateConsole = consolePort !== null && consolePort !== undefined;
-      const main = createHttpApp(ctx, { routes: modules.routes, console: separateConsole ? undefined : modules.console ?? undefined });
+      const main = createHttpApp(ctx, { routes: modules.routes, console: separateConsole ? undefined : modules.console ?? undefined, metrics: !(separateConsole && modules.console) });
       const mainServer = await listen(main, config.host, options.port ?? config.port);
       servers.push(mainServer.server);
       url = mainServer.url;

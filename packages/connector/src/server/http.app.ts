@@ -12,16 +12,21 @@ export interface HttpAppOptions {
   routes?: RouteRegistrar[];
   /** The console (mounted at `/` here unless it has its own listener). */
   console?: Hono;
+  /**
+   * Serve `/metrics` here (default). False when CONSOLE_PORT gives the console its own listener: the metrics go with
+   * it, off the internet-facing one (they name routes, volumes and failures).
+   */
+  metrics?: boolean;
 }
 
 /**
- * The internet-facing app: health, readiness, metrics, and the modules' public routes; the console too unless
- * CONSOLE_PORT gives it its own listener (so only webhooks and images need to face the internet).
+ * The internet-facing app: health, readiness, and the modules' public routes; the console and metrics too unless
+ * CONSOLE_PORT gives the console its own listener (so only webhooks and images need to face the internet).
  */
 export function createHttpApp(ctx: AppContext, options: HttpAppOptions = {}): Hono {
   const app = new Hono();
   app.use('*', observeRequests(ctx));
-  mountOperationalRoutes(app, ctx);
+  mountOperationalRoutes(app, ctx, { metrics: options.metrics ?? true });
   for (const register of options.routes ?? []) register(app, ctx);
   if (options.console) app.route('/', options.console);
   app.notFound((c) => c.text('Not found', 404));
@@ -32,16 +37,16 @@ export function createHttpApp(ctx: AppContext, options: HttpAppOptions = {}): Ho
   return app;
 }
 
-/** The console's own listener (CONSOLE_PORT): console plus health, nothing public. */
+/** The console's own listener (CONSOLE_PORT): console, health and metrics, nothing public. */
 export function createConsoleListenerApp(ctx: AppContext, consoleApp: Hono): Hono {
   const app = new Hono();
   app.use('*', observeRequests(ctx));
-  mountOperationalRoutes(app, ctx);
+  mountOperationalRoutes(app, ctx, { metrics: true });
   app.route('/', consoleApp);
   return app;
 }
 
-function mountOperationalRoutes(app: Hono, ctx: AppContext): void {
+function mountOperationalRoutes(app: Hono, ctx: AppContext, options: { metrics: boolean }): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {
@@ -53,7 +58,7 @@ function mountOperationalRoutes(app: Hono, ctx: AppContext): void {
     if (pending.length > 0) return c.json({ status: 'unavailable', reason: 'database schema is older than the code', pending }, 503);
     return c.json({ status: 'ready' });
   });
-  app.get('/metrics', async (c) => c.text(await ctx.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  if (options.metrics) app.get('/metrics', async (c) => c.text(await ctx.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 }
 
 /** Inbound calls from the systems we integrate with (Poleepo and Odoo webhooks, image fetches) go to the API log. */
