@@ -227,6 +227,16 @@ describe.each(dialects)('shipping exactly once and its refusals, on %s', (dialec
     const again = await w.shipping.polling.run(new AbortController().signal);
     expect(again.handovers).toBe(0);
     expect(poleepoRequests(w, 'shippings.updateStatus')).toBe(1);
+
+    // A second press in the very second of the last read (no clock move): still seen (real Odoo 19 turns
+    // `write_date > S` into `>= S + 1 s`, so a strict comparison on the cursor lost it).
+    const e = await w.readyDelivery();
+    await w.shipping.ship(w.connectionId, e.pickingName, { requestedBy: 'test' });
+    await w.waitForShipment(e.pickingId, ['ready']);
+    await w.shipping.polling.run(new AbortController().signal);
+    w.odoo.call('stock.picking', 'write', [[e.pickingId], { x_poleepo_requested: formatPickingRequest({ action: 'courier', at: w.clock.now(), uid: 2 }) }]);
+    expect((await w.shipping.polling.run(new AbortController().signal)).handovers).toBe(1);
+    await w.waitForShipment(e.pickingId, ['shipped']);
   });
 
   it('STATUS_SHIPMENT messages kept as "received" before shipping existed are processed by the queue sweep', async () => {

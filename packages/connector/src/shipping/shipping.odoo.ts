@@ -80,13 +80,17 @@ export class ShippingOdoo {
     return (await this.withOrders(rows, signal)).filter((p) => p.typeCode === 'outgoing');
   }
 
-  /** Deliveries whose buttons were pressed since `since` (Odoo `write_date`): what Shipment Polling reads. */
-  async pickingsRequestedSince(since: string | null, signal?: AbortSignal): Promise<DeliveryPicking[]> {
+  /**
+   * Deliveries whose buttons were pressed, page by page on the `(write_date, id)` cursor from `since` (inclusive:
+   * 19 rewrites `write_date > S` into `>= S + 1 s`, and 17/18 compare microseconds, so `>` loses a press made in the
+   * same second as the last read; re-reading a press is harmless, the shipment says whether it was acted on).
+   */
+  async *pickingsRequestedSince(since: string | null, signal?: AbortSignal): AsyncGenerator<DeliveryPicking[]> {
     const domain: unknown[] = [['x_poleepo_requested', '!=', false]];
-    if (since) domain.push(['write_date', '>', since]);
     if (this.companyId) domain.push(['company_id', '=', this.companyId]);
-    const rows = await this.client.searchRead('stock.picking', domain, { fields: PICKING_FIELDS, order: 'write_date asc, id asc', limit: 500, signal });
-    return this.withOrders(rows, signal);
+    for await (const page of this.client.searchReadAll('stock.picking', domain, { fields: PICKING_FIELDS, since: since ?? undefined, pageSize: 500, signal })) {
+      if (page.records.length) yield await this.withOrders(page.records, signal);
+    }
   }
 
   private async withOrders(rows: OdooRecord[], signal?: AbortSignal): Promise<DeliveryPicking[]> {

@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { OrderConnections } from '../orders/orders.connections.ts';
 import { parsePickingRequest } from '../provisioning/provisioning.requests.ts';
+import { fromOdooDatetime, toOdooDatetime } from '../orders/orders.mapper.ts';
 import { ShippingOdoo } from './shipping.odoo.ts';
 import type { ShipmentsRepo } from './shipments.repo.ts';
 import type { ShippingService } from './shipping.service.ts';
@@ -63,25 +64,33 @@ export class ShipmentPolling {
     return { synced, resumed, handovers };
   }
 
-  /** Deliveries whose "Consegnato al corriere" was pressed in Odoo since the last run: handed over once each. */
+  /**
+   * Deliveries whose "Consegnato al corriere" was pressed in Odoo since the last run: handed over once each. The
+   * cursor is read back with an overlap (a transaction stamps `write_date` when it starts, so a slow one can land
+   * behind it); a press already acted on is recognised on the shipment.
+   */
   private async buttonRequests(connectionId: number, signal: AbortSignal): Promise<number> {
     const conn = await this.deps.connections.get(connectionId);
     const odoo = new ShippingOdoo(conn.odoo, conn.view.odoo.companyId);
     const cursor = await this.deps.repo.cursor(connectionId);
-    const pickings = await odoo.pickingsRequestedSince(cursor, signal);
+    const since = cursor === null ? null : toOdooDatetime(Math.max(0, (fromOdooDatetime(cursor) ?? 0) - conn.view.settings.changeOverlapMs));
     let handovers = 0;
-    let last = cursor;
-    for (const picking of pickings) {
-      last = picking.writeDate ?? last;
-      const request = parsePickingRequest(picking.requested);
-      if (request?.action !== 'courier') continue;
-      const shipment = await this.deps.repo.byPicking(connectionId, picking.id);
-      // Pressed before the label, or after the parcel already left: nothing to do (the button only shows after the label).
-      if (!shipment || shipment.step !== 'ready' || shipment.handover_requested_at !== null) continue;
-      await this.deps.service.handOverShipment(shipment, picking.name, `odoo:${request.uid}`);
-      handovers++;
+    let newest = cursor;
+    for await (const pickings of odoo.pickingsRequestedSince(since, signal)) {
+      for (const picking of pickings) {
+        if (picking.writeDate && (newest === null || picking.writeDate > newest)) newest = picking.writeDate;
+        const request = parsePickingRequest(picking.requested);
+        if (request?.action !== 'courier') continue;
+        const shipment = await this.deps.repo.byPicking(connectionId, picking.id);
+        // The button shows once the shipment id is on the picking (the label may still be on its way): a press then
+        // is a request like any other. Before that, or once the parcel has left, there is nothing to do.
+        if (!shipment || shipment.poleepo_shipping_id === null || shipment.handover_requested_at !== null) continue;
+        if (shipment.step !== 'ready' && shipment.step !== 'labelling') continue;
+        await this.deps.service.handOverShipment(shipment, picking.name, `odoo:${request.uid}`, { labelPending: true });
+        handovers++;
+      }
     }
-    if (last && last !== cursor) await this.deps.repo.setCursor(connectionId, last, this.deps.clock.now());
+    if (newest && newest !== cursor) await this.deps.repo.setCursor(connectionId, newest, this.deps.clock.now());
     return handovers;
   }
 }

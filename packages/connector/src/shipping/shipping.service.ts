@@ -217,9 +217,14 @@ export class ShippingService {
     return this.handOverShipment(shipment, picking.name, requestedBy);
   }
 
-  async handOverShipment(shipment: ShipmentRow | undefined, pickingName: string, requestedBy: string): Promise<{ shipment: ShipmentRow; taskId: number }> {
+  /**
+   * `labelPending`: the Odoo button was pressed while the label was still being attached (the button shows as soon as
+   * the shipment id is on the picking): the hand-over is queued anyway, behind the label on the shipment's serial key.
+   */
+  async handOverShipment(shipment: ShipmentRow | undefined, pickingName: string, requestedBy: string, options: { labelPending?: boolean } = {}): Promise<{ shipment: ShipmentRow; taskId: number }> {
     if (!shipment || shipment.step === 'refused') throw new ValidationError(`${pickingName} was not shipped with Poleepo: ship it first`);
-    if (shipment.step === 'creating' || shipment.step === 'labelling') throw new ValidationError(`${pickingName} has no label yet: hand it to the courier once the label is in Odoo`);
+    const early = shipment.step === 'creating' || (shipment.step === 'labelling' && !(options.labelPending && shipment.poleepo_shipping_id !== null));
+    if (early) throw new ValidationError(`${pickingName} has no label yet: hand it to the courier once the label is in Odoo`);
     if (shipment.step === 'done') throw new ValidationError(`${pickingName} is already ${shipment.poleepo_status === 'CANCELED' ? 'cancelled' : 'delivered'}`);
     await this.repo.update(shipment.id, { handover_requested_at: shipment.handover_requested_at ?? this.deps.clock.now(), updated_at: this.deps.clock.now() });
     const task = await enqueueShipmentStep(this.deps.tasks, HAND_OVER, shipment.id, shipment.connection_id);
