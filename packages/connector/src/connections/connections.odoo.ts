@@ -18,7 +18,9 @@ export function limiterFor(ctx: AppContext, connectionId: number, limits: OdooLi
   if (!byConnection) limiters.set(ctx, (byConnection = new Map()));
   const existing = byConnection.get(connectionId);
   if (existing && existing.limits.maxConcurrent === limits.maxConcurrent && (existing.limits.requestsPerSecond ?? null) === (limits.requestsPerSecond ?? null)) return existing;
-  const limiter = new OdooLimiter(ctx.clock, limits);
+  const limiter = new OdooLimiter(ctx.clock, limits, {
+    onWait: (priority, waitedMs) => ctx.metrics.odooWait.observe({ connection: connectionId, priority }, waitedMs / 1000),
+  });
   byConnection.set(connectionId, limiter);
   return limiter;
 }

@@ -149,7 +149,7 @@ export class OdooClient {
     const repeatable = opts.retry ?? REPEATABLE.has(method);
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.limiter.run(() => session.transport.execute(model, method, args, fullKwargs, { timeoutMs: opts.timeoutMs ?? this.timeoutMs, signal: opts.signal }))) as T;
+        return (await this.limiter.run(() => session.transport.execute(model, method, args, fullKwargs, { timeoutMs: opts.timeoutMs ?? this.timeoutMs, signal: opts.signal }), { priority: opts.priority, signal: opts.signal })) as T;
       } catch (error) {
         const transient = error instanceof OdooTransportError || error instanceof OdooConcurrencyError;
         if (!transient || !repeatable || attempt >= this.retryPolicy.retries || opts.signal?.aborted) throw error;

@@ -31,7 +31,10 @@ export interface OdooCallOptions {
    * unlink, fields_get…), off for everything else — never for create (use createIdempotent).
    */
   retry?: boolean;
+  /** Also ends the wait for a slot in the connection's limiter. */
   signal?: AbortSignal;
+  /** The limiter's priority for this call; default: the surrounding withOdooPriority(), else interactive. */
+  priority?: 'interactive' | 'bulk';
 }
 
 /** A field as `fields_get` describes it. */

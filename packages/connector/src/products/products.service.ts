@@ -5,6 +5,7 @@ import { buildOdooClient } from '../connections/connections.odoo.ts';
 import { parseConnectionSettings, type ConnectionSettings } from '../connections/connections.settings.ts';
 import type { ProductImagesService } from '../images/images.service.ts';
 import type { OdooClient } from '../odoo/odoo.client.ts';
+import { withOdooPriority } from '../odoo/odoo.limiter.ts';
 import { poleepoClientFor } from '../poleepo/poleepo.factory.ts';
 import type { PoleepoClient } from '../poleepo/poleepo.client.ts';
 import { NotConfiguredError, ValidationError } from '../shared/errors.ts';
@@ -163,8 +164,15 @@ export class ProductsService {
     }
   }
 
-  /** Detect changes (full or incremental), mirror to Odoo, then batch and send what is queued. */
-  async sync(connectionId: number, options: SyncOptions = {}): Promise<SyncResult> {
+  /**
+   * Detect changes (full or incremental), mirror to Odoo, then batch and send what is queued. Its Odoo calls are bulk:
+   * they never queue ahead of an order import's or a shipment's on the connection's limiter (odoo.limiter.ts).
+   */
+  sync(connectionId: number, options: SyncOptions = {}): Promise<SyncResult> {
+    return withOdooPriority('bulk', () => this.syncNow(connectionId, options));
+  }
+
+  private async syncNow(connectionId: number, options: SyncOptions): Promise<SyncResult> {
     const row = await this.row(connectionId);
     if (!row.active && !options.dryRun) throw new NotConfiguredError(`Connection "${row.name}" is not active`);
     const settings = parseConnectionSettings(JSON.parse(row.settings || '{}'));
@@ -201,8 +209,12 @@ export class ProductsService {
     return options.dryRun ? run(async () => undefined) : this.withLock(connectionId, run);
   }
 
-  /** Poll Product Batches for one connection (rate-limited: RateLimitedError reschedules the caller's task). */
-  async poll(connectionId: number, options: { signal?: AbortSignal } = {}): Promise<PollResult & { mirror: { written: number; calls: number } }> {
+  /** Poll Product Batches for one connection (rate-limited: RateLimitedError reschedules the caller's task); bulk in Odoo. */
+  poll(connectionId: number, options: { signal?: AbortSignal } = {}): Promise<PollResult & { mirror: { written: number; calls: number } }> {
+    return withOdooPriority('bulk', () => this.pollNow(connectionId, options));
+  }
+
+  private async pollNow(connectionId: number, options: { signal?: AbortSignal }): Promise<PollResult & { mirror: { written: number; calls: number } }> {
     const poleepo = await this.poleepo(connectionId);
     const odoo = await this.productOdoo(connectionId);
     return this.withLock(connectionId, async () => {

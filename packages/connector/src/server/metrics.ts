@@ -73,6 +73,7 @@ export class Metrics {
   readonly taskDuration = new Histogram('poleepo_odoo_task_duration_seconds', 'Task execution duration by kind');
   readonly jobRuns = new Counter('poleepo_odoo_job_runs_total', 'Scheduled job runs by job and outcome');
   readonly jobFailures = new Counter('poleepo_odoo_job_failures_total', 'Scheduled job runs that failed, by job');
+  readonly odooWait = new Histogram('poleepo_odoo_odoo_wait_seconds', 'Time Odoo calls waited for a slot of their connection\'s limiter (in this process), by connection and priority (interactive, bulk)', [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   private readonly collectors: GaugeCollector[] = [];
 
   addCollector(collector: GaugeCollector): void {
@@ -92,7 +93,7 @@ export class Metrics {
 
   async render(): Promise<string> {
     const lines: string[] = [];
-    for (const m of [this.httpRequests, this.httpDuration, this.outboundCalls, this.outboundDuration, this.taskRuns, this.taskDuration, this.jobRuns, this.jobFailures]) {
+    for (const m of [this.httpRequests, this.httpDuration, this.outboundCalls, this.outboundDuration, this.taskRuns, this.taskDuration, this.jobRuns, this.jobFailures, this.odooWait]) {
       lines.push(...m.render());
     }
     for (const c of this.collectors) {
