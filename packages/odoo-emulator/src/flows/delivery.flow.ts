@@ -133,10 +133,17 @@ export async function packAndValidateDelivery(callOdoo: CallOdoo, options: PackA
   }
 
   let answer = await call('stock.picking', 'button_validate', [[pickingId]]);
-  if (isAction(answer) && answer.res_model === 'stock.backorder.confirmation') {
-    const wizardContext = answer.context ?? {};
-    const wizardId = createdId(await call('stock.backorder.confirmation', 'create', [{}], {}, wizardContext));
-    answer = await call('stock.backorder.confirmation', options.whenShort === 'cancel' ? 'process_cancel_backorder' : 'process', [[wizardId]], {}, wizardContext);
+  // Real Odoo asks once per company whether to text the customer (stock_sms, installed with base_automation): the
+  // packer answers "don't send", and validation goes on (a backorder question may follow). Seen on real 17/18/19.
+  for (let questions = 0; questions < 3 && isAction(answer); questions++) {
+    const wizard = answer as OdooAction & { res_id?: number };
+    const wizardContext = wizard.context ?? {};
+    if (wizard.res_model === 'confirm.stock.sms' && typeof wizard.res_id === 'number') {
+      answer = await call('confirm.stock.sms', 'dont_send_sms', [[wizard.res_id]], {}, wizardContext);
+    } else if (wizard.res_model === 'stock.backorder.confirmation') {
+      const wizardId = createdId(await call('stock.backorder.confirmation', 'create', [{}], {}, wizardContext));
+      answer = await call('stock.backorder.confirmation', options.whenShort === 'cancel' ? 'process_cancel_backorder' : 'process', [[wizardId]], {}, wizardContext);
+    } else break;
   }
   // Printing reports (`ir.actions.client`) is what a browser would do next; anything else needs a person.
   if (answer !== true && !(isAction(answer) && answer.type === 'ir.actions.client')) throw new Error(`validation answered ${JSON.stringify(answer)}`);
