@@ -51,13 +51,23 @@ describe.each(dialects)('webhook queue on %s', (dialect) => {
     return { clock, queue, send, runPending, tasks };
   }
 
-  it('keeps STATUS_SHIPMENT messages as received (never failed) until shipping exists', async () => {
+  it('keeps a message nothing acts on as received (never failed), and processes it at the sweep once something does', async () => {
     const { send, runPending, queue } = await setup();
     const { id } = await send({ event: 'STATUS_SHIPMENT', data: { shipping_id: 501, order_id: 1, status: 'IN_TRANSIT' } });
     await runPending();
     const m = await queue.get(id);
     expect(m).toMatchObject({ status: 'received', resource_type: 'shipment', resource_id: '501', last_error: null });
-    expect(m!.note).toMatch(/Kept as received: shipment updates are acted on once shipping/);
+    expect(m!.note).toBe('Kept as received: nothing acts on STATUS_SHIPMENT events.');
+    // An upgrade brings a handler (shipping): the next Process Webhook Queue run hands the kept message to it.
+    const seen: string[] = [];
+    queue.setHandler('STATUS_SHIPMENT', async (message) => {
+      seen.push(message.resource_id);
+    });
+    expect((await queue.sweep()).resumed).toBe(1);
+    await runPending();
+    expect(seen).toEqual(['501']);
+    expect(await queue.get(id)).toMatchObject({ status: 'done', note: null });
+    expect((await queue.sweep()).resumed).toBe(0);
   });
 
   it('marks a message done when its handler succeeds', async () => {
@@ -99,8 +109,8 @@ describe.each(dialects)('webhook queue on %s', (dialect) => {
     // a crash lost the processing task: only the message remains
     await db.kysely.deleteFrom('tasks').where('status', '=', 'pending').execute();
     clock.advance(60_000);
-    expect(await queue.sweep()).toEqual({ requeued: 1, erased: 0 });
-    expect(await queue.sweep()).toEqual({ requeued: 0, erased: 0 });
+    expect(await queue.sweep()).toEqual({ requeued: 1, erased: 0, resumed: 0 });
+    expect(await queue.sweep()).toEqual({ requeued: 0, erased: 0, resumed: 0 });
     await runPending();
     expect((await queue.get(lost.id))!.status).toBe('done');
     clock.advance(31 * 24 * 3_600_000);
