@@ -5,6 +5,9 @@ import { mountImageRoutes } from '../src/images/images.routes.ts';
 import { parseImageToken, signImage } from '../src/images/images.tokens.ts';
 import { dialects } from './helpers/db.ts';
 import { PUBLIC_URL, productsKit, type ProductsKit } from './fixtures/products-kit.ts';
+import { ImageKeysRepo } from '../src/images/images.keys.repo.ts';
+import { cli } from './helpers/cli.ts';
+import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
 
 /**
  * Signed image URLs (DESIGN §4.3.1): HMAC per connection, content-addressed by the image's checksum (the URL changes
@@ -143,5 +146,43 @@ describe.each(dialects)('GET /images/:token on %s', (dialect) => {
     k.clock.advance(365 * 86_400_000);
     const fresh = await k.services.products.preview(k.connectionId, code);
     expect((await get(fresh.variants[0].entry!.images![0])).status).toBe(200);
+  });
+
+  it('a key deactivated elsewhere (another process, the CLI) stops verifying at once: no cached key outlives it', async () => {
+    const { k, get } = await setup();
+    const [cabinet] = k.variantsOf('Large Cabinet');
+    k.call('product.template', 'write', [[k.templateId('Large Cabinet')], { image_1920: RED }]);
+    k.publish([cabinet]);
+    await exportAndSettle(k);
+    const code = k.call<{ default_code: string }[]>('product.product', 'read', [[cabinet], ['default_code']])[0].default_code;
+    const url = (k.poleepoBySku(code)!.images as { url: string }[])[0].url;
+    expect((await get(url)).status).toBe(200);
+    // Another process rotates (its own repository over the same database): this one refuses the old URL now.
+    await new ImageKeysRepo(k.db, k.ctx.secrets, k.clock).rotate(k.connectionId);
+    expect((await get(url)).status).toBe(404);
+    const fresh = (await k.services.products.preview(k.connectionId, code)).variants[0].entry!.images![0];
+    expect(fresh).not.toBe(url);
+    expect((await get(fresh)).status).toBe(200);
+    // A key switched off by hand, without a successor: nothing verifies.
+    await k.db.kysely.updateTable('product_image_keys').set({ active: 0 }).execute();
+    expect((await get(fresh)).status).toBe(404);
+  });
+});
+
+describe('images rotate-key (CLI)', () => {
+  it('replaces the connection\'s image key: the old one inactive, a new one active, and says how to resend the URLs', async () => {
+    const k = await productsKit({ dialect: 'sqlite', version: 18 });
+    kit = k;
+    const before = await k.services.images.keys.current(k.connectionId);
+    const env = { DATABASE_URL: k.db.url, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
+    const rotated = await cli(['images', 'rotate-key'], env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('every image URL signed before now answers 404');
+    expect(rotated.stdout).toContain(`products sync --full --connection`);
+    const keys = await k.db.kysely.selectFrom('product_image_keys').select(['active']).orderBy('id').execute();
+    expect(keys.map((r) => r.active)).toEqual([0, 1]);
+    expect((await k.services.images.keys.current(k.connectionId)).equals(before)).toBe(false);
+    const json = await cli(['images', 'rotate-key', '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ rotated: true, deactivatedKeys: 1 });
   });
 });
