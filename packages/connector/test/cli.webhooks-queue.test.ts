@@ -35,12 +35,25 @@ describe('webhooks and queue commands', () => {
 
   it('refuses plainly: no secret, bad events, several connections without --connection', async () => {
     const env = await envWithConnections(['a', 'b']);
-    expect((await cli(['webhooks', 'add', 'x'], env)).stderr.trim()).toBe('Error: The secret key is required: --secret S or --secret-stdin');
+    expect((await cli(['webhooks', 'add', 'x'], env)).stderr.trim()).toBe('Error: The secret key is required: pipe it to --secret-stdin');
     const several = await cli(['webhooks', 'add', 'x', '--secret', 'long-enough-secret'], env);
     expect(several.code).toBe(1);
     expect(several.stderr).toContain('There are 2 connections: name one (a, b)');
     const badEvent = await cli(['webhooks', 'add', 'x', '--secret', 'long-enough-secret', '--connection', 'a', '--events', 'ORDER_NEW'], env);
     expect(badEvent.stderr).toContain('Unknown event(s) ORDER_NEW');
+  });
+
+  it('still takes --secret as an argument, warning on stderr that it leaks into shell history; --help says to use --secret-stdin', async () => {
+    const env = await envWithConnections(['shop']);
+    const added = await cli(['webhooks', 'add', 'old-style', '--secret', 'long-enough-secret'], env);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toMatch(/^Warning: --secret puts the secret in your shell history and the process list; pipe it to --secret-stdin/);
+    expect(added.stderr).not.toContain('long-enough-secret');
+    const quiet = await cli(['webhooks', 'add', 'new-style', '--secret-stdin'], env, 'long-enough-secret\n');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const help = await cli(['webhooks', 'add', '--help'], env);
+    expect(help.stdout).toMatch(/--secret <secret>\s+deprecated: the secret as an argument stays in shell\s+history/);
   });
 
   it('lists, shows, retries and cleans the webhook queue', async () => {

@@ -71,6 +71,22 @@ describe('connection CLI', () => {
     expect(JSON.parse((await run(['connection', 'list', '--json'])).stdout)).toEqual([]);
   });
 
+  it('still takes the key and secret as arguments, warning on stderr that they leak into shell history', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'poleepo-odoo-conn-cli-'));
+    const added = await run([
+      'connection', 'add', 'shop', '--odoo-url', 'https://shop.example.com', '--odoo-db', 'shop', '--odoo-login', 'api',
+      '--odoo-api-key', ODOO_KEY, '--poleepo-client-id', 'pc-7', '--poleepo-client-secret', POLEEPO_SECRET,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toContain('Warning: --odoo-api-key puts the secret in your shell history and the process list; pipe it to --odoo-api-key-stdin');
+    expect(added.stderr).toContain('Warning: --poleepo-client-secret puts the secret in your shell history and the process list; pipe it to --poleepo-client-secret-stdin');
+    expect(added.stderr + added.stdout).not.toContain(ODOO_KEY);
+    expect(added.stderr + added.stdout).not.toContain(POLEEPO_SECRET);
+    const help = await run(['connection', 'add', '--help']);
+    expect(help.stdout).toMatch(/--odoo-api-key <key>\s+deprecated/);
+    expect(help.stdout).toMatch(/--poleepo-client-secret <secret>\s+deprecated/);
+  });
+
   it('refuses bad input with one line and exit code 1', async () => {
     dir = mkdtempSync(join(tmpdir(), 'poleepo-odoo-conn-cli-'));
     const noKey = await run(['connection', 'add', 'shop', '--odoo-url', 'https://x.example.com', '--odoo-db', 'x', '--odoo-login', 'a']);

@@ -16,3 +16,11 @@ export async function readStdinLines(runtime: CliRuntime): Promise<string[]> {
 export async function readSecretFromStdin(runtime: CliRuntime): Promise<string> {
   return (await readStdinLines(runtime))[0] ?? '';
 }
+
+/**
+ * A secret given as a command-line argument stays in the shell's history and is visible to every local user in the
+ * process list while the command runs. The flag keeps working (scripts use it), with this warning on stderr.
+ */
+export function warnSecretOnCommandLine(runtime: CliRuntime, flag: string, stdinFlag: string): void {
+  runtime.err(`Warning: ${flag} puts the secret in your shell history and the process list; pipe it to ${stdinFlag} instead (e.g. printf '%s\\n' "$SECRET" | poleepo-odoo … ${stdinFlag}).`);
+}

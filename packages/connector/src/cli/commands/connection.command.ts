@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppError, ValidationError } from '../../shared/errors.ts';
 import { parseIntOption, type CliRuntime } from '../runtime.ts';
-import { readStdinLines } from '../stdin.ts';
+import { readStdinLines, warnSecretOnCommandLine } from '../stdin.ts';
 import { ConnectionsService } from '../../connections/connections.service.ts';
 import type { ConnectionCheckResult, ConnectionView } from '../../connections/connections.types.ts';
 
@@ -27,27 +27,30 @@ class ConnectionTestFailed extends AppError {
 
 /**
  * `connection add|list|test|remove` (DESIGN §3.1, §4.1). Secrets are read from standard input with the *-stdin options
- * (one per line, Odoo key first) so they stay out of shell history; they are never printed.
+ * (one per line, Odoo key first) so they stay out of shell history and the process list; they are never printed. The
+ * old argument flags still work, with a warning on stderr.
  */
 export function register(program: Command, runtime: CliRuntime): void {
   const connection = program.commands.find((c) => c.name() === 'connection') ?? program.command('connection').description('connections: an Odoo company <-> a Poleepo account');
 
   connection.command('add')
-    .description('connect an Odoo company to a Poleepo account')
+    .description('connect an Odoo company to a Poleepo account (secrets from standard input: --odoo-api-key-stdin, --poleepo-client-secret-stdin)')
     .argument('<name>', 'a name without spaces (letters, digits, - _ .)')
     .requiredOption('--odoo-url <url>', 'Odoo base URL, e.g. https://mycompany.odoo.com')
     .requiredOption('--odoo-db <db>', 'Odoo database name')
     .requiredOption('--odoo-login <login>', 'login of the Odoo user the API key belongs to')
     .option('--odoo-api-key-stdin', 'read the Odoo API key from standard input (first line)')
-    .option('--odoo-api-key <key>', 'the Odoo API key (visible in shell history: prefer --odoo-api-key-stdin)')
+    .option('--odoo-api-key <key>', 'deprecated: the Odoo API key as an argument stays in shell history and the process list; use --odoo-api-key-stdin')
     .option('--company-id <id>', 'the Odoo company id (res.company) this connection works for')
     .option('--poleepo-client-id <id>', 'Poleepo API client id')
     .option('--poleepo-client-secret-stdin', 'read the Poleepo client secret from standard input (the line after the Odoo key, if both are read)')
-    .option('--poleepo-client-secret <secret>', 'the Poleepo client secret (visible in shell history: prefer the -stdin option)')
+    .option('--poleepo-client-secret <secret>', 'deprecated: the secret as an argument stays in shell history and the process list; use --poleepo-client-secret-stdin')
     .option('--poleepo-base-url <url>', 'Poleepo API base URL (default https://api.poleepo.cloud)')
     .action(async (name: string, opts: AddOptions) => {
       if (opts.odooApiKey && opts.odooApiKeyStdin) throw new ValidationError('give the Odoo API key once: --odoo-api-key or --odoo-api-key-stdin');
       if (opts.poleepoClientSecret && opts.poleepoClientSecretStdin) throw new ValidationError('give the Poleepo client secret once: --poleepo-client-secret or --poleepo-client-secret-stdin');
+      if (opts.odooApiKey) warnSecretOnCommandLine(runtime, '--odoo-api-key', '--odoo-api-key-stdin');
+      if (opts.poleepoClientSecret) warnSecretOnCommandLine(runtime, '--poleepo-client-secret', '--poleepo-client-secret-stdin');
       const lines = opts.odooApiKeyStdin || opts.poleepoClientSecretStdin ? await readStdinLines(runtime) : [];
       const apiKey = opts.odooApiKeyStdin ? lines.shift() : opts.odooApiKey;
       const clientSecret = opts.poleepoClientSecretStdin ? lines.shift() : opts.poleepoClientSecret;
