@@ -146,7 +146,7 @@ describe.each(dialects)('two tenants in one deployment on %s', (dialect) => {
     const [task] = await eventually(async () => {
       const dead = (await tasksOf(IMPORT_ORDER.kind, w.a.connectionId)).filter((t) => t.status === 'dead' && JSON.parse(t.payload).poleepoOrderId === onlyB);
       return dead.length ? dead : null;
-    }, 15_000, 'the import on A to give up');
+    }, 30_000, 'the import on A to give up');
     expect(task.last_error).toMatch(/not found/i);
     const saleOrders = w.call<{ company_id: [number, string] }[]>('sale.order', 'search_read', [[['x_poleepo_order_id', '=', onlyB]]], { fields: ['company_id'] });
     expect(saleOrders.map((s) => s.company_id[0])).toEqual([w.b.companyId]);

@@ -58,7 +58,7 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
     const [so] = await eventually(async () => {
       const found = saleOrders(order.id);
       return found.length && found[0].state === 'sale' && found[0].x_poleepo_status === 'IN_PROCESS' ? found : null;
-    }, 10_000, 'the confirmed sale order, its confirmation pushed to Poleepo');
+    }, 30_000, 'the confirmed sale order, its confirmation pushed to Poleepo');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(so).toMatchObject({ state: 'sale', x_poleepo_status: 'IN_PROCESS', amount_total: 324.9 });
     expect(sandbox!.state.orders.order(order.id).status).toBe('IN_PROCESS');
@@ -66,7 +66,7 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
     const messages = await eventually(async () => {
       const rows = await ctx.db.kysely.selectFrom('webhook_messages').selectAll().where('resource_id', '=', String(order.id)).orderBy('id').execute();
       return rows.length >= 1 && rows.every((m) => m.status === 'done') ? rows : null;
-    }, 5_000, 'the webhook messages to be processed');
+    }, 30_000, 'the webhook messages to be processed');
     expect(messages[0]).toMatchObject({ event: 'STATUS_ORDER', status: 'done' });
     // The second notification only echoes the status our own push set: processed without another import run.
     const echo = await eventually(async () => {
@@ -80,7 +80,7 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
     const metrics = await eventually(async () => {
       const text = await (await fetch(`${service!.url}/metrics`)).text();
       return text.includes('poleepo_odoo_orders{state="confirmed"} 1') ? text : null;
-    }, 5_000, 'the confirmed order in /metrics');
+    }, 30_000, 'the confirmed order in /metrics');
     expect(metrics).toMatch(/poleepo_odoo_webhook_messages\{status="done"\} [12]\n/);
     expect(metrics).toContain('poleepo_odoo_orders{state="parked"} 0');
   });
@@ -97,7 +97,7 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
       const binding = await ctx.db.kysely.selectFrom('order_bindings').selectAll().where('poleepo_order_id', '=', String(order.id)).executeTakeFirst();
       const busy = await ctx.db.kysely.selectFrom('tasks').select('id').where('status', 'in', ['pending', 'running']).execute();
       return found.length === 1 && found[0].x_poleepo_status === 'IN_PROCESS' && binding?.state === 'confirmed' && busy.length === 0 ? found : null;
-    }, 15_000, 'one confirmed sale order with the newest status');
+    }, 30_000, 'one confirmed sale order with the newest status');
     expect(saleOrders(order.id)).toHaveLength(1);
     const messages = await ctx.db.kysely.selectFrom('webhook_messages').select(['status', 'duplicates']).where('resource_id', '=', String(order.id)).execute();
     expect(messages.length).toBe(2); // two distinct notifications (two statuses); the copies counted as duplicates
@@ -119,7 +119,7 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
       const found = saleOrders(order.id);
       const binding = await ctx.db.kysely.selectFrom('order_bindings').select('state').where('poleepo_order_id', '=', String(order.id)).executeTakeFirst();
       return found.length && binding?.state === 'confirmed' ? found : null;
-    }, 10_000, 'the confirmed sale order');
+    }, 30_000, 'the confirmed sale order');
     expect(so.state).toBe('sale');
 
     const started = Date.now();
@@ -131,7 +131,7 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
     const runs = await eventually(async () => {
       const rows = await ctx.db.kysely.selectFrom('tasks').select(['kind', 'status']).where('kind', '=', 'orders.odoo-changes').execute();
       return rows.length >= 1 && rows.every((r) => r.status === 'done') ? rows : null;
-    }, 5_000, 'the Odoo-change runs to finish');
+    }, 30_000, 'the Odoo-change runs to finish');
     expect(runs.length).toBeGreaterThanOrEqual(1);
     // The Order Polling job never ran: the notification did it.
     expect(await ctx.db.kysely.selectFrom('job_runs').select('id').where('job_name', '=', 'order-polling').execute()).toEqual([]);

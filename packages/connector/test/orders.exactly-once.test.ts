@@ -121,7 +121,7 @@ describe.each(dialects)('exactly one confirmed sale order per Poleepo order, on 
     const failed = await eventually(async () => {
       const b = await w!.binding(pid);
       return b?.state === 'error' ? b : null;
-    }, 5000, 'the first attempt to fail');
+    }, 30_000, 'the first attempt to fail');
     expect(failed.error).toMatch(/OdooConcurrencyError|concurrent update/);
     w.clock.advance(15_000); // the task's first backoff (10 s ± 25 %)
     await w.waitFor(pid, ['confirmed']);
@@ -162,7 +162,7 @@ describe.each(dialects)('exactly one confirmed sale order per Poleepo order, on 
     await eventually(async () => {
       const { rows } = await w!.ctx.tasks.list({ kind: 'orders.import', status: 'pending' });
       return rows.some((t) => t.id === task.id && t.run_at >= recheckAt);
-    }, 10_000, 'the next run to wait for Odoo\'s time limit');
+    }, 30_000, 'the next run to wait for Odoo\'s time limit');
     expect(w.saleOrders(pid)).toHaveLength(0);
     w.clock.advance(60_000); // Odoo finishes the create: committed, nobody hears the answer
     await eventually(async () => w!.saleOrders(pid).length === 1, 5000, 'the held create to commit');

@@ -138,7 +138,7 @@ export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
       return outcome.body.id;
     },
     binding: (poleepoId, connectionId = world.connectionId) => orders.repo.find(connectionId, poleepoId),
-    waitFor: (poleepoId, states, timeoutMs = 10_000, connectionId = world.connectionId) =>
+    waitFor: (poleepoId, states, timeoutMs = 30_000, connectionId = world.connectionId) =>
       eventually(async () => {
         const b = await orders.repo.find(connectionId, poleepoId);
         return b && states.includes(b.state) && !(await orders.repo.taskInFlight(`order:${connectionId}:${poleepoId}`)) ? b : null;

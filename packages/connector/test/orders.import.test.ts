@@ -70,7 +70,7 @@ describe('order import rules (SQLite)', () => {
     const message = await eventually(async () => {
       const m = await w!.webhookQueue.get(messageId);
       return m?.status === 'failed' ? m : null;
-    }, 5000, 'the webhook message to show the parked order');
+    }, 30_000, 'the webhook message to show the parked order');
     expect(message.last_error).toContain('NEW-SKU-1');
 
     // Mapped through the provisioned Poleepo SKU field; a retry from the orders page imports it.
@@ -167,7 +167,7 @@ describe('order import rules (SQLite)', () => {
     const blocked = await eventually(async () => {
       const b = await w!.binding(shipped);
       return b?.flag ? b : null;
-    }, 5000, 'the delivered order to be flagged');
+    }, 30_000, 'the delivered order to be flagged');
     expect(blocked).toMatchObject({ state: 'confirmed', poleepo_status: 'CANCELED' });
     expect(blocked.flag).toMatch(/Cancelled on Poleepo, but goods were already delivered: not cancelled in Odoo/);
     expect(w.saleOrders(shipped)[0]).toMatchObject({ state: 'sale', x_poleepo_status: 'CANCELED' });
@@ -331,7 +331,7 @@ describe('order import safety nets (SQLite)', () => {
       if (both.every((x) => x?.state === 'confirmed')) return true;
       w!.clock.advance(1_000); // the second waits for the first one's customer, on the clock
       return false;
-    }, 10_000, 'both orders confirmed');
+    }, 30_000, 'both orders confirmed');
     const partners = w.saleOrders(a).concat(w.saleOrders(b)).map((so) => (so.partner_id as [number])[0]);
     expect(partners[0]).toBe(partners[1]);
     expect(w.odoo.call('res.partner', 'search_count', [[['email', '=ilike', customer.email], ['parent_id', '=', false]]])).toBe(1);
@@ -363,7 +363,7 @@ describe('order import safety nets (SQLite)', () => {
     const message = await eventually(async () => {
       const m = await w!.webhookQueue.get(messageId);
       return m?.status === 'failed' ? m : null;
-    }, 5000, 'the webhook message to show the failure');
+    }, 30_000, 'the webhook message to show the failure');
     expect(message.last_error).toMatch(/Order import failed: OdooAccessError/);
     expect(w.saleOrders(pid)).toHaveLength(0);
   });

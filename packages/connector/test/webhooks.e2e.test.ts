@@ -24,8 +24,9 @@ describe('webhook to webhook queue through the running service', () => {
     const processed = await eventually(async () => {
       const m = await ctx.db.kysely.selectFrom('webhook_messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       return m.status !== 'pending' ? m : null;
-    }, 5000, 'the webhook message to be processed');
-    expect(processed.status).toBe('received');
+    }, 30_000, 'the webhook message to be processed');
+    // A shipping the connector did not create: nothing to update, the message is done.
+    expect(processed.status).toBe('done');
     await ctx.apiLog.flush();
     const log = await ctx.apiLogRepo.list({ system: 'webhook' });
     expect(log[0]).toMatchObject({ direction: 'inbound', method: 'POST', path: '/webhooks/poleepo/main', status: 200, connection_id: connectionId });
