@@ -29,7 +29,7 @@ interface Delivery {
 }
 
 describe('kill -9 during a stream of order webhooks (SQLite, one process)', () => {
-  it('ends with exactly one confirmed sale order per Poleepo order and every acknowledged webhook stored', { timeout: 240_000 }, async () => {
+  it('ends with exactly one confirmed sale order per Poleepo order and every acknowledged webhook stored', { timeout: 600_000 }, async () => {
     // Odoo's request time limit, which an import waits out before looking again after an unanswered create.
     world = await processWorld({ settings: { orders: { odooRequestTimeLimitMs: 1_000 } } });
     const { sandbox, odoo, webhook } = world;
@@ -93,8 +93,18 @@ describe('kill -9 during a stream of order webhooks (SQLite, one process)', () =
     const db = new BetterSqlite3(world.dbPath, { readonly: true, fileMustExist: true });
     try {
       const confirmed = () => (db.prepare("select count(*) as n from order_bindings where state = 'confirmed'").get() as { n: number }).n;
-      const waitUntil = Date.now() + 100_000;
-      while (confirmed() < ORDERS && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 250));
+      // No throughput deadline (a loaded machine is slower, not wrong): wait while imports progress, and fail only
+      // when nothing moves for a minute.
+      let last = -1;
+      let lastMoved = Date.now();
+      while (confirmed() < ORDERS && Date.now() - lastMoved < 60_000) {
+        const now = confirmed();
+        if (now !== last) {
+          last = now;
+          lastMoved = Date.now();
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
       expect(confirmed(), tail(connector.output())).toBe(ORDERS);
 
       // Every acknowledged delivery is in the webhook queue (a duplicate is the same stored message).
