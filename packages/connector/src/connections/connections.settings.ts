@@ -32,8 +32,13 @@ export const connectionSettingsSchema = z.object({
   importableStatuses: z.array(z.string().min(1)).min(1).default(['PAYMENT_ACCEPTED', 'IN_PROCESS', 'SHIPPED', 'DELIVERED']),
   /** Link to the order on Poleepo, `{id}` replaced by the Poleepo order id. */
   orderUrlPattern: z.string().min(1).refine((v) => v.includes('{id}'), 'must contain {id}').default('https://app.poleepo.cloud/orders/{id}'),
-  /** When imported orders are invoiced in Odoo. */
-  invoicePolicy: z.enum(['none', 'on_confirmation', 'on_delivery']).default('on_delivery'),
+  /**
+   * When imported orders are invoiced in Odoo and their invoices sent to Poleepo (DESIGN §4.8): on confirmation, once
+   * a delivery of the order is done (default), only on request (`invoices send`; invoices made in Odoo by hand are
+   * still sent), or never (nothing created, nothing sent). `none`, the older name of `never`, is still read.
+   */
+  invoicePolicy: z.enum(['on_confirmation', 'on_delivery', 'manual', 'never', 'none'])
+    .transform((v): 'on_confirmation' | 'on_delivery' | 'manual' | 'never' => (v === 'none' ? 'never' : v)).default('on_delivery'),
   /** Products per Poleepo batch. */
   batchSize: z.number().int().min(1).max(1000).default(100),
   /** An imported order whose total differs from Poleepo's by more than this is flagged. */
