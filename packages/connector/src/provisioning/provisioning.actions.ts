@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The server actions behind the delivery buttons (DESIGN §4.7, §4.9) and the automation rules that notify the
- * connector of product changes. The buttons record the request on the picking (`x_poleepo_requested`, polled by
+ * The server actions behind the delivery buttons (DESIGN §4.7, §4.9), the one that makes invoice PDFs (§4.8), and
+ * the automation rules that notify the connector of product changes. The buttons record the request on the picking (`x_poleepo_requested`, polled by
  * the connector, so no press is ever lost) and "Spedisci con Poleepo" then opens the connector's shipping page for
  * that picking. Their code is plain Python for Odoo's safe_eval: no imports, only `env`, `record(s)`, `datetime`
  * and `UserError` from the evaluation context.
@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 export interface ButtonAction {
   xmlid: string;
   name: string;
-  model: 'stock.picking';
+  model: 'stock.picking' | 'account.move';
   code: string;
 }
 
@@ -40,7 +40,39 @@ for picking in targets:
 targets.write({'x_poleepo_requested': requested})`;
 }
 
-export function buttonActions(ctx: ActionContext): { ship: ButtonAction; courier: ButtonAction } {
+export const INVOICE_PDF_ACTION_XMLID = 'action_invoice_pdf';
+
+/**
+ * The invoice PDF without a web session (DESIGN §4.8, docs/odoo-api.md §F): an API key cannot open the report URL,
+ * and `_render_qweb_pdf` is private, but server-action code may call it. The connector runs this action on a posted
+ * invoice (`run` with active_model/active_ids) and reads the attachment back. Run again (a lost reply, a retry), it
+ * finds the PDF it made before, by the move and the file name, instead of rendering a second one. Not bound to any
+ * menu. Without wkhtmltopdf on the Odoo server Odoo raises its own UserError, which the connector words plainly.
+ */
+export function invoicePdfAction(): ButtonAction {
+  const code = `${HEADER}
+# Makes the PDF of each posted invoice once and keeps it as an attachment of the invoice, which the connector reads
+# over the API (an API key cannot open the web session the report URL needs). Run again, it finds the one it made.
+for move in records:
+    if move.state != 'posted':
+        raise UserError('Poleepo: invoice %s is not posted: only a posted invoice gets its PDF.' % move.id)
+    file_name = '%s.pdf' % move.name.replace('/', '_')
+    existing = env['ir.attachment'].search([('res_model', '=', 'account.move'), ('res_id', '=', move.id), ('name', '=', file_name)], limit=1)
+    if not existing:
+        rendered = env['ir.actions.report']._render_qweb_pdf('account.account_invoices', move.ids)
+        env['ir.attachment'].create({
+            'name': file_name,
+            'type': 'binary',
+            'raw': rendered[0],
+            'res_model': 'account.move',
+            'res_id': move.id,
+            'mimetype': 'application/pdf',
+        })
+`;
+  return { xmlid: INVOICE_PDF_ACTION_XMLID, name: 'Poleepo: PDF della fattura', model: 'account.move', code };
+}
+
+export function buttonActions(ctx: ActionContext): { ship: ButtonAction; courier: ButtonAction; invoicePdf: ButtonAction } {
   const byCompany = ctx.connections
     .filter((c): c is { name: string; companyId: number } => c.companyId !== null)
     .sort((a, b) => a.companyId - b.companyId)
@@ -67,6 +99,7 @@ ${recordRequest('courier', 'Consegnato al corriere')}
   return {
     ship: { xmlid: 'action_ship_with_poleepo', name: 'Spedisci con Poleepo', model: 'stock.picking', code: ship },
     courier: { xmlid: 'action_delivered_to_courier', name: 'Consegnato al corriere', model: 'stock.picking', code: courier },
+    invoicePdf: invoicePdfAction(),
   };
 }
 

@@ -55,7 +55,7 @@ export async function checkOdoo(ctx: AppContext, ref?: string | number): Promise
 
   const items: ItemState[] = [];
   try {
-    const models = await modelIds(s.client, ['product.product', 'product.template', 'sale.order', 'stock.picking']);
+    const models = await modelIds(s.client, ['product.product', 'product.template', 'sale.order', 'stock.picking', 'account.move']);
     const group = groupItem(s.features, s.odoo.uid);
     items.push(await s.records.status(group.ref, group.spec));
     for (const f of fieldItems(s.features, s.plan, models)) items.push(await s.records.status(f.ref, f.spec));

@@ -71,8 +71,8 @@ export function fieldItems(features: ProvisioningFeatures, plan: CompanyPlan, mo
   });
 }
 
-export function actionItems(actions: { ship: ButtonAction; courier: ButtonAction }, models: Map<string, number>): PlannedItem[] {
-  return [actions.ship, actions.courier].map((a) => ({
+export function actionItems(actions: { ship: ButtonAction; courier: ButtonAction; invoicePdf?: ButtonAction }, models: Map<string, number>): PlannedItem[] {
+  return [actions.ship, actions.courier, ...(actions.invoicePdf ? [actions.invoicePdf] : [])].map((a) => ({
     ref: { kind: 'server action', xmlid: a.xmlid, model: 'ir.actions.server', label: `server action "${a.name}"` },
     spec: {
       create: { name: a.name, model_id: models.get(a.model), state: 'code', code: a.code },

@@ -29,7 +29,7 @@ export interface ProvisioningSession {
   plan: CompanyPlan;
 }
 
-const MODELS = ['product.product', 'product.template', 'sale.order', 'stock.picking'];
+const MODELS = ['product.product', 'product.template', 'sale.order', 'stock.picking', 'account.move'];
 
 const KIND_BY_MODEL: Record<string, ItemKind> = {
   'res.groups': 'group', 'ir.model.fields': 'field', 'ir.actions.server': 'server action', 'ir.ui.view': 'view', 'base.automation': 'automation rule',
