@@ -34,7 +34,7 @@ describe('jobs CLI', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+JOB\s+ENABLED\s+EVERY\s+LAST RUN\s+NOW\s+NEXT RUN\s+LAST RESULT$/);
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(10);
     expect(r.stdout).toMatch(/^process-webhook-queue\s+Process Webhook Queue\s+yes\s+1m\s+\d{4}-/m);
     expect(r.stdout).toMatch(/^webhook-queue-cleaning\s+Webhook Queue Cleaning\s+yes\s+manual\s+/m);
     expect(r.stdout).toMatch(/^poll-product-batches\s+Poll Product Batches\s+yes\s+10m\s+/m);
@@ -48,7 +48,7 @@ describe('jobs CLI', () => {
     }
     expect(json.map((j: { name: string }) => j.name)).toEqual([
       'process-webhook-queue', 'webhook-queue-cleaning', 'generate-product-batches', 'poll-product-batches',
-      'api-log-cleanup', 'order-polling', 'shipment-polling', 'product-reconciliation',
+      'api-log-cleanup', 'order-polling', 'shipment-polling', 'product-reconciliation', 'invoice-sync',
     ]);
     expect(json.find((j: { name: string }) => j.name === 'api-log-cleanup').handlerConfigured).toBe(true);
   });
@@ -122,7 +122,7 @@ describe('jobs CLI', () => {
   it('refuses unknown jobs, bad durations and missing arguments with one line and exit code 1', async () => {
     await setup();
     for (const [args, pattern] of [
-      [['jobs', 'run', 'polling'], /^Error: Unknown job "polling". Jobs: process-webhook-queue, webhook-queue-cleaning, .*product-reconciliation\n$/],
+      [['jobs', 'run', 'polling'], /^Error: Unknown job "polling". Jobs: process-webhook-queue, webhook-queue-cleaning, .*product-reconciliation, invoice-sync\n$/],
       [['jobs', 'enable', 'nope'], /^Error: Unknown job "nope"/],
       [['jobs', 'set-interval', 'order-polling', 'often'], /^Error: "often" is not a duration \(examples: 90s, 2m, 10m, 1h, 1d\)\n$/],
       [['jobs', 'set-interval', 'order-polling', '5s'], /^Error: The interval of Order Polling must be at least 10s \(got 5s\)\n$/],

@@ -130,6 +130,7 @@ describe.each(dialects)('scheduled jobs on %s', (dialect) => {
       ['order-polling', 'Order Polling', 5 * MINUTE, true],
       ['shipment-polling', 'Shipment Polling', 10 * MINUTE, true],
       ['product-reconciliation', 'Product Reconciliation', DAY, true],
+      ['invoice-sync', 'Invoice Sync', 5 * MINUTE, true],
     ]);
     const byName = Object.fromEntries(list.map((j) => [j.name, j]));
     expect(byName['process-webhook-queue'].nextRunAt).toBe(Date.parse('2026-03-01T10:01:00Z'));
@@ -142,7 +143,7 @@ describe.each(dialects)('scheduled jobs on %s', (dialect) => {
     await n.jobs.setInterval('order-polling', 7 * MINUTE);
     const again = node(db);
     expect((await again.jobs.get('Order Polling')).intervalMs).toBe(7 * MINUTE);
-    expect(JOB_DEFINITIONS).toHaveLength(8);
+    expect(JOB_DEFINITIONS).toHaveLength(9);
   });
 
   it('resolves machine and display names, and refuses unknown ones with the list', async () => {
@@ -159,20 +160,20 @@ describe.each(dialects)('scheduled jobs on %s', (dialect) => {
     let passes = 0;
     scheduler.onPass(() => passes++);
     scheduler.start();
-    await vi.waitFor(() => expect(passes).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(passes).toBeGreaterThan(0), { timeout: 30_000 });
     expect(await db.kysely.selectFrom('job_runs').selectAll().execute()).toEqual([]);
 
     clock.set(Date.parse('2026-03-01T10:01:00Z'));
-    await vi.waitFor(async () => expect(await runsOf('process-webhook-queue')).toHaveLength(1));
+    await vi.waitFor(async () => expect(await runsOf('process-webhook-queue')).toHaveLength(1), { timeout: 30_000 });
     const [first] = await runsOf('process-webhook-queue');
     expect(first).toMatchObject({ tick_at: Date.parse('2026-03-01T10:01:00Z'), trigger: 'schedule', status: 'queued' });
     expect(await runsOf('generate-product-batches')).toHaveLength(0);
 
     clock.set(Date.parse('2026-03-01T10:02:00Z'));
-    await vi.waitFor(async () => expect(await runsOf('generate-product-batches')).toHaveLength(1));
+    await vi.waitFor(async () => expect(await runsOf('generate-product-batches')).toHaveLength(1), { timeout: 30_000 });
     expect((await runsOf('generate-product-batches'))[0].tick_at).toBe(Date.parse('2026-03-01T10:02:00Z'));
     // The webhook job's first run was never executed (no worker): its next tick is recorded as skipped.
-    await vi.waitFor(async () => expect(await runsOf('process-webhook-queue')).toHaveLength(2));
+    await vi.waitFor(async () => expect(await runsOf('process-webhook-queue')).toHaveLength(2), { timeout: 30_000 });
     expect((await runsOf('process-webhook-queue'))[1]).toMatchObject({ status: 'skipped', error: `Skipped: run #${first.id} is still queued` });
   });
 
@@ -203,7 +204,7 @@ describe.each(dialects)('scheduled jobs on %s', (dialect) => {
     await n.jobs.tick();
     clock.set(Date.parse('2026-03-01T10:01:00Z'));
     await n.jobs.tick();
-    await vi.waitFor(async () => expect((await runsOf('process-webhook-queue'))[0]?.status).toBe('running'));
+    await vi.waitFor(async () => expect((await runsOf('process-webhook-queue'))[0]?.status).toBe('running'), { timeout: 30_000 });
     clock.set(Date.parse('2026-03-01T10:02:00Z'));
     const { outcomes } = await n.jobs.tick();
     const first = (await runsOf('process-webhook-queue'))[0];
@@ -212,14 +213,14 @@ describe.each(dialects)('scheduled jobs on %s', (dialect) => {
     expect(now).toMatchObject({ alreadyActive: true, run: { id: first.id, status: 'running' } });
     expect((await n.jobs.get('process-webhook-queue')).activeRun?.id).toBe(first.id);
     g.open();
-    await vi.waitFor(async () => expect((await n.jobs.run(first.id))?.status).toBe('done'));
+    await vi.waitFor(async () => expect((await n.jobs.run(first.id))?.status).toBe('done'), { timeout: 30_000 });
     expect(calls).toBe(1);
     clock.set(Date.parse('2026-03-01T10:03:00Z'));
     expect((await n.jobs.get('process-webhook-queue')).lastRun).toMatchObject({ id: first.id, status: 'done', result: { processed: 1 } });
     const next = await n.jobs.tick();
     const queued = next.outcomes.find((o) => o.job === 'process-webhook-queue');
     expect(queued?.status).toBe('queued');
-    await vi.waitFor(async () => expect((await n.jobs.get('process-webhook-queue')).lastRun).toMatchObject({ status: 'done', tickAt: Date.parse('2026-03-01T10:03:00Z'), result: { processed: 2 } }));
+    await vi.waitFor(async () => expect((await n.jobs.get('process-webhook-queue')).lastRun).toMatchObject({ status: 'done', tickAt: Date.parse('2026-03-01T10:03:00Z'), result: { processed: 2 } }), { timeout: 30_000 });
     expect((await n.jobs.get('process-webhook-queue')).activeRun).toBeNull();
   });
 
@@ -380,7 +381,7 @@ describe('scheduled jobs across processes on postgres', () => {
       expect(mine.filter((o) => o.status === 'queued'), JSON.stringify(mine)).toHaveLength(1);
       // Another process's enqueue is seen at the worker's next poll; wake it rather than move the clock.
       a.queue.wake('jobs');
-      await vi.waitFor(async () => expect((await runsOf('process-webhook-queue')).map((r) => r.status)).toEqual(Array(minute).fill('done')));
+      await vi.waitFor(async () => expect((await runsOf('process-webhook-queue')).map((r) => r.status)).toEqual(Array(minute).fill('done')), { timeout: 30_000 });
     }
     const runs = await runsOf('process-webhook-queue');
     expect(runs).toHaveLength(6);
@@ -402,13 +403,13 @@ describe('scheduled jobs across processes on postgres', () => {
     sb.onPass(() => passesB++);
     sa.start();
     sb.start();
-    await vi.waitFor(() => expect(passesA > 0 && passesB > 0).toBe(true));
+    await vi.waitFor(() => expect(passesA > 0 && passesB > 0).toBe(true), { timeout: 30_000 });
     for (let minute = 1; minute <= 4; minute++) {
       const [pa, pb] = [passesA, passesB];
       clock.set(Date.parse('2026-03-01T10:00:00Z') + minute * MINUTE);
       // Both loops wake at the boundary and race for the tick.
-      await vi.waitFor(() => expect(passesA > pa && passesB > pb).toBe(true));
-      await vi.waitFor(async () => expect(await runsOf('process-webhook-queue')).toHaveLength(minute));
+      await vi.waitFor(() => expect(passesA > pa && passesB > pb).toBe(true), { timeout: 30_000 });
+      await vi.waitFor(async () => expect(await runsOf('process-webhook-queue')).toHaveLength(minute), { timeout: 30_000 });
     }
     const runs = await runsOf('process-webhook-queue');
     expect(runs).toHaveLength(4);

@@ -19,6 +19,8 @@ import { defineOrderTasks } from '../orders/orders.tasks.ts';
 import { countsGauge } from '../server/metrics.ts';
 import { ShippingService } from '../shipping/shipping.service.ts';
 import { defineShippingTasks } from '../shipping/shipping.tasks.ts';
+import { InvoicesService } from '../invoices/invoices.service.ts';
+import { defineInvoiceTasks } from '../invoices/invoices.tasks.ts';
 
 /** The capability modules' services, built once per process from the context. */
 export interface Services {
@@ -27,6 +29,7 @@ export interface Services {
   intake: WebhookIntake;
   orders: OrdersService;
   shipping: ShippingService;
+  invoices: InvoicesService;
   products: ProductsService;
   images: ProductImagesService;
   productKinds: ProductTaskKinds;
@@ -67,6 +70,10 @@ export function buildServices(ctx: AppContext): Services {
   const shipping = new ShippingService({ db: ctx.db, clock: ctx.clock, logger: ctx.logger, tasks: ctx.tasks, connections: orders.connections, orders: orders.repo });
   defineShippingTasks(ctx, shipping, webhookQueue);
   ctx.metrics.addCollector(countsGauge('poleepo_odoo_shipments', 'Shipments by step (creating, labelling, ready, shipped, done, refused)', 'step', () => shipping.repo.countByStep()));
+  // Invoices to Poleepo and documents from Poleepo (DESIGN §4.8): the same connections and order bindings.
+  const invoices = new InvoicesService({ db: ctx.db, clock: ctx.clock, logger: ctx.logger, tasks: ctx.tasks, connections: orders.connections, orders: orders.repo });
+  defineInvoiceTasks(ctx, invoices);
+  ctx.metrics.addCollector(countsGauge('poleepo_odoo_invoices', 'Invoices and credit notes by step (creating, posting, rendering, uploading, sent, failed)', 'step', () => invoices.repo.countByStep()));
   ctx.metrics.addCollector(countsGauge('poleepo_odoo_orders', 'Poleepo orders known to the connector by import state', 'state', () => orders.repo.countByState()));
   // Product export (DESIGN §4.2–§4.4) and its signed image URLs (§4.3.1).
   const images: ProductImagesService = new ProductImagesService({
@@ -76,7 +83,7 @@ export function buildServices(ctx: AppContext): Services {
   const products = new ProductsService(ctx, images);
   const productKinds = defineProductTasks(ctx, products);
   registerProductJobs(ctx, productKinds);
-  return { webhooks, webhookQueue, intake, orders, shipping, products, images, productKinds };
+  return { webhooks, webhookQueue, intake, orders, shipping, invoices, products, images, productKinds };
 }
 
 /** An Odoo notification's model picks what runs now: the orders' Odoo changes, or the product change detection. */

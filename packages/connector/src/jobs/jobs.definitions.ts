@@ -63,6 +63,11 @@ export const JOB_DEFINITIONS: readonly JobDefinition[] = [
     description: 'Compares the products bound in Odoo with Poleepo and repairs differences (nightly, 02:00 UTC).',
     arrivesWith: 'the product export',
   },
+  {
+    name: 'invoice-sync', displayName: 'Invoice Sync', defaultIntervalMs: 5 * MINUTE, defaultEnabled: true,
+    description: 'Invoices imported orders per the invoice policy, sends invoices and credit notes posted in Odoo to Poleepo, and imports the documents Poleepo holds for changed orders.',
+    arrivesWith: 'invoices',
+  },
 ];
 
 /** Finds a job by machine name or display name, ignoring case ("poll-product-batches", "Poll Product Batches"). */
