@@ -203,6 +203,19 @@ for (const version of [17, 18, 19] as const) {
       }
     });
 
+    it('with calibrated service times, rendering the PDF takes what it takes on a real server (≈ 3.9 s)', async () => {
+      const clock = new ManualClock('2026-11-27T10:00:00Z', true);
+      emu = await startOdooEmulator({ version, clock, serviceTime: 'calibrated' });
+      const so = await order(emu, version, true);
+      const { moveIds: [invoiceId] } = await invoiceSaleOrder((m, f, a, k) => kw(emu!, m, f, a, k), { version, saleOrderId: so });
+      const [modelId] = await kw<number[]>(emu, 'ir.model', 'search', [[['model', '=', 'account.move']]]);
+      const actionId = await kw<number>(emu, 'ir.actions.server', 'create', [{ name: 'Poleepo: invoice PDF', model_id: modelId, state: 'code', code: PDF_ACTION_CODE }]);
+      const before = emu.stats().serviceTimeMs;
+      await kw(emu, 'ir.actions.server', 'run', [[actionId]], { context: moveContext(invoiceId) });
+      expect(emu.stats().serviceTimeMs - before).toBeGreaterThanOrEqual(3900);
+      expect(Math.max(...clock.slept)).toBeGreaterThanOrEqual(3900);
+    });
+
     it('code returning the PDF in base64 (b64encode) answers it as the action, a draft rendered as "Draft Invoice"', async () => {
       emu = await start(version);
       const so = await order(emu, version, true);

@@ -101,6 +101,7 @@ export class IrActionsReport extends Model {
     if (invoiceReport && resIds.some((id) => model.table.get(id)?.move_type === 'entry')) throw userError('Only invoices could be printed.');
     if (!env.registry.server.wkhtmltopdf) throw userError(NO_WKHTMLTOPDF);
     model.ensureExisting(env, resIds);
+    env.registry.stats.reportsRendered++;
     if (report.model === 'account.move') return renderInvoicePdf(env, resIds);
     return buildPdf(resIds.map((id) => ({ texts: [{ x: 50, y: 780, size: 14, text: model.displayNameOfId(id, env) || `${model.name},${id}` }] })), { title: String(report.name), creationDate: new Date(env.nowMs) });
   }

@@ -33,12 +33,14 @@ export interface RegistryStats {
   readsByModel: Record<string, number>;
   /** Records aggregated by the last read_group. */
   lastGrouped: number;
+  /** PDF reports rendered (service time: `reportRenderMs`). */
+  reportsRendered: number;
 }
 
 export class Registry {
   readonly store = new Store();
   readonly profile: VersionProfile;
-  readonly stats: RegistryStats = { calls: 0, recordsRead: 0, readsByModel: {}, lastGrouped: 0 };
+  readonly stats: RegistryStats = { calls: 0, recordsRead: 0, readsByModel: {}, lastGrouped: 0, reportsRendered: 0 };
   private models = new Map<string, Model>();
   private sequences = new Map<string, number>();
   /** What the emulated server has installed besides Odoo: `wkhtmltopdf` renders PDF reports (knob, default true). */

@@ -79,6 +79,7 @@ export class CallRunner {
     }
     const call: Call = { ...callIn, nowMs: this.clock.now() };
     const readsBefore = this.registry.stats.recordsRead;
+    const rendersBefore = this.registry.stats.reportsRendered;
     const byModelBefore = this.registry.stats.readsByModel[call.model] ?? 0;
     const t0 = performance.now();
     let outcome: Outcome;
@@ -106,6 +107,7 @@ export class CallRunner {
       recordsRead: readOwn,
       stockFieldsRead: STOCK_FIELDS.test(JSON.stringify([call.args, call.kwargs])),
       groupedRecords: grouped,
+      reportsRendered: this.registry.stats.reportsRendered - rendersBefore,
     });
     const spent = this.clock.now() - startedAt;
     if (modelled > spent) await this.clock.sleep(modelled - spent);

@@ -6,7 +6,9 @@
  *
  * The calibrated preset follows odoo-api-research.md §D (Odoo 18, 2 cores, one worker): ≈ 14 ms per call
  * (the "no hit" incremental probe: 19 ms), ≈ 0.35 ms per variant read with stock fields, ≈ 0.22 ms without,
- * ≈ 0.12 ms per template, ≈ 0.13 ms per quant aggregated by read_group, ≈ 0.08 ms for other records.
+ * ≈ 0.12 ms per template, ≈ 0.13 ms per quant aggregated by read_group, ≈ 0.08 ms for other records; a PDF report
+ * rendered by wkhtmltopdf (an invoice from a server action) ≈ 3.9 s (odoo-invoice-pdf.md: 3.9 s on 18, 3.4 s on 17,
+ * 3.3 s on 19, 2 cores).
  */
 export interface ServiceTimeOptions {
   perCallMs: number;
@@ -16,6 +18,8 @@ export interface ServiceTimeOptions {
   stockFieldsMs?: number;
   /** Cost per record a read_group aggregates. */
   perGroupedRecordMs?: number;
+  /** Cost per PDF report rendered (wkhtmltopdf). */
+  reportRenderMs?: number;
   /** How many calls are served at once (undefined: no limit). */
   workers?: number;
 }
@@ -27,6 +31,7 @@ export const CALIBRATED_SERVICE_TIME: ServiceTimeOptions = {
   perRecordMs: { 'product.product': 0.22, 'product.template': 0.12, 'product.template.attribute.value': 0.077, '*': 0.08 },
   stockFieldsMs: 0.13,
   perGroupedRecordMs: 0.13,
+  reportRenderMs: 3900,
   workers: 1,
 };
 
@@ -41,11 +46,13 @@ export interface CallCost {
   recordsRead: number;
   stockFieldsRead: boolean;
   groupedRecords: number;
+  /** PDF reports the call rendered. */
+  reportsRendered?: number;
 }
 
 export function modelledMs(opts: ServiceTimeOptions, cost: CallCost): number {
   const per = cost.model ? opts.perRecordMs[cost.model] ?? opts.perRecordMs['*'] ?? 0 : 0;
-  let ms = opts.perCallMs + per * cost.recordsRead + (opts.perGroupedRecordMs ?? 0) * cost.groupedRecords;
+  let ms = opts.perCallMs + per * cost.recordsRead + (opts.perGroupedRecordMs ?? 0) * cost.groupedRecords + (opts.reportRenderMs ?? 0) * (cost.reportsRendered ?? 0);
   if (cost.stockFieldsRead && cost.model === 'product.product') ms += (opts.stockFieldsMs ?? 0) * cost.recordsRead;
   return ms;
 }
