@@ -324,7 +324,7 @@ describe('limits and the API log', () => {
     await client.connect();
     server.hold(true);
     const calls = Array.from({ length: 5 }, () => client.searchCount('res.partner', []));
-    await vi.waitFor(() => expect(server!.inFlight).toBe(2));
+    await vi.waitFor(() => expect(server!.inFlight).toBe(2), { timeout: 30_000 });
     expect(client.load).toEqual({ active: 2, queued: 3 });
     server.hold(false);
     server.release();
@@ -340,12 +340,12 @@ describe('limits and the API log', () => {
     const client = makeClient(server.url, clock, { limiter: { maxConcurrent: 4, requestsPerSecond: 2 } });
     const start = server.requests.length;
     const calls = Promise.all([client.searchCount('a.b', []), client.searchCount('a.b', []), client.searchCount('a.b', [])]);
-    await vi.waitFor(() => expect(server!.requests.length).toBeGreaterThan(start + 2)); // probe + first call
+    await vi.waitFor(() => expect(server!.requests.length).toBeGreaterThan(start + 2), { timeout: 30_000 }); // probe + first call
     const afterFirst = server.requests.length;
     await new Promise((r) => setImmediate(r));
     expect(server.requests.length).toBe(afterFirst);
     clock.advance(500);
-    await vi.waitFor(() => expect(server!.requests.length).toBe(afterFirst + 1));
+    await vi.waitFor(() => expect(server!.requests.length).toBe(afterFirst + 1), { timeout: 30_000 });
     clock.advance(500);
     await calls;
     expect(server.requests.length).toBe(afterFirst + 2);

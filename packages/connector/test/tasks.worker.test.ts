@@ -180,7 +180,7 @@ describe.each(dialects)('task worker on %s', (dialect) => {
     const order = await queue.enqueue('test.import', {});
     await seen.count(1);
     expect(seen.settled[0].task.id).toBe(order.id);
-    await vi.waitFor(() => expect(w.activeCount('products')).toBe(2));
+    await vi.waitFor(() => expect(w.activeCount('products')).toBe(2), { timeout: 30_000 });
     expect((await queue.list({ lane: 'products', status: 'running' })).total).toBe(2);
     productsGate.open();
   });
@@ -214,7 +214,7 @@ describe.each(dialects)('task worker on %s', (dialect) => {
     await started.promise;
     for (let i = 0; i < 6; i++) {
       clock.advance(10_000);
-      await vi.waitFor(async () => expect((await row(id)).locked_until).toBe(clock.now() + 30_000));
+      await vi.waitFor(async () => expect((await row(id)).locked_until).toBe(clock.now() + 30_000), { timeout: 30_000 });
     }
     expect(await queue.reap()).toEqual({ requeued: [], dead: [] });
     g.open();
@@ -305,20 +305,20 @@ describe.each(dialects)('task worker on %s', (dialect) => {
     const b = await queue.enqueue('test.stuck', {});
     const w = worker();
     w.start();
-    await vi.waitFor(async () => expect(w.activeCount()).toBe(2));
+    await vi.waitFor(async () => expect(w.activeCount()).toBe(2), { timeout: 30_000 });
     let result: { released: number } | null = null;
     const stopAt = clock.now();
     const stopping = w.stop({ timeoutMs: 10_000 }).then((r) => (result = r));
     // No new claims once stopping.
     const c = await queue.enqueue('test.quick', {});
     quick.open();
-    await vi.waitFor(async () => expect((await row(a.id)).status).toBe('done'));
+    await vi.waitFor(async () => expect((await row(a.id)).status).toBe('done'), { timeout: 30_000 });
     clock.advance(9_000);
     expect(result).toBeNull();
     await vi.waitFor(() => {
       clock.advance(1_000);
       expect(result).not.toBeNull();
-    });
+    }, { timeout: 30_000 });
     await stopping;
     expect(result).toEqual({ released: 1 });
     const released = await row(b.id);
