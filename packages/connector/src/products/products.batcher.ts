@@ -8,7 +8,6 @@ import type { BindingsRepo } from './products.bindings.repo.ts';
 import type { BatchesRepo } from './products.batches.repo.ts';
 import { setError, stripId, syncMirror, type BindingValues } from './products.decide.ts';
 import { poleepoIdValue } from './products.mapper.ts';
-import { collectGarbage } from './products.memory.ts';
 import type { BatchItemRow, BindingRow, ItemOperation } from './products.tables.ts';
 import type { ProductEntry } from './products.types.ts';
 
@@ -55,8 +54,6 @@ export class Batcher {
       await this.submit(rows, signal);
       result.batches++;
       result.items += rows.length;
-      // A full export sends hundreds of batches: hand their garbage back now and then (see products.memory.ts).
-      if (result.batches % 10 === 0) collectGarbage();
       await this.deps.between?.();
       signal?.throwIfAborted();
     };

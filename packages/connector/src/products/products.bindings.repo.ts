@@ -124,6 +124,24 @@ export class BindingsRepo {
     return this.db.kysely.selectFrom('product_bindings').selectAll().where('connection_id', '=', connectionId).where('last_error_code', '=', code).execute();
   }
 
+  /** Odoo id and SKU of the bindings with this error code (no payloads). */
+  async skusWithErrorCode(connectionId: number, code: string): Promise<{ odoo_id: number; sku: string | null }[]> {
+    return this.db.kysely.selectFrom('product_bindings').select(['odoo_id', 'sku']).where('connection_id', '=', connectionId).where('last_error_code', '=', code).execute();
+  }
+
+  /**
+   * Who holds these SKUs among the eligible variants: odoo id, SKU and error code only (a change to a shared tax asks
+   * this for every SKU of the catalog: full rows, payloads included, would be hundreds of megabytes).
+   */
+  async eligibleSkuHolders(connectionId: number, skus: readonly string[]): Promise<{ odoo_id: number; sku: string | null; last_error_code: string | null }[]> {
+    const out: { odoo_id: number; sku: string | null; last_error_code: string | null }[] = [];
+    for (const chunk of chunks([...new Set(skus)], 1000)) {
+      out.push(...await this.db.kysely.selectFrom('product_bindings').select(['odoo_id', 'sku', 'last_error_code'])
+        .where('connection_id', '=', connectionId).where('kind', '=', 'variant').where('eligible', '=', 1).where('sku', 'in', chunk).execute());
+    }
+    return out;
+  }
+
   /** Templates (of these) that have at least one eligible variant. */
   async templatesWithEligible(connectionId: number, templateIds: readonly number[], executor?: Kysely<Database>): Promise<Set<number>> {
     const out = new Set<number>();
@@ -143,6 +161,23 @@ export class BindingsRepo {
         .where('connection_id', '=', connectionId).where('kind', '=', 'variant').where('template_id', 'in', chunk).execute());
     }
     return out;
+  }
+
+  /** The shape of the variant bindings of these templates (no payloads): family shape changes. */
+  async variantShapes(connectionId: number, templateIds: readonly number[]): Promise<Pick<BindingRow, 'odoo_id' | 'template_id' | 'eligible' | 'has_parent'>[]> {
+    const out: Pick<BindingRow, 'odoo_id' | 'template_id' | 'eligible' | 'has_parent'>[] = [];
+    for (const chunk of chunks([...new Set(templateIds)], 1000)) {
+      out.push(...await this.db.kysely.selectFrom('product_bindings').select(['odoo_id', 'template_id', 'eligible', 'has_parent'])
+        .where('connection_id', '=', connectionId).where('kind', '=', 'variant').where('template_id', 'in', chunk).execute());
+    }
+    return out;
+  }
+
+  /** Parent bindings in Odoo id order, after `afterOdooId` (a walk over every parent, a page at a time). */
+  async parentsAfter(connectionId: number, afterOdooId: number, limit: number): Promise<BindingRow[]> {
+    return this.db.kysely.selectFrom('product_bindings').selectAll()
+      .where('connection_id', '=', connectionId).where('kind', '=', 'parent').where('odoo_id', '>', afterOdooId)
+      .orderBy('odoo_id').limit(limit).execute();
   }
 
   /** Queued and not in flight, in template order (families together), from `afterTemplate` on. */
@@ -178,11 +213,14 @@ export class BindingsRepo {
     return Number(row?.m ?? 0);
   }
 
-  /** Variant bindings not seen by a full read that started at `since` (deleted or no longer followed in Odoo). */
-  async notSeenSince(connectionId: number, since: number): Promise<BindingRow[]> {
+  /**
+   * Variant bindings not seen by a full read that started at `since` (deleted or no longer followed in Odoo), at most
+   * `limit` (in id order): the caller marks them seen and asks again.
+   */
+  async notSeenSince(connectionId: number, since: number, limit = 1_000_000): Promise<BindingRow[]> {
     return this.db.kysely.selectFrom('product_bindings').selectAll()
       .where('connection_id', '=', connectionId).where('kind', '=', 'variant')
-      .where((eb) => eb.or([eb('seen_at', 'is', null), eb('seen_at', '<', since)])).execute();
+      .where((eb) => eb.or([eb('seen_at', 'is', null), eb('seen_at', '<', since)])).orderBy('id').limit(limit).execute();
   }
 
   async bySku(connectionId: number, sku: string): Promise<BindingRow[]> {

@@ -9,9 +9,8 @@ import { BindingsRepo } from './products.bindings.repo.ts';
 import { decideGone, decideParent, decideVariant, markProblem, stripId, type BindingValues, type Decision, type VariantObservation } from './products.decide.ts';
 import { hashText } from './products.hash.ts';
 import { effectiveSku, mapParent, mapVariant, parentSkuOf } from './products.mapper.ts';
-import type { ProductOdoo } from './products.odoo.ts';
+import { chunks, prefetch, type ProductOdoo } from './products.odoo.ts';
 import { ExportRun } from './products.run.ts';
-import { collectGarbage } from './products.memory.ts';
 import type { ExportState, ExportStateRepo } from './products.state.repo.ts';
 import type { TaxSet } from './products.taxes.ts';
 import type { BindingRow } from './products.tables.ts';
@@ -59,7 +58,8 @@ export interface DetectSummary {
 }
 
 const CHUNK = 500;
-const GC_EVERY_PAGES = 4;
+/** Bindings read or written at once outside the variant pages (parents, gone variants, SKU checks). */
+const DB_PAGE = 2000;
 const MAX_REPORTED = 100;
 
 export interface DetectorDeps {
@@ -78,7 +78,10 @@ export interface DetectorDeps {
  * configured size, the next page fetched while this one is mapped); an incremental run asks Odoo, in one search,
  * for the followed variants touched since the last run minus the overlap — their own write_date, their template's,
  * their attribute values' (price extras), their stock quants', or their taxes' — and reads only those. Either way
- * each variant is mapped, hashed and decided against its binding.
+ * each variant is mapped, hashed and decided against its binding, page by page: what a run keeps across pages is
+ * ids, template ids and SKUs, never the rows (a change to a shared tax touches the whole catalog), and the bindings
+ * it reads besides (parents, gone variants, SKU holders) are read a page at a time too. Memory stays flat without
+ * forcing garbage collections in a process that also serves webhooks.
  */
 export class ChangeDetector {
   private readonly summary: DetectSummary;
@@ -115,7 +118,6 @@ export class ChangeDetector {
     const firstHolder = new Map<string, number>();
     const skuHolders = new Map<string, number[]>();
     const eligibleTemplates = new Set<number>();
-    let pages = 0;
     // Each page brings the templates and attribute values it needs, read by id while the previous page is mapped.
     const enrich = (variants: VariantSource[]) => {
       const published = variants.filter((v) => v.published && v.active);
@@ -123,8 +125,6 @@ export class ChangeDetector {
     };
     for await (const page of odoo.streamVariants({ enrich })) {
       options.signal?.throwIfAborted();
-      // While Odoo serves the next page: give back what the last pages left behind (see products.memory.ts).
-      if (++pages % GC_EVERY_PAGES === 0) collectGarbage();
       await this.processVariants(run, page.variants, pass, options, (r) => {
         if (r.eligible) eligibleTemplates.add(r.template_id);
         if (r.eligible && r.sku && r.last_error_code !== 'TAX_MISMATCH' && r.last_error_code !== 'MISSING_SKU') {
@@ -149,14 +149,20 @@ export class ChangeDetector {
     await this.markDuplicates(skuHolders, parentSkus, options);
     options.onProgress?.({ phase: 'parents', done: this.summary.variantsRead, total: options.total ?? null });
     await this.decideParents(run, [...run.templates.keys()], eligibleTemplates, pass, options, true);
-    // Variants the connector knows and Odoo no longer shows (deleted, or neither published nor on Poleepo).
+    // Variants the connector knows and Odoo no longer shows (deleted, or neither published nor on Poleepo), a page at a
+    // time: each is marked seen by this pass, so the next page starts after it.
     if (!options.dryRun) {
-      const gone = (await this.deps.bindings.notSeenSince(this.deps.connectionId, pass)).map((b) => {
-        const { row, decision } = decideGone(b, this.deps.clock.now(), pass);
-        this.summary.decisions[decision]++;
-        return row;
-      });
-      await this.deps.bindings.upsert(gone);
+      for (;;) {
+        const page = await this.deps.bindings.notSeenSince(this.deps.connectionId, pass, DB_PAGE);
+        if (!page.length) break;
+        const gone = page.map((b) => {
+          const { row, decision } = decideGone(b, this.deps.clock.now(), pass);
+          this.summary.decisions[decision]++;
+          return row;
+        });
+        await this.deps.bindings.upsert(gone);
+        await options.yieldNow();
+      }
     }
     this.state.facts = { ...facts, readAt: this.deps.clock.now() };
     this.state.lastFullAt = pass;
@@ -193,26 +199,38 @@ export class ChangeDetector {
     if (changedTaxes.length) conditions.push(['product_tmpl_id.taxes_id', 'in', changedTaxes]);
     if (this.state.recheck.length) conditions.push(['id', 'in', this.state.recheck]);
     const domain: OdooDomain = [...odoo.followedDomain({ queuedToo: true }), ...anyOf(conditions)];
-    const variants: VariantSource[] = [];
-    for await (const page of odoo.searchVariants(domain)) variants.push(...page.variants);
-    this.state.recheck = [];
-    if (variants.length) {
-      await this.loadTemplates(run, variants.map((v) => v.templateId), variants);
-      // A family that changed shape (one variant ↔ several) re-parents its other variants too.
-      const extra = await this.reshapedSiblings(run, variants);
-      if (extra.length) {
-        for await (const page of odoo.searchVariants([...odoo.followedDomain(), ['id', 'in', extra]])) variants.push(...page.variants);
+    const pass = this.deps.clock.now();
+    // What the run keeps across pages: ids and SKUs, not rows.
+    const seen = new Set<number>();
+    const templateIds = new Set<number>();
+    const eligibleTemplates = new Set<number>();
+    const skus = new Set<string>();
+    const keep = (row: BindingValues) => {
+      templateIds.add(row.template_id);
+      if (row.eligible) {
+        eligibleTemplates.add(row.template_id);
+        if (row.sku) skus.add(row.sku);
       }
+    };
+    const processPage = async (variants: VariantSource[]) => {
+      options.signal?.throwIfAborted();
+      for (const v of variants) seen.add(v.id);
+      await this.loadTemplates(run, variants.map((v) => v.templateId), variants);
       await this.loadCategories(run);
-      const pass = this.deps.clock.now();
-      const rows: BindingValues[] = [];
-      await this.processVariants(run, variants, pass, options, (row) => rows.push(row));
-      const templateIds = [...new Set(variants.map((v) => v.templateId))];
-      const eligibleTemplates = options.dryRun
-        ? new Set(rows.filter((r) => r.eligible).map((r) => r.template_id))
-        : await this.deps.bindings.templatesWithEligible(this.deps.connectionId, templateIds);
-      await this.decideParents(run, templateIds, eligibleTemplates, pass, options, false);
-      if (!options.dryRun) await this.checkDuplicatesIncrementally(rows, run);
+      await this.processVariants(run, variants, pass, options, keep);
+    };
+    for await (const page of prefetch(odoo.searchVariants(domain))) await processPage(page.variants);
+    this.state.recheck = [];
+    if (seen.size) {
+      // A family that changed shape (one variant ↔ several) re-parents its other variants too.
+      const extra = await this.reshapedSiblings(run, templateIds, seen);
+      for (const ids of chunks(extra, odoo.pageSize)) {
+        for await (const page of odoo.searchVariants([...odoo.followedDomain(), ['id', 'in', ids]])) await processPage(page.variants);
+      }
+      const templates = [...templateIds];
+      const withEligible = options.dryRun ? eligibleTemplates : await this.deps.bindings.templatesWithEligible(this.deps.connectionId, templates);
+      await this.decideParents(run, templates, withEligible, pass, options, false);
+      if (!options.dryRun) await this.checkDuplicatesIncrementally(skus, run);
     }
     this.finish(odooNow);
   }
@@ -236,13 +254,13 @@ export class ChangeDetector {
     if (this.state.facts) this.state.facts = { ...this.state.facts, categories: [...run.categories.values()] };
   }
 
-  private async reshapedSiblings(run: ExportRun, variants: VariantSource[]): Promise<number[]> {
-    const inProbe = new Set(variants.map((v) => v.id));
-    const siblings = await this.deps.bindings.variantsOfTemplates(this.deps.connectionId, [...new Set(variants.map((v) => v.templateId))]);
-    return siblings.filter((b) => {
+  private async reshapedSiblings(run: ExportRun, templateIds: Set<number>, seen: Set<number>): Promise<number[]> {
+    const out: number[] = [];
+    for (const b of await this.deps.bindings.variantShapes(this.deps.connectionId, [...templateIds])) {
       const t = run.templates.get(b.template_id);
-      return t && b.eligible === 1 && !inProbe.has(b.odoo_id) && b.has_parent !== (t.variantCount > 1 ? 1 : 0);
-    }).map((b) => b.odoo_id);
+      if (t && b.eligible === 1 && !seen.has(b.odoo_id) && b.has_parent !== (t.variantCount > 1 ? 1 : 0)) out.push(b.odoo_id);
+    }
+    return out;
   }
 
   // ——— shared ———
@@ -335,31 +353,39 @@ export class ChangeDetector {
     return verdict;
   }
 
+  /**
+   * Parents of these templates (a page of templates at a time); with `everyKnownParent` (full runs), then every other
+   * parent binding the connection has — templates that no longer have a published variant, sent inactive once — walked
+   * a page at a time.
+   */
   private async decideParents(run: ExportRun, templateIds: number[], eligibleTemplates: Set<number>, pass: number, options: DetectOptions, everyKnownParent: boolean): Promise<void> {
     const { bindings, connectionId } = this.deps;
-    const old = await bindings.byOdooIds(connectionId, 'parent', templateIds);
-    if (everyKnownParent && !options.dryRun) {
-      // Parents of templates that no longer have a published variant (sent inactive once).
-      for (const b of await this.allParents()) if (!old.has(b.odoo_id)) old.set(b.odoo_id, b);
+    const decide = async (ids: Iterable<number>, old: Map<number, BindingRow>) => {
+      const now = this.deps.clock.now();
+      const rows: BindingValues[] = [];
+      for (const id of ids) {
+        const t = run.templates.get(id);
+        const needed = Boolean(t && t.variantCount > 1 && eligibleTemplates.has(id));
+        const previous = old.get(id);
+        if (!needed && !previous) continue;
+        const entry = needed ? mapParent(t!, run.mapping) : null;
+        const { row, decision } = decideParent(previous, id, needed, entry, connectionId, now, pass);
+        this.summary.parents[decision]++;
+        rows.push(row);
+      }
+      if (!options.dryRun) await bindings.upsert(rows);
+      await options.yieldNow();
+    };
+    const decided = new Set(templateIds);
+    for (const ids of chunks(templateIds, DB_PAGE)) await decide(ids, await bindings.byOdooIds(connectionId, 'parent', ids));
+    if (!everyKnownParent || options.dryRun) return;
+    for (let after = 0; ;) {
+      const page = await bindings.parentsAfter(connectionId, after, DB_PAGE);
+      if (!page.length) return;
+      after = page[page.length - 1].odoo_id;
+      const others = page.filter((b) => !decided.has(b.odoo_id));
+      await decide(others.map((b) => b.odoo_id), new Map(others.map((b) => [b.odoo_id, b])));
     }
-    const now = this.deps.clock.now();
-    const rows: BindingValues[] = [];
-    const ids = new Set([...templateIds, ...old.keys()]);
-    for (const id of ids) {
-      const t = run.templates.get(id);
-      const needed = Boolean(t && t.variantCount > 1 && eligibleTemplates.has(id));
-      const previous = old.get(id);
-      if (!needed && !previous) continue;
-      const entry = needed ? mapParent(t!, run.mapping) : null;
-      const { row, decision } = decideParent(previous, id, needed, entry, connectionId, now, pass);
-      this.summary.parents[decision]++;
-      rows.push(row);
-    }
-    if (!options.dryRun) await bindings.upsert(rows);
-  }
-
-  private async allParents(): Promise<BindingRow[]> {
-    return this.deps.bindings.list({ connectionId: this.deps.connectionId, kind: 'parent' }, { limit: 1_000_000, offset: 0 }).then((r) => r.rows);
   }
 
   private async markDuplicates(holders: Map<string, number[]>, parentSkus: Map<string, number>, options: DetectOptions): Promise<void> {
@@ -393,23 +419,28 @@ export class ChangeDetector {
     await this.deps.bindings.upsert(changed);
   }
 
-  /** Incremental: SKUs of this run's variants checked against every published variant the connector knows. */
-  private async checkDuplicatesIncrementally(rows: BindingValues[], run: ExportRun): Promise<void> {
-    const skus = rows.filter((r) => r.eligible && r.sku).map((r) => r.sku!);
-    const holders = new Map<string, number[]>();
-    if (skus.length) {
-      for (const b of await this.deps.bindings.eligibleBySku(this.deps.connectionId, skus)) {
-        if (b.last_error_code === 'TAX_MISMATCH' || b.last_error_code === 'MISSING_SKU') continue;
-        (holders.get(b.sku!) ?? holders.set(b.sku!, []).get(b.sku!)!).push(b.odoo_id);
-      }
-    }
+  /**
+   * Incremental: SKUs of this run's variants checked against every published variant the connector knows, a page of
+   * SKUs at a time (every holder of a SKU comes in the same page); only shared SKUs and SKUs equal to a parent's are kept.
+   */
+  private async checkDuplicatesIncrementally(skus: Set<string>, run: ExportRun): Promise<void> {
+    const { bindings, connectionId } = this.deps;
     const parentSkus = new Map<string, number>();
     for (const t of run.templates.values()) if (t.variantCount > 1) parentSkus.set(parentSkuOf(t.id, this.deps.settings.parentSkuPrefix), t.id);
+    const holders = new Map<string, number[]>();
+    for (const page of chunks([...skus], DB_PAGE)) {
+      const inPage = new Map<string, number[]>();
+      for (const b of await bindings.eligibleSkuHolders(connectionId, page)) {
+        if (b.last_error_code === 'TAX_MISMATCH' || b.last_error_code === 'MISSING_SKU') continue;
+        (inPage.get(b.sku!) ?? inPage.set(b.sku!, []).get(b.sku!)!).push(b.odoo_id);
+      }
+      for (const [sku, ids] of inPage) if (ids.length > 1 || parentSkus.has(sku)) holders.set(sku, ids);
+    }
     await this.markDuplicates(holders, parentSkus, { dryRun: false } as DetectOptions);
     // Variants refused as duplicates of a SKU that is unique now are read again next time.
-    const stale = await this.deps.bindings.byErrorCode(this.deps.connectionId, 'SKU_SHARED');
+    const stale = await bindings.skusWithErrorCode(connectionId, 'SKU_SHARED');
     if (stale.length) {
-      const current = await this.deps.bindings.eligibleBySku(this.deps.connectionId, stale.map((b) => b.sku!).filter(Boolean));
+      const current = await bindings.eligibleSkuHolders(connectionId, stale.map((b) => b.sku!).filter(Boolean));
       const counts = new Map<string, number>();
       for (const b of current) counts.set(b.sku!, (counts.get(b.sku!) ?? 0) + 1);
       for (const b of stale) if ((counts.get(b.sku ?? '') ?? 0) <= 1) this.state.recheck.push(b.odoo_id);
