@@ -157,6 +157,20 @@ describe('console login and sessions', () => {
     expect((await f.client('198.51.100.1').post('/login', { login: 'anna', password: PASSWORD })).status).toBe(429);
   });
 
+  it('behind a reverse proxy, throttles by the address the proxy writes in CLIENT_IP_HEADER (its last entry), not by the proxy', async () => {
+    f = await consoleFixture('sqlite', { env: { CLIENT_IP_HEADER: 'X-Forwarded-For' }, clientIp: undefined });
+    await f.app.services.auth.users.create({ login: 'anna', password: PASSWORD, role: 'admin', lang: 'en' });
+    const client = f.client();
+    const token = await client.csrfToken();
+    // The guesser forges a first entry; the proxy appends the address it saw.
+    const from = (address: string) => ({ csrf: token, headers: { 'X-Forwarded-For': `198.51.100.1, ${address}` } });
+    for (let i = 0; i < 5; i++) expect((await client.post('/login', { login: 'anna', password: `guess ${i}` }, from('203.0.113.9'))).status).toBe(401);
+    expect((await client.post('/login', { login: 'anna', password: PASSWORD }, from('203.0.113.9'))).status).toBe(429);
+    expect((await client.post('/login', { login: 'anna', password: PASSWORD }, from('198.51.100.7'))).status).toBe(303);
+    const attempts = await f.db.kysely.selectFrom('login_attempts').select('ip').distinct().execute();
+    expect(attempts.map((a) => a.ip).sort()).toEqual(['198.51.100.7', '203.0.113.9']);
+  });
+
   it('sends a browser back to login when its session expired (12 h idle) and clears the cookie', async () => {
     f = await consoleFixture('sqlite');
     const browser = await f.loggedIn('operator');

@@ -26,6 +26,7 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: url.optional(),
   CONSOLE_PORT: port.optional(),
+  CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name, e.g. X-Real-IP').optional(),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number({ error: 'must be a number of bytes between 1024 and 16777216' }).int('must be a whole number of bytes')
     .min(1024, 'must be at least 1024 bytes').max(16 * 1024 * 1024, 'must be at most 16777216 bytes (16 MiB)').default(DEFAULT_WEBHOOK_MAX_BODY_BYTES),
   ENCRYPTION_KEY: z.string().optional(),
@@ -51,6 +52,11 @@ export interface Config {
   host: string;
   publicUrl: string;
   consolePort: number | null;
+  /**
+   * The header the reverse proxy puts the client's address in (X-Real-IP, X-Forwarded-For: its last entry), read by
+   * the login throttle; null: the TCP peer. Set it only when the proxy always overwrites that header.
+   */
+  clientIpHeader: string | null;
   /** Largest webhook body accepted (POST /webhooks/poleepo/… and /webhooks/odoo/…), counted while it streams in. */
   webhookMaxBodyBytes: number;
   /** Base64 key, or null when it must be generated/read from dataDir (embedded mode only). */
@@ -106,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (raw.PUBLIC_URL ?? `http://${raw.HOST}:${raw.PORT}`).replace(/\/+$/, ''),
     consolePort: raw.CONSOLE_PORT ?? null,
     webhookMaxBodyBytes: raw.WEBHOOK_MAX_BODY_BYTES,
+    clientIpHeader: raw.CLIENT_IP_HEADER ?? null,
     encryptionKey: raw.ENCRYPTION_KEY ?? null,
     logLevel: raw.LOG_LEVEL,
     bootstrap: {

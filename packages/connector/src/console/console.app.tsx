@@ -60,8 +60,8 @@ export interface ConsoleOptions {
   /** The pages (default: CONSOLE_PAGES). */
   pages?: ConsolePage[];
   /**
-   * The client address used for login throttling. Default: the TCP peer. Behind a reverse proxy, pass a function
-   * that reads the proxy's header (only when the proxy sets it; otherwise it can be forged).
+   * The client address used for login throttling. Default: the header named by CLIENT_IP_HEADER when set (behind a
+   * reverse proxy that always sets it), else the TCP peer.
    */
   clientIp?: (c: Context) => string;
   /** Time zone times are shown in (default: the process's, i.e. TZ). */
@@ -91,7 +91,7 @@ export function createConsoleApp(ctx: AppContext, options: ConsoleOptions = {}):
     timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     assets: new StaticAssets(),
     cookies,
-    clientIp: options.clientIp ?? peerAddress,
+    clientIp: options.clientIp ?? (ctx.config.clientIpHeader ? proxiedAddress(ctx.config.clientIpHeader) : peerAddress),
   };
   const allowedOrigins = [new URL(ctx.config.publicUrl).origin];
   const nav: NavEntry[] = pages.flatMap((p) => (p.nav ? [p.nav] : [])).sort((a, b) => a.order - b.order);
@@ -216,6 +216,18 @@ function checkNav(nav: NavEntry[], routes: RouteSpec[]): void {
     if (!route) throw new Error(`Console menu entry ${entry.path} has no GET route`);
     if (route.access !== entry.access) throw new Error(`Console menu entry ${entry.path} is shown to ${entry.access} but its route requires ${route.access}`);
   }
+}
+
+/**
+ * The address the reverse proxy wrote: the last entry of the header (a client may send its own X-Forwarded-For;
+ * the proxy appends the address it saw). Without the header, the TCP peer.
+ */
+function proxiedAddress(header: string): (c: Context) => string {
+  return (c) => {
+    const value = c.req.header(header);
+    const last = value?.split(',').map((v) => v.trim()).filter(Boolean).at(-1);
+    return last ? last.slice(0, 100) : peerAddress(c);
+  };
 }
 
 function peerAddress(c: Context): string {
