@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startService, type RunningService } from '../src/app/service.ts';
@@ -104,6 +105,31 @@ describe('process roles', () => {
     try {
       expect((await fetch(`${service.url}/metrics`)).status).toBe(200);
       expect((await fetch(`${service.url}/login`)).status).toBe(200);
+    } finally {
+      await service.stop({ drainMs: 0 });
+    }
+  });
+
+  it('closes the connection of a client that sends its headers or body too slowly (slowloris), a second line behind the proxy', async () => {
+    const service = await startService(testConfig(), 'all', { port: 0, requestTimeouts: { headersMs: 500, requestMs: 1_000 } });
+    try {
+      const { port } = new URL(service.url!);
+      const trickle = (first: string) => new Promise<{ answer: string; ms: number }>((resolve, reject) => {
+        const started = Date.now();
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(first));
+        let answer = '';
+        // One byte every 100 ms, never finishing.
+        const timer = setInterval(() => socket.write(first.endsWith('\r\n\r\n') ? 'x' : 'X-Pad: 1\r\n'), 100);
+        socket.on('data', (d) => { answer += String(d); });
+        socket.on('error', () => undefined);
+        socket.on('close', () => { clearInterval(timer); resolve({ answer, ms: Date.now() - started }); });
+        setTimeout(() => { clearInterval(timer); socket.destroy(); reject(new Error('the connection was still open after 5 s')); }, 5_000);
+      });
+      const slowHeaders = await trickle('POST /webhooks/odoo/x HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      expect(slowHeaders.answer).toMatch(/^HTTP\/1\.1 408/);
+      // A form that trickles in (the console reads it whole before answering).
+      const slowBody = await trickle('POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n');
+      expect(slowBody.answer).toMatch(/^HTTP\/1\.1 408/);
     } finally {
       await service.stop({ drainMs: 0 });
     }

@@ -28,7 +28,21 @@ export interface StartOptions extends ContextOptions {
   /** Listen on this port instead of config.port (0 = any free port; tests). */
   port?: number;
   consolePort?: number;
+  /** How long a client may take to send its headers, and its whole request (tests shorten them). */
+  requestTimeouts?: RequestTimeouts;
 }
+
+export interface RequestTimeouts {
+  headersMs: number;
+  requestMs: number;
+}
+
+/**
+ * A second line behind the reverse proxy against slow clients (slowloris): headers within 15 s, the whole request
+ * (webhook bodies and console forms are small) within 30 s, or the connection is closed. Responses (images) are not
+ * bounded by these.
+ */
+export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 15_000, requestMs: 30_000 };
 
 /**
  * Starts one process of the given role. On SQLite only `all` is allowed: there is exactly one process, and
@@ -51,12 +65,13 @@ export async function startService(config: Config, role: ProcessRole, options: S
       const consolePort = options.consolePort ?? config.consolePort;
       const separateConsole = consolePort !== null && consolePort !== undefined;
       const main = createHttpApp(ctx, { routes: modules.routes, console: separateConsole ? undefined : modules.console ?? undefined, metrics: !(separateConsole && modules.console) });
-      const mainServer = await listen(main, config.host, options.port ?? config.port);
+      const timeouts = options.requestTimeouts ?? DEFAULT_REQUEST_TIMEOUTS;
+      const mainServer = await listen(main, config.host, options.port ?? config.port, timeouts);
       servers.push(mainServer.server);
       url = mainServer.url;
       consoleUrl = url;
       if (separateConsole && modules.console) {
-        const consoleServer = await listen(createConsoleListenerApp(ctx, modules.console), config.host, consolePort);
+        const consoleServer = await listen(createConsoleListenerApp(ctx, modules.console), config.host, consolePort, timeouts);
         servers.push(consoleServer.server);
         consoleUrl = consoleServer.url;
       }
@@ -106,9 +121,15 @@ export function guardProcess(logger: Logger, exit: (code: number) => void = (cod
   };
 }
 
-async function listen(app: Hono, host: string, port: number): Promise<{ server: ServerType; url: string }> {
+async function listen(app: Hono, host: string, port: number, timeouts: RequestTimeouts): Promise<{ server: ServerType; url: string }> {
+  const serverOptions = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    // How often Node looks for connections past those limits.
+    connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(timeouts.headersMs / 2))),
+  };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port, serverOptions }, (info: AddressInfo) => {
       resolve({ server, url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}` });
     });
     server.once('error', (error: NodeJS.ErrnoException) => {
