@@ -20,6 +20,12 @@ describe('configuration from the environment', () => {
     expect(c.webhookMaxBodyBytes).toBe(256 * 1024);
   });
 
+  it('reads the client address header of the reverse proxy (CLIENT_IP_HEADER), a header name or nothing', () => {
+    expect(loadConfig({}).clientIpHeader).toBeNull();
+    expect(loadConfig({ CLIENT_IP_HEADER: 'X-Real-IP' }).clientIpHeader).toBe('X-Real-IP');
+    expect(() => loadConfig({ CLIENT_IP_HEADER: 'X-Real-IP: 1.2.3.4' })).toThrow(/CLIENT_IP_HEADER: must be a header name/);
+  });
+
   it('bounds webhook bodies with WEBHOOK_MAX_BODY_BYTES (1 KiB to 16 MiB)', () => {
     expect(loadConfig({ WEBHOOK_MAX_BODY_BYTES: '65536' }).webhookMaxBodyBytes).toBe(65536);
     for (const bad of ['lots', '100', String(64 * 1024 * 1024), '2048.5']) {
