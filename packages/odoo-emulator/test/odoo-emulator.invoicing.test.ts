@@ -89,6 +89,7 @@ for (const version of [17, 18, 19] as const) {
       const journal = await kw<Row[]>(emu, 'account.move.line', 'search_read', [[['move_id', '=', invoiceId]]], { fields: ['display_type', 'debit', 'credit'], order: 'id' });
       expect(journal.map((l) => [l.display_type, l.debit, l.credit])).toEqual([['product', 0, 800.4], ['product', 0, 570], ['tax', 0, 205.56], ['payment_term', 1575.96, 0]]);
       expect(await kw<Row[]>(emu, 'sale.order', 'read', [[so]], { fields: ['invoice_ids', 'invoice_status'] })).toEqual([{ id: so, invoice_ids: [invoiceId], invoice_status: 'invoiced' }]);
+      expect(await kw(emu, 'sale.order', 'search', [[['invoice_status', '=', 'invoiced']]])).toEqual([so]);
 
       expect(await kw(emu, 'account.move', 'action_post', [[invoiceId]])).toBe(false);
       const [posted] = await kw<Row[]>(emu, 'account.move', 'read', [[invoiceId]], { fields: MOVE_FIELDS });
@@ -116,6 +117,10 @@ for (const version of [17, 18, 19] as const) {
         { id: invoiceId, name: FIRST_NUMBER[version], state: 'posted', amount_residual: 0, payment_state: 'reversed' },
         { id: refundId, name: 'RINV/2026/00001', state: 'posted', amount_residual: 0, payment_state: 'paid' },
       ]);
+      // Searches see the computed states (what a connector polls on).
+      expect(await kw(emu, 'account.move', 'search', [[['payment_state', '=', 'reversed']]])).toEqual([invoiceId]);
+      expect(await kw(emu, 'account.move', 'search', [[['move_type', '=', 'out_refund'], ['reversed_entry_id', '=', invoiceId]]])).toEqual([refundId]);
+      expect(await kw(emu, 'sale.order', 'search', [[['invoice_status', '=', 'to invoice'], ['id', '=', so]]])).toEqual([so]);
       const [line] = await kw<Row[]>(emu, 'sale.order.line', 'read', [[(o.order_line as number[])[0]]], { fields: ['qty_delivered', 'qty_invoiced', 'qty_to_invoice', 'invoice_lines'] });
       expect(line).toMatchObject({ qty_delivered: 1, qty_invoiced: 0, qty_to_invoice: 1 });
       expect(line.invoice_lines).toHaveLength(2);

@@ -26,6 +26,7 @@ export class AccountMove extends Model {
   override companyRule = true;
   override mailThread = true;
   override cascade = ['line_ids'];
+  override computedStored: ReadonlySet<string> = new Set(['payment_state', 'status_in_payment', 'commercial_partner_id', 'invoice_partner_display_name', 'direction_sign', 'type_name', 'sale_order_count', 'company_currency_id']);
   protected override aclDenied = { read: true, write: true, create: true, unlink: true };
 
   override defaults(env: Env): Record<string, unknown> {
@@ -195,6 +196,7 @@ export class AccountMoveLine extends Model {
   description = 'Journal Item';
   order = 'date desc, move_name desc, id';
   override companyRule = true;
+  override computedStored: ReadonlySet<string> = new Set(['parent_state', 'move_name', 'journal_id', 'company_id', 'currency_id', 'move_type', 'ref', 'company_currency_id', 'account_type', 'account_internal_group', 'tax_group_id']);
   protected override aclDenied = { read: true, write: true, create: true, unlink: true };
 
   override defaults(): Record<string, unknown> {

@@ -107,6 +107,7 @@ export function syncDynamicLines(env: Env, moveId: number): void {
     }
   }
   for (const id of stale) table.delete(id);
+  touchMoves(env, [moveId]);
 }
 
 // ---------------------------------------------------------------- amounts and payment state
@@ -158,6 +159,13 @@ function reconcilePair(env: Env, a: Rec, b: Rec): void {
     const residual = roundTo((Number(line.amount_residual) || 0) - Math.sign(Number(line.amount_residual)) * amount, 2) || 0;
     table.update(line.id, { amount_residual: residual, reconciled: isZero(residual), __partials: [...((line.__partials as Partial[] | undefined) ?? []), { line: other.id, amount }] });
   }
+  touchMoves(env, [a.move_id as number, b.move_id as number]);
+}
+
+/** The stored amounts and payment state of these moves changed: Odoo writes them (`write_date` moves on). */
+function touchMoves(env: Env, moveIds: number[]): void {
+  const moves = env.model('account.move').table;
+  for (const id of new Set(moveIds)) if (moves.get(id)) moves.update(id, { write_date: env.now, write_uid: env.uid });
 }
 
 /** `remove_move_reconcile`: the partial reconciliations of these lines are undone on both sides. */
@@ -173,6 +181,7 @@ function unreconcile(env: Env, lineIds: number[]): void {
       const rest = ((other.__partials as Partial[] | undefined) ?? []).filter((x) => x.line !== id);
       const restored = roundTo((Number(other.amount_residual) || 0) + Math.sign(Number(other.balance) || 0) * p.amount, 2);
       table.update(other.id, { __partials: rest, amount_residual: restored, reconciled: rest.length > 0 && isZero(restored) });
+      touchMoves(env, [other.move_id as number]);
     }
     const total = partials.reduce((s, p) => s + p.amount, 0);
     const restored = roundTo((Number(line.amount_residual) || 0) + Math.sign(Number(line.balance) || 0) * total, 2);

@@ -20,6 +20,7 @@ export class SaleOrder extends Model {
   override companyRule = true;
   override mailThread = true;
   override cascade = ['order_line'];
+  override computedStored: ReadonlySet<string> = new Set(['invoice_status', 'delivery_status', 'invoice_count', 'delivery_count']);
   protected override aclDenied = { create: true, write: true, unlink: true };
 
   override defaults(env: Env): Record<string, unknown> {
@@ -216,6 +217,7 @@ export class SaleOrderLine extends Model {
   description = 'Sales Order Line';
   order = 'order_id, sequence, id';
   override companyRule = true;
+  override computedStored: ReadonlySet<string> = new Set(['invoice_status', 'state', 'company_id', 'order_partner_id', 'currency_id', 'product_type']);
 
   get taxField(): string {
     return this.fields.has('tax_ids') ? 'tax_ids' : 'tax_id';

@@ -376,7 +376,7 @@ export function indexCandidates(model: Model, node: Node): Set<number> | null {
   for (const leaf of leaves) {
     if (leaf.field.includes('.') || (leaf.op !== '=' && leaf.op !== 'in')) continue;
     const field = model.fields.get(leaf.field);
-    if (!field || !model.isOwnStored(leaf.field)) continue;
+    if (!field || !model.isOwnStored(leaf.field) || model.computedStored.has(leaf.field)) continue;
     if (!['char', 'many2one', 'integer', 'selection'].includes(field.type)) continue;
     const values = leaf.op === 'in' ? (Array.isArray(leaf.value) ? leaf.value : [leaf.value]) : [leaf.value];
     if (values.some((v) => v === false || v === null || (typeof v !== 'number' && typeof v !== 'string'))) continue;

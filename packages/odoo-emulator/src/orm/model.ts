@@ -68,6 +68,8 @@ export abstract class Model {
   logAccess = true;
   /** `models.TransientModel` (wizards): ir.model says so. */
   transient = false;
+  /** Stored fields whose value `compute` gives (Odoo's stored computed fields): searches read them, not an index. */
+  computedStored: ReadonlySet<string> = new Set();
 
   fields = new Map<string, Field>();
   /** Field order of `fields_get` (and of `read` without `fields`). */
