@@ -65,6 +65,61 @@ describe.each([17, 18, 19] as const)('invoices on Odoo %i', (version) => {
     expect(w.poleepoDocuments(order.poleepoId)).toHaveLength(1);
   });
 
+  it('on confirmation: an order of products invoiced on ordered quantities is invoiced once confirmed, before any delivery', async () => {
+    w = await invoicesWorld({ dialect: 'sqlite', version, policy: 'on_confirmation' });
+    w.startWorker();
+    const [variant] = w.odoo.call('product.product', 'search_read', [[['default_code', '=', 'E-COM07']]], { fields: ['product_tmpl_id'] }) as { product_tmpl_id: [number, string] }[];
+    w.odoo.call('product.template', 'write', [[variant!.product_tmpl_id[0]], { invoice_policy: 'order' }]);
+    const order = await w.importedOrder({ lines: [{ sku: 'E-COM07', quantity: 3, price: 99.99 }] });
+    await w.syncNow();
+    const [row] = await w.rows(order.poleepoId);
+    expect(row).toMatchObject({ kind: 'INVOICE', origin: 'connector', trigger: 'on_confirmation', step: 'sent' });
+    expect(w.moves(order.saleOrderId)).toEqual([expect.objectContaining({ id: row!.move_id, state: 'posted', amount_total: 299.97 })]);
+    expect(w.poleepoDocuments(order.poleepoId).map((d) => d.number)).toEqual([row!.move_name]);
+    const pickings = w.odoo.call('stock.picking', 'search_read', [[['sale_id', '=', order.saleOrderId]]], { fields: ['state'] }) as { state: string }[];
+    expect(pickings.every((p) => p.state !== 'done')).toBe(true);
+  });
+
+  it('manual: nothing until "send", which invoices and sends once (a resend finds it on Poleepo, or sends it again when it is gone); never: nothing, and send is refused', async () => {
+    w = await invoicesWorld({ dialect: 'sqlite', version, policy: 'manual' });
+    w.startWorker();
+    const order = await w.importedOrder();
+    await w.validateDelivery(order.saleOrderId);
+    await w.syncNow();
+    expect(await w.rows(order.poleepoId)).toEqual([]);
+    expect(w.moves(order.saleOrderId)).toEqual([]);
+
+    await w.invoices.send(w.connectionId, order.poleepoId, 'test');
+    await w.settled(order.poleepoId);
+    const [row] = await w.rows(order.poleepoId);
+    expect(row).toMatchObject({ trigger: 'send', step: 'sent' });
+    expect(w.poleepoDocuments(order.poleepoId)).toHaveLength(1);
+    // Again: nothing new in Odoo, nothing new on Poleepo.
+    await w.invoices.send(w.connectionId, order.poleepoId, 'test');
+    await w.settled(order.poleepoId);
+    expect(w.moves(order.saleOrderId)).toHaveLength(1);
+    expect(w.poleepoDocuments(order.poleepoId)).toHaveLength(1);
+    // Removed on Poleepo: sent again, the same invoice.
+    w.sandbox.state.orders.documents.delete(row!.poleepo_document_id!);
+    await w.invoices.send(w.connectionId, order.poleepoId, 'test');
+    await w.settled(order.poleepoId);
+    const after = await w.rows(order.poleepoId);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ step: 'sent', move_id: row!.move_id });
+    expect(w.poleepoDocuments(order.poleepoId).map((d) => [d.type, d.number, d.id])).toEqual([['INVOICE', row!.move_name, after[0]!.poleepo_document_id]]);
+
+    // never ("none", its older name, still read): nothing made, nothing sent, and a person's send is refused.
+    await w.setPolicy('none');
+    expect((await w.orders.connections.get(w.connectionId)).view.settings.invoicePolicy).toBe('never');
+    const second = await w.importedOrder();
+    await w.validateDelivery(second.saleOrderId);
+    await w.invoiceByHand(second.saleOrderId);
+    await w.syncNow();
+    expect(await w.rows(second.poleepoId)).toEqual([]);
+    expect(w.poleepoDocuments(second.poleepoId)).toEqual([]);
+    await expect(w.invoices.send(w.connectionId, second.poleepoId, 'test')).rejects.toThrow(/invoicePolicy "never"/);
+  });
+
   it('an invoice made in Odoo by hand for an imported order is picked up and sent; a cancellation on Poleepo gets a credit note', async () => {
     w = await invoicesWorld({ dialect: 'sqlite', version, policy: 'manual' });
     w.startWorker();

@@ -57,6 +57,7 @@ export async function invoicesWorld(options: WorldOptions & { policy?: 'on_confi
     async setPolicy(policy: Parameters<InvoicesWorld['setPolicy']>[0]) {
       const { ConnectionsService } = await import('../src/connections/connections.service.ts');
       const connections = new ConnectionsService(w.ctx);
+      w.clock.advance(1_000); // a new updated_at: the clients' cache sees the change
       await connections.update(w.connectionId, { settings: { invoicePolicy: policy } });
       w.clock.advance(3_000); // the clients' connection cache looks again after 2 s
     },

@@ -41,7 +41,9 @@ export function policyWantsInvoice(policy: InvoicePolicy, trigger: InvoiceTrigge
  * The `invoices.order` task: one order's invoices brought up to date, alone for that order (its serial key):
  * 1. posted invoices and credit notes of the order that no row knows are picked up (made in Odoo by a person), or
  *    adopted by the row whose create's answer was lost;
- * 2. the policy (or a person's "send") asks for an invoice when Odoo has something to invoice and none is in the making;
+ * 2. the policy (or a person's "send") asks for an invoice when Odoo has something to invoice and none is in the making
+ *    (never for an order cancelled or refunded on Poleepo, nor by the policy once the order has a credit note: Odoo
+ *    then says "to invoice" again, and invoicing what was credited is a person's decision);
  * 3. every row with work left is taken to Poleepo by the runner (a person's send also retries the failed ones and
  *    sends again a document missing on Poleepo);
  * 4. an order cancelled or refunded on Poleepo gets a credit note for each of its posted invoices, made the same way.
@@ -102,6 +104,10 @@ export class OrderInvoicing {
   private async byPolicy(conn: OrderConnection, binding: OrderBinding, order: InvoiceableOrder, moves: OrderMove[], policy: InvoicePolicy, trigger: InvoiceTrigger,
     outcome: OrderInvoicesOutcome, odoo: InvoicesOdoo, signal?: AbortSignal): Promise<void> {
     if (order.state !== 'sale' && order.state !== 'done') return;
+    // Cancelled or refunded on Poleepo: credit notes, never a new invoice (Odoo says "to invoice" again once credited).
+    if (isTerminal(binding.poleepo_status)) return;
+    // Once credited (by the connector or a person), invoicing the order again is a person's call, not the policy's.
+    if (trigger !== 'send' && moves.some((m) => m.kind === 'CREDIT_NOTE' && m.state !== 'cancel')) return;
     // Odoo's own word on what is left to invoice; a person's send tries anyway (the wizard then says why not).
     if (order.invoiceStatus !== 'to invoice' && trigger !== 'send') return;
     const delivered = policy === 'on_delivery' && trigger !== 'send' ? (await odoo.deliveredOrders([order.id], signal)).has(order.id) : true;
