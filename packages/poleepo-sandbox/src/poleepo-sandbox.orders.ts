@@ -27,8 +27,18 @@ export interface OrderLineRec {
   product_id: number | null;
   title: string;
   quantity: number;
+  /** Unit price, tax included, in the order's currency. */
   price: number;
   vat_rate: number;
+  /** The marketplace's discount on the whole line (all units), tax included (assumed, docs/poleepo-api.md §4.5). */
+  discount: number;
+}
+
+/** A voucher (coupon, gift card, promotion code) taken off the order's total, tax included (assumed, §4.5). */
+export interface VoucherRec {
+  code: string;
+  name: string;
+  amount: number;
 }
 
 export interface OrderRec {
@@ -41,8 +51,12 @@ export interface OrderRec {
   delivery_address: SandboxAddress;
   lines: OrderLineRec[];
   shipping_cost: number;
+  /** VAT rate of the shipping cost (assumed): the goods' rate when they share one, else the standard 22 %. */
+  shipping_vat_rate: number;
+  vouchers: VoucherRec[];
   payment_method: string;
   cash_on_delivery: number;
+  /** ISO 4217; every amount of the order is in it. */
   currency: string;
   order_date: number;
   created_at: number;
@@ -64,18 +78,50 @@ export interface DocumentRec {
 export interface CreateOrderInput {
   channel?: string;
   customer?: Record<string, unknown>;
-  lines: { sku: string; quantity: number; price?: number }[];
+  /**
+   * `price`: unit price, tax included (default the product's, converted to the currency); `discount`: amount off the
+   * line; `vat_rate`: default the product's (22 for an SKU the catalogue does not have).
+   */
+  lines: { sku: string; quantity: number; price?: number; discount?: number; vat_rate?: number }[];
   shipping_cost?: number;
+  /** Default: the goods' VAT rate when they share one, else 22. */
+  shipping_vat_rate?: number;
+  vouchers?: { code?: string; name?: string; amount: number }[];
+  /** ISO 4217 (default EUR). */
+  currency?: string;
   /** Absent: one of the channel's prepaid methods. `CASH_ON_DELIVERY` makes a COD order. */
   payment_method?: string;
   /** The amount the carrier collects; implies `CASH_ON_DELIVERY`; default the order total. */
   cash_on_delivery?: number;
+  /**
+   * Draw what the generator draws and the input does not say: cash on delivery, a promotion on a line, a voucher, a
+   * foreign currency, each for a small share of orders (the demo's customers). Off by default, so an order a test
+   * makes has exactly the amounts the test chose.
+   */
+  random_extras?: boolean;
 }
 
 export const CASH_ON_DELIVERY = 'CASH_ON_DELIVERY';
 
-/** About one generated order in eight is cash on delivery (Italian deliveries only: carriers collect at home). */
+/**
+ * Shares of generated orders (and of `random_extras` ones). About one in eight is cash on delivery (Italian
+ * deliveries in euros only: carriers collect at home, in cash).
+ */
 const GENERATED_COD_SHARE = 1 / 8;
+/** A marketplace promotion on one line (10–20 % off, or a few euros). */
+const GENERATED_LINE_DISCOUNT_SHARE = 1 / 6;
+/** A voucher on the order. */
+const GENERATED_VOUCHER_SHARE = 1 / 10;
+/** Bought on a foreign marketplace (amazon.co.uk, ebay.co.uk, a Swiss or US Shopify store), paid in its currency. */
+const GENERATED_FOREIGN_CURRENCY_SHARE = 1 / 12;
+const FOREIGN_CURRENCIES: Record<string, string[]> = { AMAZON: ['GBP'], EBAY: ['GBP'], SHOPIFY: ['CHF', 'USD'] };
+/** Sandbox exchange rates from the euro (catalogue prices are in euros). */
+const EUR_RATES: Record<string, number> = { EUR: 1, GBP: 0.85, CHF: 0.94, USD: 1.08 };
+const VOUCHERS: { code: string; name: string; amount: number }[] = [
+  { code: 'BENVENUTO5', name: 'Buono di benvenuto', amount: 5 },
+  { code: 'SCONTO10', name: 'Codice sconto', amount: 10 },
+  { code: 'GIFT-25', name: 'Carta regalo', amount: 25 },
+];
 
 /** `deliver: false`: the event is recorded (it can be replayed later) but not sent now: a lost or late webhook. */
 export type StatusChange = { order: OrderRec; previous: OrderStatus | null; deliver: boolean };
@@ -104,21 +150,23 @@ export class SandboxOrders {
    * needs a `cod_amount` the test did not choose.
    */
   create(input: unknown, now: number): OrderRec {
-    return this.createOrder(input, now, 0);
+    return this.createOrder(input, now, isPlainObject(input) && input.random_extras === true);
   }
 
-  private createOrder(input: unknown, now: number, codShare: number): OrderRec {
+  private createOrder(input: unknown, now: number, extras: boolean): OrderRec {
     if (!isPlainObject(input)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'The body must be a JSON object');
-    const lines = input.lines;
-    if (!Array.isArray(lines) || lines.length === 0) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'lines must be a non-empty list of {sku, quantity, price?}');
-    const checked = lines.map((l, i) => {
+    const givenLines = input.lines;
+    if (!Array.isArray(givenLines) || givenLines.length === 0) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'lines must be a non-empty list of {sku, quantity, price?}');
+    const checked = givenLines.map((l, i) => {
       if (!isPlainObject(l)) throw new SandboxApiError(400, 'VALIDATION_ERROR', `lines[${i}] must be an object`);
       const c = new FieldCheck(l);
       const sku = c.requiredString('sku');
       const quantity = c.number('quantity', { required: true, min: 1, integer: true });
       const price = c.number('price', { min: 0 });
+      const discount = c.number('discount', { min: 0 });
+      const vatRate = c.number('vat_rate', { min: 0, max: 100 });
       if (c.errors.length) throw new SandboxApiError(400, 'VALIDATION_ERROR', `lines[${i}]: ${c.errors.map((e) => e.message).join('; ')}`);
-      return { sku: sku!, quantity: quantity!, price };
+      return { sku: sku!, quantity: quantity!, price, discount, vatRate };
     });
     if (input.channel !== undefined && typeof input.channel !== 'string') throw new SandboxApiError(400, 'VALIDATION_ERROR', 'channel must be a string');
     if (input.customer !== undefined && !isPlainObject(input.customer)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'customer must be an object');
@@ -127,6 +175,9 @@ export class SandboxOrders {
     const codGiven = input.cash_on_delivery;
     if (codGiven !== undefined && (typeof codGiven !== 'number' || !(codGiven > 0))) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'cash_on_delivery must be an amount greater than 0');
     if (codGiven !== undefined && input.payment_method !== undefined && input.payment_method !== CASH_ON_DELIVERY) throw new SandboxApiError(400, 'VALIDATION_ERROR', `cash_on_delivery goes with payment_method ${CASH_ON_DELIVERY}`);
+    if (input.currency !== undefined && (typeof input.currency !== 'string' || !/^[A-Z]{3}$/.test(input.currency))) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'currency must be an ISO 4217 code such as EUR or GBP');
+    if (input.shipping_vat_rate !== undefined && (typeof input.shipping_vat_rate !== 'number' || input.shipping_vat_rate < 0 || input.shipping_vat_rate > 100)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'shipping_vat_rate must be a percentage between 0 and 100');
+    const vouchersGiven = parseVouchers(input.vouchers);
     const source = resolveChannel(input.channel as string | undefined, this.rng);
     const person = generatePerson(this.rng);
     const given = (input.customer ?? {}) as Record<string, unknown>;
@@ -149,28 +200,65 @@ export class SandboxOrders {
     const channel = CHANNELS[source.id];
     // One draw whatever is asked, so an explicit payment method does not shift the generator's later orders.
     const prepaid = channel ? this.rng.pick(channel.payments) : 'OTHER';
+    // The extras are drawn only for generated orders (each a fixed number of draws), never for a test's own.
+    const drawn = extras ? this.drawExtras(source.id, checked.length) : null;
+    const currency = (input.currency as string | undefined) ?? drawn?.currency ?? 'EUR';
+    const rate = EUR_RATES[currency] ?? 1;
     const codAsked = input.payment_method === CASH_ON_DELIVERY || codGiven !== undefined;
-    const codDrawn = codShare > 0 && delivery.country_iso === 'IT' && this.rng.chance(codShare);
+    const codDrawn = Boolean(drawn?.cod) && input.payment_method === undefined && currency === 'EUR' && delivery.country_iso === 'IT';
     const payment = codAsked || codDrawn ? CASH_ON_DELIVERY : (input.payment_method as string | undefined) ?? prepaid;
+    const priced = checked.map((l, i) => {
+      const product = this.catalog.productBySku(l.sku);
+      const price = round2(l.price ?? (product?.price_with_tax ?? 10) * rate);
+      const gross = round2(price * l.quantity);
+      const promotion = drawn?.discountLine === i && l.discount === undefined ? drawn.discountOf(gross) : 0;
+      const discount = round2(l.discount ?? promotion);
+      if (discount > gross) throw new SandboxApiError(400, 'VALIDATION_ERROR', `lines[${i}]: discount ${discount.toFixed(2)} is more than the line's ${gross.toFixed(2)}`);
+      return { sku: l.sku, product_id: product?.id ?? null, title: product?.title ?? `Articolo ${l.sku}`, quantity: l.quantity, price, vat_rate: l.vatRate ?? product?.vat_rate ?? 22, discount };
+    });
+    const rates = new Set(priced.map((l) => l.vat_rate));
+    const goods = round2(priced.reduce((s, l) => s + l.price * l.quantity - l.discount, 0));
+    const shippingCost = round2((input.shipping_cost as number | undefined) ?? 0);
+    const vouchers = vouchersGiven ?? (drawn?.voucher && goods > 0 ? [{ ...drawn.voucher, amount: Math.min(round2(drawn.voucher.amount * rate), round2(goods / 2)) }] : []);
+    const voucherTotal = round2(vouchers.reduce((s, v) => s + v.amount, 0));
+    if (voucherTotal > round2(goods + shippingCost)) throw new SandboxApiError(400, 'VALIDATION_ERROR', `the vouchers (${voucherTotal.toFixed(2)}) are more than the order's ${(goods + shippingCost).toFixed(2)}`);
     const order: OrderRec = {
       id: this.nextId++,
       reference_id: channel ? channel.reference(this.rng) : `${source.id}-${this.rng.digits(6)}`,
       source, status: 'PAYMENT_ACCEPTED', customer, invoice_address: invoice, delivery_address: delivery,
-      lines: checked.map((l) => {
-        const product = this.catalog.productBySku(l.sku);
-        return {
-          id: this.nextLineId++, sku: l.sku, product_id: product?.id ?? null, title: product?.title ?? `Articolo ${l.sku}`,
-          quantity: l.quantity, price: round2(l.price ?? product?.price_with_tax ?? 10), vat_rate: product?.vat_rate ?? 22,
-        };
-      }),
-      shipping_cost: round2((input.shipping_cost as number | undefined) ?? 0),
-      payment_method: payment, cash_on_delivery: 0, currency: 'EUR',
+      lines: priced.map((l) => ({ id: this.nextLineId++, ...l })),
+      shipping_cost: shippingCost,
+      shipping_vat_rate: (input.shipping_vat_rate as number | undefined) ?? (rates.size === 1 ? [...rates][0] : 22),
+      vouchers,
+      payment_method: payment, cash_on_delivery: 0, currency,
       order_date: now - this.rng.int(30, 600) * 1000, created_at: now, updated_at: now, shipping_ids: [],
     };
     if (payment === CASH_ON_DELIVERY) order.cash_on_delivery = round2((codGiven as number | undefined) ?? total(order));
     this.orders.set(order.id, order);
     this.onStatus({ order, previous: null, deliver: true });
     return order;
+  }
+
+  /**
+   * The generator's extras for one order, always the same number of draws (so one order's extras do not shift the
+   * next order's customer): cash on delivery, a promotion on one line, a voucher, a foreign currency.
+   */
+  private drawExtras(channelId: string, lineCount: number): DrawnExtras {
+    const cod = this.rng.chance(GENERATED_COD_SHARE);
+    const promoted = this.rng.chance(GENERATED_LINE_DISCOUNT_SHARE);
+    const discountLine = this.rng.int(0, Math.max(0, lineCount - 1));
+    const percent = this.rng.pick([10, 15, 20, 0]);
+    const fixed = this.rng.pick([1, 2, 3, 5]);
+    const voucher = this.rng.chance(GENERATED_VOUCHER_SHARE) ? this.rng.pick(VOUCHERS) : null;
+    const foreign = this.rng.chance(GENERATED_FOREIGN_CURRENCY_SHARE);
+    const options = FOREIGN_CURRENCIES[channelId];
+    const currency = foreign && options ? this.rng.pick(options) : null;
+    return {
+      cod, currency, voucher,
+      discountLine: promoted ? discountLine : null,
+      // A percentage of the line, or a few units of money (never more than half the line).
+      discountOf: (gross) => round2(percent ? gross * percent / 100 : Math.min(fixed, gross / 2)),
+    };
   }
 
   /** Random orders: several lines from the catalogue (or invented SKUs), Italian customers, assorted channels. */
@@ -184,7 +272,7 @@ export class SandboxOrders {
         return { sku: p?.sku ?? `SKU-${this.rng.int(100, 999)}`, quantity: this.rng.int(1, 3), ...(p ? {} : { price: this.rng.int(500, 9000) / 100 }) };
       });
       const unique = lines.filter((l, idx) => lines.findIndex((m) => m.sku === l.sku) === idx);
-      out.push(this.createOrder({ lines: unique, shipping_cost: this.rng.pick([0, 4.9, 5.9, 6.9]) }, now, GENERATED_COD_SHARE));
+      out.push(this.createOrder({ lines: unique, shipping_cost: this.rng.pick([0, 4.9, 5.9, 6.9]) }, now, true));
     }
     return out;
   }
@@ -252,9 +340,35 @@ export class SandboxOrders {
   }
 }
 
-/** Lines (tax included) plus shipping. */
+/** What the buyer paid: lines (tax included) less their discounts, plus shipping, less the vouchers. */
 export function total(order: OrderRec): number {
-  return round2(order.lines.reduce((s, l) => s + l.price * l.quantity, 0) + order.shipping_cost);
+  return round2(order.lines.reduce((s, l) => s + l.price * l.quantity - l.discount, 0) + order.shipping_cost - order.vouchers.reduce((s, v) => s + v.amount, 0));
+}
+
+/** A line's amount: price × quantity less its discount. */
+export function lineTotal(line: OrderLineRec): number {
+  return round2(line.price * line.quantity - line.discount);
+}
+
+interface DrawnExtras {
+  cod: boolean;
+  currency: string | null;
+  voucher: { code: string; name: string; amount: number } | null;
+  /** Index of the line with a promotion, or null. */
+  discountLine: number | null;
+  discountOf(gross: number): number;
+}
+
+function parseVouchers(value: unknown): VoucherRec[] | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value)) throw new SandboxApiError(400, 'VALIDATION_ERROR', 'vouchers must be a list of {code?, name?, amount}');
+  return value.map((v, i) => {
+    if (!isPlainObject(v) || typeof v.amount !== 'number' || !(v.amount > 0)) throw new SandboxApiError(400, 'VALIDATION_ERROR', `vouchers[${i}].amount must be an amount greater than 0`);
+    if (v.code !== undefined && typeof v.code !== 'string') throw new SandboxApiError(400, 'VALIDATION_ERROR', `vouchers[${i}].code must be a string`);
+    if (v.name !== undefined && typeof v.name !== 'string') throw new SandboxApiError(400, 'VALIDATION_ERROR', `vouchers[${i}].name must be a string`);
+    const code = (v.code as string | undefined) ?? `VOUCHER${i + 1}`;
+    return { code, name: (v.name as string | undefined) ?? code, amount: round2(v.amount) };
+  });
 }
 
 function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {

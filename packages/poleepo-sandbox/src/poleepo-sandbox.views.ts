@@ -1,6 +1,6 @@
 import type { ProductRec, SandboxCatalog } from './poleepo-sandbox.catalog.ts';
 import type { DocumentRec, OrderRec } from './poleepo-sandbox.orders.ts';
-import { ORDER_STATUS_NAMES, total } from './poleepo-sandbox.orders.ts';
+import { ORDER_STATUS_NAMES, lineTotal, total } from './poleepo-sandbox.orders.ts';
 import { PRICE_CURRENCY, servicePrice } from './poleepo-sandbox.rates.ts';
 import type { CarrierRec, SandboxShippings, ShippingRec } from './poleepo-sandbox.shippings.ts';
 import type { PoleepoSandboxKnobs, SandboxPermissions } from './poleepo-sandbox.types.ts';
@@ -27,8 +27,9 @@ export function orderView(o: OrderRec, knobs: PoleepoSandboxKnobs, hide: Sandbox
     id: o.id, reference_id: o.reference_id, source_id: o.reference_id, source: o.source,
     status: knobs.orderStatusFormat === 'object' ? { id: o.status, name: ORDER_STATUS_NAMES[o.status] } : o.status,
     customer: o.customer, invoice_address: o.invoice_address, delivery_address: o.delivery_address,
-    lines: o.lines.map((l) => ({ ...l, total_price: round2(l.price * l.quantity) })),
-    shipping_cost: o.shipping_cost, payment_method: o.payment_method, cash_on_delivery: o.cash_on_delivery,
+    lines: o.lines.map((l) => ({ ...l, total_price: lineTotal(l) })),
+    shipping_cost: o.shipping_cost, shipping_vat_rate: o.shipping_vat_rate, vouchers: o.vouchers.map((v) => ({ ...v })),
+    payment_method: o.payment_method, cash_on_delivery: o.cash_on_delivery,
     total_price: total(o), currency: o.currency,
     order_date: isoSeconds(o.order_date), creation_date: isoSeconds(o.created_at), update_date: isoSeconds(o.updated_at),
     shippings: o.shipping_ids.map((id) => ({ id })),
@@ -39,9 +40,10 @@ export function orderView(o: OrderRec, knobs: PoleepoSandboxKnobs, hide: Sandbox
     delete view.delivery_address;
   }
   if (hide.hidePrices) {
-    view.lines = o.lines.map(({ price: _p, ...rest }) => rest);
+    view.lines = o.lines.map(({ price: _p, discount: _d, ...rest }) => rest);
     delete view.total_price;
     delete view.shipping_cost;
+    delete view.vouchers;
     delete view.cash_on_delivery;
   }
   return view;
