@@ -4,6 +4,7 @@ import { ordersWorld, type OrdersWorld } from './orders.fixture.ts';
 import { eventually } from './helpers/wait.ts';
 import { newSandboxClient } from '@poleepo-odoo/poleepo-sandbox';
 import { startPoleepoSandbox } from '@poleepo-odoo/poleepo-sandbox';
+import { packAndValidateDelivery } from '@poleepo-odoo/odoo-emulator';
 import { ConnectionsService } from '../src/connections/connections.service.ts';
 
 /** The sandbox fills what is not given with a generated person, sometimes a business: these make it a private buyer. */
@@ -151,8 +152,10 @@ describe('order import rules (SQLite)', () => {
       await w.webhook(pid);
       await w.waitFor(pid, ['confirmed']); // one after the other: the same new customer is created once, by the first
     }
+    // Delivered: its delivery packed and validated, as a warehouse does (qty_delivered follows the done moves).
     const [delivered] = w.saleOrders(shipped);
-    w.odoo.call('sale.order.line', 'write', [delivered.order_line, { qty_delivered: 1 }]);
+    const [picking] = w.odoo.call('stock.picking', 'search', [[['sale_id', '=', delivered.id as number]]]) as number[];
+    await packAndValidateDelivery((model, method, args, kwargs) => w!.odoo.call(model, method, args, kwargs ?? {}), { version: 18, pickingId: picking, packages: [{}], whenShort: 'cancel' });
 
     for (const pid of [free, shipped]) {
       w.setStatus(pid, 'CANCELED');
