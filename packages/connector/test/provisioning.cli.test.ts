@@ -42,26 +42,26 @@ for (const version of [17, 19] as const) {
       expect(first.stdout).toMatch(/\[created\] {3}field sale\.order\.x_poleepo_order_id \(id \d+\)/);
       expect(first.stdout).toMatch(/\[created\] {3}server action "Spedisci con Poleepo" \(id \d+\)/);
       expect(first.stdout).toMatch(/\[created\] {3}automation rule "Poleepo \(shop\): variant changed" \(id \d+\) — created disabled/);
-      expect(first.stdout).toContain('Done: 32 created, 0 updated, 0 unchanged.');
+      expect(first.stdout).toContain('Done: 34 created, 0 updated, 0 unchanged.');
       expect(first.stdout).toContain('Note: The automation rules were created disabled');
 
       const second = await cli(['odoo', 'provision', '--json'], env);
       expect(second.code).toBe(0);
       const report = JSON.parse(second.stdout);
-      expect(report.counts).toMatchObject({ created: 0, updated: 0, unchanged: 32 });
+      expect(report.counts).toMatchObject({ created: 0, updated: 0, unchanged: 34 });
       expect(report.odoo).toMatchObject({ version: emu.version === 17 ? '17.0-20240709' : '19.0', transport: version === 19 ? 'json2' : 'jsonrpc' });
 
       const after = await cli(['odoo', 'check', '--json'], env);
       expect(after.code, after.stdout).toBe(0);
       const checked = JSON.parse(after.stdout);
       expect(checked).toMatchObject({ connection: 'shop', ok: true, complete: true });
-      expect(checked.items).toHaveLength(32);
+      expect(checked.items).toHaveLength(34);
       const text = await cli(['odoo', 'check'], env);
       expect(text.stdout).toContain('Everything the connector needs in Odoo is in place.');
 
       const removed = await cli(['odoo', 'provision', '--remove'], env);
       expect(removed.code, removed.stderr).toBe(0);
-      expect(removed.stdout).toContain('Done: 32 removed.');
+      expect(removed.stdout).toContain('Done: 34 removed.');
       expect((await cli(['odoo', 'check'], env)).code).toBe(1);
     });
   });

@@ -63,10 +63,10 @@ for (const version of [18, 19] as const) {
       const a = await world.connect('shop-sf', 1);
       const b = await world.connect('shop-other', other);
       const first = await world.provisioning.provision(a);
-      expect(first.counts).toMatchObject({ created: 32, updated: 0 });
+      expect(first.counts).toMatchObject({ created: 34, updated: 0 });
       expect(first.notes.join('\n')).toContain(`companies 1 and ${other}`);
       const second = await world.provisioning.provision(b);
-      expect(second.counts).toMatchObject({ created: 3, updated: 0, unchanged: 29 });
+      expect(second.counts).toMatchObject({ created: 3, updated: 0, unchanged: 31 });
       expect(second.items.filter((i) => i.change === 'created').map((i) => i.kind)).toEqual(['automation rule', 'automation rule', 'automation rule']);
 
       const fields = call('ir.model.fields', 'search_read', [[['name', '=like', 'x_poleepo_%']]], { fields: ['model', 'name', 'company_dependent'] });
@@ -102,17 +102,17 @@ for (const version of [18, 19] as const) {
       await world.provisioning.provision(a);
       await world.provisioning.provision(b);
       const removedA = await world.provisioning.remove(a);
-      expect(removedA.counts).toMatchObject({ removed: 3, kept: 32 });
+      expect(removedA.counts).toMatchObject({ removed: 3, kept: 34 });
       expect(removedA.items.filter((i) => i.change === 'removed').map((i) => i.kind)).toEqual(['automation rule', 'automation rule', 'automation rule']);
       expect(removedA.notes.join('\n')).toContain('"shop-other" uses the same Odoo database');
       expect((await checkOdoo(world.ctx, b)).complete).toBe(true);
       // A connection deleted without --remove leaves its rules: the next provisioning of the other one takes them away.
-      expect((await world.provisioning.provision(a)).counts).toMatchObject({ created: 3, unchanged: 29 });
+      expect((await world.provisioning.provision(a)).counts).toMatchObject({ created: 3, unchanged: 31 });
       await world.connections.remove(a);
       const cleaned = await world.provisioning.provision(b);
       expect(cleaned.items.filter((i) => i.change === 'removed').map((i) => i.detail)).toEqual(['its connection no longer exists', 'its connection no longer exists', 'its connection no longer exists']);
       const removedB = await world.provisioning.remove(b);
-      expect(removedB.counts).toMatchObject({ removed: 32, kept: 0 });
+      expect(removedB.counts).toMatchObject({ removed: 34, kept: 0 });
       expect(snapshot(world.emu)).toBe(before);
     });
 
@@ -131,9 +131,9 @@ for (const version of [18, 19] as const) {
       expect((await checkOdoo(world.ctx, b)).checks.find((c) => c.name === 'companies')!.status).toBe('fail');
       // The way out the message gives.
       await world.connections.remove(b);
-      expect((await world.provisioning.remove(a)).counts.removed).toBe(32);
+      expect((await world.provisioning.remove(a)).counts.removed).toBe(34);
       const b2 = await world.connect('shop-other', other);
-      expect((await world.provisioning.provision(a)).counts.created).toBe(32);
+      expect((await world.provisioning.provision(a)).counts.created).toBe(34);
       expect((await world.provisioning.provision(b2)).counts.created).toBe(3);
       expect(call('ir.model.fields', 'search_read', [[['model', '=', 'product.product'], ['name', '=', 'x_poleepo_ref']]], { fields: ['company_dependent'] })[0].company_dependent).toBe(true);
     });

@@ -41,8 +41,8 @@ for (const version of [17, 18, 19] as const) {
       world = await provisioningWorld(version);
       const id = await world.connect('shop', 1);
       const first = await world.provisioning.provision(id);
-      expect(first.counts).toMatchObject({ created: 32, updated: 0, unchanged: 0 });
-      expect(first.items.filter((i) => i.kind === 'field')).toHaveLength(19);
+      expect(first.counts).toMatchObject({ created: 34, updated: 0, unchanged: 0 });
+      expect(first.items.filter((i) => i.kind === 'field')).toHaveLength(21);
 
       const fields = call('ir.model.fields', 'search_read', [[['name', '=like', 'x_poleepo_%']]], { fields: ['model', 'name', 'ttype', 'state', 'copied', 'index', ...(version >= 18 ? ['company_dependent'] : [])] });
       expect(fields).toHaveLength(POLEEPO_FIELDS.length);
@@ -56,7 +56,7 @@ for (const version of [17, 18, 19] as const) {
       expect(call('sale.order', 'fields_get', [['x_poleepo_order_id']], { attributes: ['type'] })).toEqual({ x_poleepo_order_id: { type: 'char' } });
 
       const xmlids = call('ir.model.data', 'search_read', [[['module', '=', POLEEPO_MODULE]]], { fields: ['name', 'model'] });
-      expect(xmlids).toHaveLength(32);
+      expect(xmlids).toHaveLength(34);
       expect(xmlids.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['group_poleepo_admin', 'field_product_product__x_poleepo_published', 'field_sale_order__x_poleepo_order_id', 'action_ship_with_poleepo', 'action_delivered_to_courier', 'view_stock_picking_form', expect.stringMatching(/^automation_product_changed_shop_[0-9a-f]{6}$/)]));
       const group = call('res.groups', 'search_read', [[['name', '=', 'Poleepo Administrator']]], { fields: ['name', version >= 19 ? 'user_ids' : 'users'] });
       expect(group).toHaveLength(1);
@@ -72,13 +72,13 @@ for (const version of [17, 18, 19] as const) {
 
       const tables = snapshot(world.emu);
       const second = await world.provisioning.provision(id);
-      expect(second.counts).toMatchObject({ created: 0, adopted: 0, updated: 0, unchanged: 32 });
+      expect(second.counts).toMatchObject({ created: 0, adopted: 0, updated: 0, unchanged: 34 });
       expect(snapshot(world.emu)).toBe(tables);
 
       const report = await checkOdoo(world.ctx, id);
       expect(report.ok, JSON.stringify(report.checks.filter((c) => c.status !== 'ok'), null, 2)).toBe(true);
       expect(report.complete).toBe(true);
-      expect(report.items).toHaveLength(32);
+      expect(report.items).toHaveLength(34);
       expect(report.items.every((i) => i.status === 'ok')).toBe(true);
       expect(Object.fromEntries(report.checks.map((c) => [c.name, c.status]))).toMatchObject({
         connection: 'ok', version: 'ok', company: 'ok', rights: 'ok', 'provisioning rights': 'ok', companies: 'ok', 'views render': 'ok', administrators: 'ok', provisioned: 'ok',
@@ -161,7 +161,7 @@ for (const version of [17, 18, 19] as const) {
       const before = snapshot(world.emu);
       await world.provisioning.provision(id);
       const removed = await world.provisioning.remove(id);
-      expect(removed.counts).toMatchObject({ removed: 32, kept: 0 });
+      expect(removed.counts).toMatchObject({ removed: 34, kept: 0 });
       const order = removed.items.map((i) => i.kind);
       expect(order.lastIndexOf('automation rule')).toBeLessThan(order.indexOf('view'));
       expect(order.lastIndexOf('view')).toBeLessThan(order.indexOf('server action'));
@@ -170,9 +170,9 @@ for (const version of [17, 18, 19] as const) {
       expect(snapshot(world.emu)).toBe(before);
       // Nothing of ours is left, and provisioning again works.
       expect(call('ir.model.data', 'search_count', [[['module', '=', POLEEPO_MODULE]]])).toBe(0);
-      expect((await world.provisioning.provision(id)).counts.created).toBe(32);
+      expect((await world.provisioning.provision(id)).counts.created).toBe(34);
       const again = await world.provisioning.remove(id);
-      expect(again.counts.removed).toBe(32);
+      expect(again.counts.removed).toBe(34);
       expect((await world.provisioning.remove(id)).counts.removed).toBe(0);
     });
 

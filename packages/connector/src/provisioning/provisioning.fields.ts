@@ -38,6 +38,8 @@ export const POLEEPO_FIELDS: readonly PoleepoField[] = [
   { model: 'sale.order', name: 'x_poleepo_status', type: 'char', label: 'Poleepo Status', help: 'The order status on Poleepo.', companyScoped: false },
   { model: 'sale.order', name: 'x_poleepo_channel', type: 'char', label: 'Poleepo Channel', help: 'The sales channel the order came from.', companyScoped: false },
   { model: 'sale.order', name: 'x_poleepo_url', type: 'char', label: 'Poleepo Order Link', help: 'The order on Poleepo.', companyScoped: false },
+  { model: 'sale.order', name: 'x_poleepo_payment_method', type: 'char', label: 'Poleepo Payment Method', help: 'How the buyer paid, as Poleepo names it (CASH_ON_DELIVERY: the courier collects the amount below).', companyScoped: false },
+  { model: 'sale.order', name: 'x_poleepo_cod_amount', type: 'float', label: 'Cash on Delivery', help: 'What the courier collects on delivery (0: paid in advance); the Poleepo shipment carries it.', companyScoped: false },
   { model: 'stock.picking', name: 'x_poleepo_shipment_id', type: 'char', label: 'Poleepo Shipment ID', help: 'The shipment on Poleepo.', companyScoped: false },
   { model: 'stock.picking', name: 'x_poleepo_courier', type: 'char', label: 'Poleepo Courier', help: 'The courier Poleepo booked.', companyScoped: false },
   { model: 'stock.picking', name: 'x_poleepo_status', type: 'char', label: 'Poleepo Shipment Status', help: 'The shipment status on Poleepo.', companyScoped: false },

@@ -153,6 +153,8 @@ export function poleepoViews(features: ViewFeatures, actions: ActionIds): Poleep
           <field name="x_poleepo_url" widget="url" readonly="1"/>
           <field name="x_poleepo_status" readonly="1"/>
           <field name="x_poleepo_channel" readonly="1"/>
+          <field name="x_poleepo_payment_method" readonly="1"/>
+          <field name="x_poleepo_cod_amount" readonly="1" invisible="not x_poleepo_cod_amount"/>
         </group>
       </group>
       <field name="picking_ids" readonly="1" nolabel="1">
