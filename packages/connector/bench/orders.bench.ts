@@ -46,6 +46,10 @@ async function odooChild(): Promise<void> {
     odoo.call('ir.model.fields', 'create', [{ name, field_description: name, model_id: m.id, ttype: 'char', state: 'manual', index: name === 'x_poleepo_order_id' }]);
   }
   odoo.call('account.tax', 'create', [{ name: 'IVA 22% incl.', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_included' }]);
+  // The sandbox's orders are in euros: so is the company (an order in another currency needs a pricelist in it).
+  const [eur] = odoo.call('res.currency', 'search', [[['name', '=', 'EUR']]], { context: { active_test: false } }) as number[];
+  odoo.call('res.currency', 'write', [[eur], { active: true }]);
+  odoo.call('res.company', 'write', [[1], { currency_id: eur }]);
   serveUntilClosed({ url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey }, () => odoo.stop());
 }
 

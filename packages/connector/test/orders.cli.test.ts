@@ -13,7 +13,7 @@ import { ConnectionsService } from '../src/connections/connections.service.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { startOdooEmulator, type OdooEmulator } from '@poleepo-odoo/odoo-emulator';
 import { startPoleepoSandbox, type PoleepoSandbox } from '@poleepo-odoo/poleepo-sandbox';
-import { provisionOrderFields } from './orders.fixture.ts';
+import { provisionOrderFields, useCompanyCurrency } from './orders.fixture.ts';
 
 class Capture extends Writable {
   text = '';
@@ -39,6 +39,7 @@ describe('orders CLI', () => {
     const env = { DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
     odoo = await startOdooEmulator({ version: 18 });
     provisionOrderFields(odoo);
+    useCompanyCurrency(odoo);
     sandbox = await startPoleepoSandbox();
     const ctx = await createContext(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { migrate: true, logger: silentLogger });
     const key = sandbox.clients[0];

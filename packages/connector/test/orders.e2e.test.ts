@@ -8,7 +8,7 @@ import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
 import { testConfig } from './helpers/config.ts';
 import { eventually } from './helpers/wait.ts';
 import { control } from './fixtures/poleepo-kit.ts';
-import { provisionOrderFields } from './orders.fixture.ts';
+import { provisionOrderFields, useCompanyCurrency } from './orders.fixture.ts';
 import { automationRules } from '../src/provisioning/provisioning.actions.ts';
 import { odooWebhookToken } from '../src/provisioning/provisioning.tokens.ts';
 
@@ -33,6 +33,7 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
   async function setup() {
     odoo = await startOdooEmulator({ version: 18 });
     provisionOrderFields(odoo);
+    useCompanyCurrency(odoo);
     sandbox = await startPoleepoSandbox();
     db = await createTestDb(dialect);
     service = await startService(testConfig(), 'all', { port: 0, db });

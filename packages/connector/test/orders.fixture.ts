@@ -32,8 +32,24 @@ export const ORDER_FIELDS: { model: string; name: string; ttype: string; index?:
   { model: 'sale.order', name: 'x_poleepo_status', ttype: 'char' },
   { model: 'sale.order', name: 'x_poleepo_channel', ttype: 'char' },
   { model: 'sale.order', name: 'x_poleepo_url', ttype: 'char' },
+  { model: 'sale.order', name: 'x_poleepo_payment_method', ttype: 'char' },
+  { model: 'sale.order', name: 'x_poleepo_cod_amount', ttype: 'float' },
   { model: 'product.product', name: 'x_poleepo_sku', ttype: 'char' },
 ];
+
+/**
+ * The emulator's demo companies keep their books in US dollars (the recorded databases are Odoo's US demo); the
+ * merchants Poleepo serves keep theirs in euros, and an order in another currency than the company's needs a
+ * pricelist in it (orders.currency.ts). This makes the companies Italian in that respect: the currency active and
+ * the companies' own.
+ */
+export function useCompanyCurrency(odoo: OdooEmulator, code = 'EUR', companies: number[] = [1, 2]): number {
+  const [id] = odoo.call('res.currency', 'search', [[['name', '=', code]]], { context: { active_test: false } }) as number[];
+  if (!id) throw new Error(`the emulator has no currency ${code}`);
+  odoo.call('res.currency', 'write', [[id], { active: true }]);
+  odoo.call('res.company', 'write', [companies, { currency_id: id }]);
+  return id;
+}
 
 /** Creates the provisioned fields the import reads and writes (issue 5 does it for real with `odoo provision`). */
 export function provisionOrderFields(odoo: OdooEmulator, fields = ORDER_FIELDS): void {
@@ -41,6 +57,20 @@ export function provisionOrderFields(odoo: OdooEmulator, fields = ORDER_FIELDS):
     const [model] = odoo.call('ir.model', 'search_read', [[['model', '=', f.model]]], { fields: ['id'] }) as { id: number }[];
     odoo.call('ir.model.fields', 'create', [{ name: f.name, field_description: f.name, model_id: model.id, ttype: f.ttype, index: f.index ?? false, copied: false, state: 'manual' }]);
   }
+}
+
+/** What the sandbox's `POST /__sandbox/orders` takes (docs/poleepo-api.md §7). */
+export interface PoleepoOrderInput {
+  lines: { sku: string; quantity: number; price?: number; discount?: number; vat_rate?: number }[];
+  shipping_cost?: number;
+  shipping_vat_rate?: number;
+  vouchers?: { code?: string; name?: string; amount: number }[];
+  currency?: string;
+  payment_method?: string;
+  cash_on_delivery?: number;
+  channel?: string;
+  customer?: Record<string, unknown>;
+  random_extras?: boolean;
 }
 
 export interface OrdersWorld {
@@ -56,7 +86,7 @@ export interface OrdersWorld {
   startWorker(): Worker;
   stopWorker(): Promise<void>;
   /** Creates an order on the sandbox (Poleepo shape) and returns its id as a string. */
-  poleepoOrder(input: { lines: { sku: string; quantity: number; price?: number }[]; shipping_cost?: number; channel?: string; customer?: Record<string, unknown> }): string;
+  poleepoOrder(input: PoleepoOrderInput): string;
   setStatus(poleepoId: string, status: string): void;
   /** Delivers a STATUS_ORDER notification to the connector's intake (in process), as Poleepo would; its message id. */
   webhook(poleepoId: string, status?: string, eventId?: string): Promise<number>;
@@ -81,6 +111,8 @@ export interface WorldOptions {
   vat22?: boolean;
   /** Start of the shared ManualClock (default 2026-03-02T09:00:00Z). */
   start?: number;
+  /** The companies' currency (default EUR, the sandbox's orders' own); null leaves the emulator's (USD). */
+  companyCurrency?: string | null;
 }
 
 export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
@@ -88,6 +120,7 @@ export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
   const db = await createTestDb(options.dialect);
   const odoo = await startOdooEmulator({ version: options.version ?? 18, clock });
   if (options.provision !== false) provisionOrderFields(odoo);
+  if (options.companyCurrency !== null) useCompanyCurrency(odoo, options.companyCurrency ?? 'EUR');
   if (options.vat22 !== false) {
     for (const company of [1, 2]) {
       const included = odoo.version === 17 ? { price_include: true } : { price_include_override: 'tax_included' };
@@ -144,7 +177,7 @@ export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
         return b && states.includes(b.state) && !(await orders.repo.taskInFlight(`order:${connectionId}:${poleepoId}`)) ? b : null;
       }, timeoutMs, `order ${poleepoId} to be ${states.join(' or ')}`),
     saleOrders: (poleepoId) => odoo.call('sale.order', 'search_read', [[['x_poleepo_order_id', '=', poleepoId]]], {
-      fields: ['name', 'state', 'date_order', 'amount_total', 'partner_id', 'partner_invoice_id', 'partner_shipping_id', 'user_id', 'client_order_ref', 'origin', 'x_poleepo_status', 'x_poleepo_channel', 'x_poleepo_url', 'company_id', 'order_line', 'carrier_id'],
+      fields: ['name', 'state', 'date_order', 'amount_total', 'partner_id', 'partner_invoice_id', 'partner_shipping_id', 'user_id', 'client_order_ref', 'origin', 'x_poleepo_status', 'x_poleepo_channel', 'x_poleepo_url', 'company_id', 'order_line', 'carrier_id', 'currency_id', 'pricelist_id', 'x_poleepo_payment_method', 'x_poleepo_cod_amount'],
       context: { active_test: false, allowed_company_ids: [1, 2] },
     }) as Record<string, unknown>[],
     async close() {

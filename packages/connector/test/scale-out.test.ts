@@ -30,6 +30,7 @@ import {
   killConnectorProcesses, schemaDatabaseUrl, startConnectorProcess, stopConnectorProcesses, tail, type ConnectorProcess,
 } from './helpers/scale-processes.ts';
 import { jobTickReport, loggedProblems, orderImportFigures, serveIntake } from './helpers/scale-checks.ts';
+import { useCompanyCurrency } from './orders.fixture.ts';
 
 const ORDERS = 300;
 /** The sandbox's batch-status window, the connection's setting, and the job intervals (the poll floor is the window). */
@@ -77,6 +78,7 @@ describe('scale-out on PostgreSQL: 2 serve + 3 work processes', () => {
     });
     await new OdooProvisioning(ctx, connections).provision(connection.id);
     odoo.call('account.tax', 'create', [{ name: 'IVA 22% incl.', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_included' }]);
+    useCompanyCurrency(odoo); // the sandbox's orders are in euros: so is the company (orders.currency.ts)
     const variants = odoo.call('product.product', 'search', [[['sale_ok', '=', true], ['default_code', '!=', false]]], { order: 'id asc' }) as number[];
     await services.products.setPublished(connection.id, { variantIds: variants }, true);
     for (const job of TICK_JOBS) await ctx.jobs.setInterval(job, WINDOW_MS);

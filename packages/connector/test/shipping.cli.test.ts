@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config/env.ts';
 import { createContext } from '../src/app/context.ts';
 import { ConnectionsService } from '../src/connections/connections.service.ts';
 import { silentLogger } from '../src/shared/logger.ts';
-import { ORDER_FIELDS, provisionOrderFields } from './orders.fixture.ts';
+import { ORDER_FIELDS, provisionOrderFields, useCompanyCurrency } from './orders.fixture.ts';
 import { ODOO_BOX, ODOO_PALLET, PICKING_FIELDS } from './shipping.fixture.ts';
 
 describe('shipping and package-types CLI', () => {
@@ -33,6 +33,7 @@ describe('shipping and package-types CLI', () => {
     const env = { DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
     odoo = await startOdooEmulator({ version: 18 });
     provisionOrderFields(odoo, [...ORDER_FIELDS, ...PICKING_FIELDS]);
+    useCompanyCurrency(odoo); // the sandbox's orders are in euros: so is the company (orders.currency.ts)
     odoo.call('account.tax', 'create', [{ name: 'IVA 22% incl.', amount: 22, amount_type: 'percent', type_tax_use: 'sale', company_id: 1, price_include_override: 'tax_included' }]);
     sandbox = await startPoleepoSandbox();
     const ctx = await createContext(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { migrate: true, logger: silentLogger });

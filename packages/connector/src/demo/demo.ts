@@ -65,6 +65,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
   const odoo = await startOdooEmulator({ version: 18, seed: 'demo', catalog: { templates: 40, variants: 120, skuPrefix: 'DEMO', seed: 7 } });
   addIncludedTwinTaxes(odoo);
+  keepBooksInEuros(odoo);
   const poleepoSecret = randomToken(24);
   const poleepo = await startPoleepoSandbox({
     clients: [{ clientId: 'demo-client', clientSecret: poleepoSecret }],
@@ -158,6 +159,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     await odoo.stop();
     throw error;
   }
+}
+
+/**
+ * The emulator's demo company is Odoo's US demo, in dollars; a merchant on Poleepo keeps its books in euros, the
+ * currency of the marketplace orders (an order in another currency needs a pricelist in it, or is parked).
+ */
+function keepBooksInEuros(odoo: OdooEmulator): void {
+  const [eur] = odoo.call('res.currency', 'search', [[['name', '=', 'EUR']]], { context: { active_test: false } }) as number[];
+  if (!eur) return;
+  odoo.call('res.currency', 'write', [[eur], { active: true }]);
+  odoo.call('res.company', 'write', [[1], { currency_id: eur }]);
 }
 
 /**

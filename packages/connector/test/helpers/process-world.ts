@@ -9,7 +9,7 @@ import { startOdooEmulator, type OdooEmulator } from '@poleepo-odoo/odoo-emulato
 import type { OdooVersion } from '@poleepo-odoo/odoo-emulator';
 import { startPoleepoSandbox, type PoleepoSandbox } from '@poleepo-odoo/poleepo-sandbox';
 import type { SandboxClient } from '@poleepo-odoo/poleepo-sandbox';
-import { provisionOrderFields } from '../orders.fixture.ts';
+import { provisionOrderFields, useCompanyCurrency } from '../orders.fixture.ts';
 import { TEST_ENCRYPTION_KEY } from './config.ts';
 import { killConnectorProcesses, startConnectorProcess, stopConnectorProcesses, type ConnectorProcess } from './scale-processes.ts';
 
@@ -46,6 +46,7 @@ const PUBLIC_URL = 'http://127.0.0.1:1';
 export async function processWorld(options: ProcessWorldOptions = {}): Promise<ProcessWorld> {
   const odoo = await startOdooEmulator({ version: options.version ?? 18 });
   provisionOrderFields(odoo);
+  useCompanyCurrency(odoo); // the sandbox's orders are in euros: so is the company (orders.currency.ts)
   const sandbox = await startPoleepoSandbox();
   const dir = mkdtempSync(join(tmpdir(), 'poleepo-process-'));
   const dbPath = join(dir, 'connector.db');

@@ -22,6 +22,7 @@ import type { Dialect } from '../../src/storage/db.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import { testConfig } from './config.ts';
 import { control } from '../fixtures/poleepo-kit.ts';
+import { useCompanyCurrency } from '../orders.fixture.ts';
 
 export interface Tenant {
   name: string;
@@ -58,6 +59,7 @@ export const CHICAGO_STOCK: Record<string, number> = { 'E-COM07': 7, 'E-COM10': 
 export async function tenantsWorld(dialect: Dialect): Promise<TenantsWorld> {
   const db = await createTestDb(dialect);
   const odoo = await startOdooEmulator({ version: 18 });
+  useCompanyCurrency(odoo); // the sandbox's orders are in euros: so are both companies (orders.currency.ts)
   const sandboxes = [await startPoleepoSandbox({ batchProcessingDelayMs: 0, randomSeed: 11 }), await startPoleepoSandbox({ batchProcessingDelayMs: 0, randomSeed: 22 })];
   let service: RunningService | undefined;
   try {
