@@ -5,7 +5,7 @@ import { AppError } from '../shared/errors.ts';
  * waits longer than Odoo's request time limit, then looks the record up before doing anything again.
  */
 export class OrderUncertainError extends AppError {
-  constructor(readonly step: 'customer' | 'create' | 'confirm' | 'cancel', options?: { cause?: unknown }) {
+  constructor(readonly step: 'customer' | 'discount product' | 'create' | 'confirm' | 'cancel', options?: { cause?: unknown }) {
     super('order_uncertain', `Odoo gave no answer to the ${step} step; it may have committed`, options);
   }
 }

@@ -13,7 +13,11 @@ import { customerKey, resolveCustomer } from './orders.partners.ts';
 import { describeUnmatched, resolveSkus } from './orders.products.ts';
 import type { OrderBinding, OrderBindingPatch, OrdersRepo } from './orders.repo.ts';
 import { canPushCancellation, confirmationToPush, effectiveStatus, isTerminal, statusRank } from './orders.status.ts';
-import { priceLine, type LinePricing } from './orders.taxes.ts';
+import { needsDiscountProduct, planOrderLines, type PoleepoOrderAmounts } from './orders.amounts.ts';
+import { resolveOrderCurrency } from './orders.currency.ts';
+import { discountProduct } from './orders.discount-product.ts';
+import { m2oName } from './orders.odoo-data.ts';
+import { cashOnDeliveryAmount } from '../shipping/shipping.cod.ts';
 
 export type ImportOutcomeKind = 'confirmed' | 'parked' | 'refused' | 'waiting' | 'skipped' | 'cancelled' | 'synced';
 
@@ -145,12 +149,16 @@ export class OrderImporter {
     const carrier = shippingCost > 0 || carrierId ? await conn.data.carrier(carrierId) : null;
     if (carrierId && !carrier) throw new OrderParkedError(`The configured carrier (delivery.carrier ${carrierId}) does not exist in Odoo for this company: fix the connection's orders.defaultCarrierId, then retry the order.`);
     if (shippingCost > 0 && !carrier) throw new OrderParkedError('The order has a shipping cost but Odoo has no delivery carrier to put it on: create a shipping method (Inventory › Configuration › Shipping Methods) or set orders.defaultCarrierId, then retry the order.');
+    // In its own currency, or parked: never the marketplace's amounts read as the company's money.
+    const money = await resolveOrderCurrency(conn.data, schema, facts.currency);
+    // Held as long as an uncertain create could still commit (Odoo's time limit): a holder that died, or a create
+    // without an answer, keeps the others off until then.
+    const leaseMs = settings.orders.odooRequestTimeLimitMs + SETTLE_MARGIN_MS;
+    const amounts = order as PoleepoOrderAmounts;
+    const discount = needsDiscountProduct(amounts) ? await discountProduct(conn, this.repo, this.clock, leaseMs, signal) : null;
 
     // Two orders of the same new customer imported at once must not create it twice: one lease per customer.
     const lease = `orders:customer:${conn.view.id}:${customerKey(order)}`;
-    // Held as long as an uncertain create of that customer could still commit (Odoo's time limit): a holder that
-    // died, or a create without an answer, keeps the others off until then.
-    const leaseMs = settings.orders.odooRequestTimeLimitMs + SETTLE_MARGIN_MS;
     const held = await this.repo.tryLease(lease, `${binding.id}:${this.clock.now()}`, this.clock.now(), leaseMs);
     if (!held) throw new RateLimitedError(`Order ${binding.poleepo_order_id}: another import is creating the same customer; trying again in a moment`, CUSTOMER_RETRY_MS);
     let customer: Awaited<ReturnType<typeof resolveCustomer>>;
@@ -162,23 +170,21 @@ export class OrderImporter {
     }
     await this.repo.releaseLease(lease, held);
     const setup = await conn.data.taxSetup();
-    const notes: OrderNotes = { flags: [], gaps: [] };
-    const orderLines: unknown[] = [];
-    for (const line of lines) {
-      const product = skus.found.get(line.sku.trim())!;
-      const pricing = priceLine(setup, product.taxIds, line.price!, line.quantity, line.vat_rate);
-      collectNotes(notes, line.sku, pricing);
-      orderLines.push([0, 0, { product_id: product.id, product_uom_qty: line.quantity, price_unit: pricing.priceUnit, [schema.lineTaxField]: [[6, 0, pricing.taxIds]] }]);
-    }
-    if (shippingCost > 0 && carrier) {
-      const taxIds = await conn.data.productTaxes(carrier.productId);
-      const pricing = priceLine(setup, taxIds, shippingCost, 1, null);
-      collectNotes(notes, 'shipping', pricing);
-      orderLines.push([0, 0, {
-        product_id: carrier.productId, name: carrier.name, product_uom_qty: 1, price_unit: pricing.priceUnit,
-        [schema.lineTaxField]: [[6, 0, pricing.taxIds]], ...(schema.lineIsDelivery ? { is_delivery: true } : {}),
-      }]);
-    }
+    const plan = planOrderLines({
+      setup: money.currency ? { ...setup, currencyRounding: money.currency.rounding } : setup,
+      order: amounts,
+      products: lines.map((l) => skus.found.get(l.sku.trim())!),
+      carrier: shippingCost > 0 && carrier ? { productId: carrier.productId, name: carrier.name, taxIds: await conn.data.productTaxes(carrier.productId) } : null,
+      discountProduct: discount,
+      taxName: (id) => setup.taxes.get(id)?.name ?? `tax ${id}`,
+    });
+    const notes: OrderNotes = plan.notes;
+    const orderLines = plan.lines.map((l) => [0, 0, {
+      product_id: l.productId, ...(l.name ? { name: l.name } : {}), product_uom_qty: l.quantity, price_unit: l.priceUnit,
+      // Explicit: a pricelist's discount must not change a marketplace amount.
+      ...(schema.lineDiscount ? { discount: 0 } : {}),
+      [schema.lineTaxField]: [[6, 0, l.taxIds]], ...(l.kind === 'shipping' && schema.lineIsDelivery ? { is_delivery: true } : {}),
+    }]);
     const pid = binding.poleepo_order_id;
     const vals: Record<string, unknown> = {
       partner_id: customer.partnerId,
@@ -194,6 +200,10 @@ export class OrderImporter {
       ...(schema.orderFields.channel ? { x_poleepo_channel: facts.channel || false } : {}),
       ...(schema.orderFields.url ? { x_poleepo_url: orderUrl(settings.orderUrlPattern, pid) } : {}),
       ...(carrier && schema.orderFields.carrier ? { carrier_id: carrier.id } : {}),
+      ...(money.pricelist ? { pricelist_id: money.pricelist.id } : {}),
+      // How the buyer paid, and what the courier collects (the same rule the shipping applies: shipping.cod.ts).
+      ...(schema.orderFields.paymentMethod ? { x_poleepo_payment_method: order.payment_method?.trim() || false } : {}),
+      ...(schema.orderFields.codAmount ? { x_poleepo_cod_amount: cashOnDeliveryAmount(order) } : {}),
       order_line: orderLines,
     };
     // Marked before it is sent: should this process die before the answer, the create may still commit in Odoo up to
@@ -261,12 +271,16 @@ export class OrderImporter {
     if (wantedDate && (confirmedNow || so.dateOrder !== wantedDate)) writes.date_order = wantedDate;
     if (schema.orderFields.status && current && so.poleepoStatus !== current) writes.x_poleepo_status = current;
     if (Object.keys(writes).length) await odoo.write('sale.order', [so.id], writes, { signal });
-    const [after] = await odoo.read('sale.order', [so.id], ['name', 'state', 'amount_total'], { signal });
+    const [after] = await odoo.read('sale.order', [so.id], ['name', 'state', 'amount_total', 'currency_id'], { signal });
     const total = Number(after?.amount_total ?? 0);
-    // Flagged, not silently accepted: a total that differs (with the lines that missed), and taxes that could not
-    // follow Poleepo's VAT rates. A cent of rounding within the threshold is not worth anybody's time.
+    // Flagged, not silently accepted: a total that differs (with the lines that missed), taxes that could not follow
+    // Poleepo's VAT rates, an order Odoo keeps in another currency than Poleepo's. A cent of rounding within the
+    // threshold is not worth anybody's time.
     const totalFlag = this.totalFlag(conn, binding, total);
-    const flag = [totalFlag, ...(totalFlag ? notes.gaps : []), ...notes.flags].filter(Boolean).join('; ').slice(0, 2000) || null;
+    const odooCurrency = m2oName(after?.currency_id);
+    const currencyFlag = binding.currency && odooCurrency && odooCurrency.toUpperCase() !== binding.currency.trim().toUpperCase()
+      ? `Odoo keeps the order in ${odooCurrency}, Poleepo's is in ${binding.currency}: check the order's pricelist` : null;
+    const flag = [currencyFlag, totalFlag, ...(totalFlag ? notes.gaps : []), ...notes.flags].filter(Boolean).join('; ').slice(0, 2000) || null;
     if (flag && flag !== binding.flag) await this.note(conn, so.id, flag, signal);
     await this.save(binding, {
       state: after?.state === 'sale' ? 'confirmed' : after?.state === 'cancel' ? 'cancelled' : 'draft',
@@ -412,7 +426,3 @@ interface OrderNotes {
   gaps: string[];
 }
 
-function collectNotes(notes: OrderNotes, label: string, pricing: LinePricing): void {
-  if (pricing.note) notes.flags.push(`${label}: ${pricing.note}`);
-  if (pricing.gap) notes.gaps.push(`${label}: ${pricing.gap}`);
-}

@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock.ts';
 import { NotConfiguredError } from '../shared/errors.ts';
 import type { OdooClient } from '../odoo/odoo.client.ts';
+import { OdooNotFoundError } from '../odoo/odoo.errors.ts';
 import type { OdooCapabilities } from '../odoo/odoo.capabilities.ts';
 import type { OdooRecord } from '../odoo/odoo.types.ts';
 import type { OdooMajor, TaxDefinition } from '@poleepo-odoo/odoo-tax-engine';
@@ -9,8 +10,12 @@ import type { TaxSetup } from './orders.taxes.ts';
 /** Where the order import writes, as this Odoo database names things (feature detection on fields_get). */
 export interface OrderSchema {
   caps: OdooCapabilities;
-  /** The provisioned x_poleepo_* fields on sale.order that exist (x_poleepo_order_id is required). */
-  orderFields: { status: boolean; channel: boolean; url: boolean; carrier: boolean };
+  /** The provisioned x_poleepo_* fields on sale.order that exist (x_poleepo_order_id is required), and Odoo's own. */
+  orderFields: { status: boolean; channel: boolean; url: boolean; carrier: boolean; paymentMethod: boolean; codAmount: boolean; pricelist: boolean };
+  /** sale.order.line has `discount` (%): written 0 so a pricelist's discount never changes a marketplace amount. */
+  lineDiscount: boolean;
+  /** res.company has Odoo's own discount product (`sale_discount_product_id`, 17+). */
+  companyDiscountProduct: boolean;
   lineTaxField: string;
   lineIsDelivery: boolean;
   /** product.product has the provisioned x_poleepo_sku. */
@@ -63,18 +68,24 @@ export class OdooReferenceData {
     return this.memo('schema', async () => {
       const caps = await this.odoo.capabilities();
       const attrs = { attributes: ['type', 'relation', 'store'] as const };
-      const [order, line, product, partner] = await Promise.all([
+      const [order, line, product, partner, company] = await Promise.all([
         this.odoo.fieldsGet('sale.order', attrs), this.odoo.fieldsGet('sale.order.line', attrs),
         this.odoo.fieldsGet('product.product', attrs), this.odoo.fieldsGet('res.partner', attrs),
+        this.odoo.fieldsGet('res.company', attrs),
       ]);
       if (!('x_poleepo_order_id' in order)) {
         throw new NotConfiguredError('Odoo has no field x_poleepo_order_id on sale.order (the idempotency key of imported orders): run "poleepo-odoo odoo provision" first');
       }
       return {
         caps,
-        orderFields: { status: 'x_poleepo_status' in order, channel: 'x_poleepo_channel' in order, url: 'x_poleepo_url' in order, carrier: 'carrier_id' in order },
+        orderFields: {
+          status: 'x_poleepo_status' in order, channel: 'x_poleepo_channel' in order, url: 'x_poleepo_url' in order, carrier: 'carrier_id' in order,
+          paymentMethod: 'x_poleepo_payment_method' in order, codAmount: 'x_poleepo_cod_amount' in order, pricelist: 'pricelist_id' in order,
+        },
         lineTaxField: caps.orderLineTaxField,
         lineIsDelivery: 'is_delivery' in line,
+        lineDiscount: 'discount' in line,
+        companyDiscountProduct: 'sale_discount_product_id' in company,
         productSkuField: 'x_poleepo_sku' in product,
         partner: { fiscalCode: caps.partner.fiscalCodeField, sdiCode: caps.partner.sdiCodeField, pec: caps.partner.pecField, comment: 'comment' in partner },
       };
@@ -134,6 +145,46 @@ export class OdooReferenceData {
     });
   }
 
+  /** The company's own currency (the one Odoo gives an order without a pricelist) and its Discount product. */
+  company(): Promise<{ id: number; currency: OdooCurrency | null; discountProductId: number | null }> {
+    return this.memo('company', async () => {
+      const schema = await this.schema();
+      const companyId = this.companyId ?? await this.defaultCompanyId();
+      const [row] = await this.odoo.read('res.company', [companyId], ['currency_id', ...(schema.companyDiscountProduct ? ['sale_discount_product_id'] : [])]);
+      const currencyId = m2oId(row?.currency_id);
+      const currency = currencyId ? (await this.odoo.read('res.currency', [currencyId], ['name', 'rounding', 'active']))[0] : undefined;
+      return { id: companyId, currency: currency ? toCurrency(currency) : null, discountProductId: m2oId(row?.sale_discount_product_id) };
+    });
+  }
+
+  /** res.currency of an ISO 4217 code, active or not (null: Odoo does not know it). */
+  currency(code: string): Promise<OdooCurrency | null> {
+    const upper = code.trim().toUpperCase();
+    return this.memo(`currency:${upper}`, async () => {
+      const rows = await this.odoo.searchRead('res.currency', [['name', '=', upper]], { fields: ['name', 'rounding', 'active'], limit: 1, context: { active_test: false } });
+      return rows[0] ? toCurrency(rows[0]) : null;
+    });
+  }
+
+  /**
+   * The active pricelists in a currency this company may use (its own first, then shared ones), in Odoo's order.
+   * `null`: this Odoo has no pricelists at all (product.pricelist unknown).
+   */
+  pricelists(currencyId: number): Promise<{ id: number; name: string }[] | null> {
+    return this.memo(`pricelists:${currencyId}`, async () => {
+      const companyId = this.companyId ?? await this.defaultCompanyId();
+      let rows: OdooRecord[];
+      try {
+        rows = await this.odoo.searchRead('product.pricelist', [['currency_id', '=', currencyId], ['company_id', 'in', [companyId, false]]], { fields: ['name', 'company_id'] });
+      } catch (error) {
+        if (error instanceof OdooNotFoundError) return null;
+        throw error;
+      }
+      const own = rows.filter((r) => m2oId(r.company_id) === companyId);
+      return [...own, ...rows.filter((r) => !own.includes(r))].map((r) => ({ id: r.id, name: String(r.name ?? '') }));
+    });
+  }
+
   /** res.country id of an ISO code (kept for the client's life). */
   async countryId(code: string | null | undefined): Promise<number | false> {
     if (!code) return false;
@@ -164,6 +215,19 @@ export class OdooReferenceData {
 function isChild(id: number, taxes: Map<number, TaxDefinition>): boolean {
   for (const t of taxes.values()) if (t.children_tax_ids?.includes(id)) return true;
   return false;
+}
+
+export interface OdooCurrency {
+  id: number;
+  /** ISO 4217 code. */
+  name: string;
+  rounding: number;
+  active: boolean;
+}
+
+function toCurrency(r: OdooRecord): OdooCurrency {
+  const rounding = Number(r.rounding);
+  return { id: r.id, name: String(r.name ?? ''), rounding: rounding > 0 ? rounding : 0.01, active: r.active !== false };
 }
 
 export function m2oId(value: unknown): number | null {
