@@ -40,7 +40,7 @@ describe.each(dialects)('Poleepo webhook intake on %s', (dialect) => {
       messages: Number((await db.kysely.selectFrom('webhook_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
       tasks: Number((await db.kysely.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
     });
-    return { url, path, post, counts, tasks, connectionId };
+    return { url, path, post, counts, tasks, connectionId, webhooks };
   }
 
   const order = (id: number, status = 'PAYMENT_ACCEPTED', previous: string | null = null) =>
@@ -100,6 +100,15 @@ describe.each(dialects)('Poleepo webhook intake on %s', (dialect) => {
     expect(await counts()).toEqual({ messages: 0, tasks: 0 });
     const brackets = JSON.stringify({ event: 'STATUS_ORDER', data: { order_id: 2, note: `${'[{'.repeat(500)} \\" ${'}]'.repeat(500)}` } });
     expect((await post(brackets, { 'x-poleepo-signature': signBody(SECRET, brackets) })).status).toBe(200);
+  });
+
+  it('does not grow its lookup cache with requests to names that do not exist', async () => {
+    const { post, path, webhooks } = await setup();
+    const body = order(1);
+    for (let i = 0; i < 200; i++) expect((await post(body, {}, path.replace('poleepo-main', `random-${i}`))).status).toBe(404);
+    expect((await post(body, {}, path.replace('poleepo-main', 'x'.repeat(5000)))).status).toBe(404);
+    expect((await post(body, { 'x-poleepo-signature': signBody(SECRET, body) })).status).toBe(200);
+    expect(webhooks.cachedCount).toBe(1);
   });
 
   it('acknowledges and ignores an event the webhook does not subscribe', async () => {

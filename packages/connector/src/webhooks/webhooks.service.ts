@@ -35,7 +35,7 @@ const CACHE_MS = 5_000;
 /** Webhook configuration (admin): name, secret from Poleepo, events, verification mode, and the URL to paste back. */
 export class WebhooksService {
   private readonly repo: WebhooksRepo;
-  private readonly cache = new Map<string, { at: number; value: ResolvedWebhook | null }>();
+  private readonly cache = new Map<string, { at: number; value: ResolvedWebhook }>();
 
   constructor(db: Db, private readonly clock: Clock, private readonly secrets: SecretBox, private readonly publicUrl: string) {
     this.repo = new WebhooksRepo(db);
@@ -72,15 +72,29 @@ export class WebhooksService {
     this.cache.delete(name);
   }
 
-  /** The intake's lookup, cached briefly: decrypting on every request would cost more than storing the message. */
+  /**
+   * The intake's lookup, cached briefly: decrypting on every request would cost more than storing the message. Only
+   * webhooks that exist are cached (a name that cannot exist is not even looked up): requests to random names must
+   * not grow the cache.
+   */
   async resolve(name: string): Promise<ResolvedWebhook | null> {
+    if (!NAME.test(name)) return null;
     const hit = this.cache.get(name);
     const now = this.clock.now();
     if (hit && now - hit.at < CACHE_MS && now >= hit.at) return hit.value;
     const row = await this.repo.byName(name);
-    const value = row ? { ...toConfig(row), urlToken: this.secrets.decrypt(row.url_token), secret: this.secrets.decrypt(row.secret) } : null;
+    if (!row) {
+      this.cache.delete(name);
+      return null;
+    }
+    const value = { ...toConfig(row), urlToken: this.secrets.decrypt(row.url_token), secret: this.secrets.decrypt(row.secret) };
     this.cache.set(name, { at: now, value });
     return value;
+  }
+
+  /** How many webhooks the lookup cache holds (bounded by the webhooks that exist). */
+  get cachedCount(): number {
+    return this.cache.size;
   }
 
   urlFor(name: string, token: string): string {
