@@ -21,8 +21,13 @@ export async function odooWebhookToken(ctx: AppContext, connectionId: number): P
   return ctx.secrets.decrypt(stored.value);
 }
 
-/** The connection a token belongs to, compared in constant time; null when none. */
+/** What odooWebhookToken makes: 24 random bytes, base64url. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32}$/;
+
+/** The connection a token belongs to, compared in constant time; null when none (or when it cannot be a token). */
 export async function connectionForOdooWebhookToken(ctx: AppContext, token: string): Promise<number | null> {
+  // Nothing to decrypt for what is not even shaped like a token.
+  if (!TOKEN_SHAPE.test(token)) return null;
   const rows = await ctx.db.kysely.selectFrom('kv').select(['key', 'value']).where('key', 'like', `${KEY_PREFIX}%`).execute();
   const given = Buffer.from(token);
   let found: number | null = null;
