@@ -86,6 +86,18 @@ describe('order amounts, line by line (no Odoo)', () => {
     expect(plan.sum).toBe(45.02);
     expect(plan.notes.gaps).toEqual(['Poleepo\'s total 40.00 is not the sum of its lines, discounts, shipping and vouchers (45.02): Poleepo charged something the order does not detail']);
   });
+  it('taxes shipping with Poleepo\'s rate, else like the goods when they share their taxes, else with the carrier product\'s', () => {
+    const tax = (id: number, amount: number) => [id, { id, name: `IVA ${amount}% incl.`, amount, amount_type: 'percent' as const, price_include_override: 'tax_included' as const }] as const;
+    const setup: TaxSetup = { version: 18, roundingMethod: 'round_per_line', companyPriceInclude: 'tax_excluded', currencyRounding: 0.01, priceDigits: 2, taxes: new Map([tax(1, 22), tax(2, 10), tax(3, 4)]) };
+    const carrier = { productId: 8, name: 'Corriere', taxIds: [3] };
+    const shippingTaxes = (order: Record<string, unknown>, lines: { price: number; vat_rate: number }[]) => planOrderLines({
+      setup, carrier, discountProduct: null, products: lines.map((_, i) => ({ id: 10 + i, taxIds: [] })),
+      order: { id: 1, shipping_cost: 5, ...order, lines: lines.map((l, i) => ({ sku: `S${i}`, quantity: 1, ...l })) },
+    }).lines.find((l) => l.kind === 'shipping')!.taxIds;
+    expect(shippingTaxes({ shipping_vat_rate: 10 }, [{ price: 10, vat_rate: 22 }])).toEqual([2]);
+    expect(shippingTaxes({}, [{ price: 10, vat_rate: 22 }, { price: 5, vat_rate: 22 }])).toEqual([1]);
+    expect(shippingTaxes({ shipping_vat_rate: null }, [{ price: 10, vat_rate: 22 }, { price: 5, vat_rate: 10 }])).toEqual([3]);
+  });
 });
 
 describe.each([17, 18, 19] as const)('imported orders complete to the cent on Odoo %s (SQLite)', (version) => {

@@ -51,8 +51,11 @@ export interface OrderRec {
   delivery_address: SandboxAddress;
   lines: OrderLineRec[];
   shipping_cost: number;
-  /** VAT rate of the shipping cost (assumed): the goods' rate when they share one, else the standard 22 %. */
-  shipping_vat_rate: number;
+  /**
+   * VAT rate of the shipping cost (assumed): the goods' rate when they share one; null when they do not (Italian VAT
+   * then splits the shipping over the goods' rates: there is no one rate to give).
+   */
+  shipping_vat_rate: number | null;
   vouchers: VoucherRec[];
   payment_method: string;
   cash_on_delivery: number;
@@ -84,7 +87,7 @@ export interface CreateOrderInput {
    */
   lines: { sku: string; quantity: number; price?: number; discount?: number; vat_rate?: number }[];
   shipping_cost?: number;
-  /** Default: the goods' VAT rate when they share one, else 22. */
+  /** Default: the goods' VAT rate when they share one, else none. */
   shipping_vat_rate?: number;
   vouchers?: { code?: string; name?: string; amount: number }[];
   /** ISO 4217 (default EUR). */
@@ -228,7 +231,7 @@ export class SandboxOrders {
       source, status: 'PAYMENT_ACCEPTED', customer, invoice_address: invoice, delivery_address: delivery,
       lines: priced.map((l) => ({ id: this.nextLineId++, ...l })),
       shipping_cost: shippingCost,
-      shipping_vat_rate: (input.shipping_vat_rate as number | undefined) ?? (rates.size === 1 ? [...rates][0] : 22),
+      shipping_vat_rate: (input.shipping_vat_rate as number | undefined) ?? (rates.size === 1 ? [...rates][0]! : null),
       vouchers,
       payment_method: payment, cash_on_delivery: 0, currency,
       order_date: now - this.rng.int(30, 600) * 1000, created_at: now, updated_at: now, shipping_ids: [],
