@@ -58,7 +58,8 @@ export class DemoTraffic {
     const channel = CHANNELS[Math.floor(this.random() * CHANNELS.length)];
     const res = await fetch(`${this.deps.sandboxUrl}/__sandbox/orders`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ channel, lines: unique, shipping_cost: this.random() < 0.5 ? 4.9 : 0 }),
+      // random_extras: like real buyers, some pay cash on delivery, use a promotion or a voucher, or pay in pounds.
+      body: JSON.stringify({ channel, lines: unique, shipping_cost: this.random() < 0.5 ? 4.9 : 0, random_extras: true }),
     });
     if (!res.ok) throw new Error(`sandbox refused the order: ${res.status} ${await res.text()}`);
     const order = (await res.json()) as { id: number };
