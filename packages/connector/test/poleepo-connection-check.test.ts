@@ -3,7 +3,7 @@ import { createContext, type AppContext } from '../src/app/context.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { ConnectionsService } from '../src/connections/connections.service.ts';
-import { checkPoleepoSide } from '../src/poleepo/poleepo.connection-check.ts';
+import { checkPoleepoSide } from '../src/connections/connections.poleepo-check.ts';
 import { poleepoClientFor } from '../src/poleepo/poleepo.factory.ts';
 import { startPoleepoSandbox, type PoleepoSandbox } from '@poleepo-odoo/poleepo-sandbox';
 import type { SandboxPermissions } from '@poleepo-odoo/poleepo-sandbox';

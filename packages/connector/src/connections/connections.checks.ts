@@ -1,6 +1,6 @@
 import type { AppContext } from '../app/context.ts';
 import { checkOdooSide } from './connections.odoo-check.ts';
-import { checkPoleepoSide } from '../poleepo/poleepo.connection-check.ts';
+import { checkPoleepoSide } from './connections.poleepo-check.ts';
 import type { ConnectionCheckResult, ConnectionSecrets, ConnectionView } from './connections.types.ts';
 
 export interface ConnectionCheckInput {

@@ -1,7 +1,7 @@
-import type { ConnectionCheck, ConnectionCheckInput, ConnectionCheckOutcome } from '../connections/connections.checks.ts';
-import type { ConnectionCheckResult } from '../connections/connections.types.ts';
-import { checkPoleepo } from './poleepo.check.ts';
-import { poleepoClientFor } from './poleepo.factory.ts';
+import type { ConnectionCheck, ConnectionCheckInput, ConnectionCheckOutcome } from './connections.checks.ts';
+import type { ConnectionCheckResult } from './connections.types.ts';
+import { checkPoleepo } from '../poleepo/poleepo.check.ts';
+import { poleepoClientFor } from '../poleepo/poleepo.factory.ts';
 
 /**
  * The Poleepo side of `connection test` (DESIGN §4.1), plugged into the connections module's list of checks:

@@ -1,4 +1,3 @@
-import type { AppContext } from '../app/context.ts';
 import type { RateLimit } from '../ratelimit/ledger.ts';
 import { DEFAULT_POLEEPO_ENDPOINTS, type PoleepoEndpointKey, type PoleepoEndpointOverrides } from './poleepo.endpoints.ts';
 import { PoleepoClient, defaultPoleepoRateLimits, type PoleepoClientDeps, type PoleepoRateLimits } from './poleepo.client.ts';
@@ -14,7 +13,10 @@ export interface PoleepoClientTarget {
  * The Poleepo client of a connection, wired as every process wires it: the context's HTTP client (API log, ledger),
  * clock, database and SecretBox (the shared token), the connection's limits and endpoint overrides.
  */
-export function poleepoClientFor(ctx: AppContext, target: PoleepoClientTarget, clientSecret: string, overrides: Partial<PoleepoClientDeps> = {}): PoleepoClient {
+/** The process-wide parts every Poleepo client shares (an AppContext fits). */
+export type PoleepoClientWiring = Pick<PoleepoClientDeps, 'http' | 'clock' | 'db' | 'secrets'>;
+
+export function poleepoClientFor(ctx: PoleepoClientWiring, target: PoleepoClientTarget, clientSecret: string, overrides: Partial<PoleepoClientDeps> = {}): PoleepoClient {
   return new PoleepoClient({
     http: ctx.http, clock: ctx.clock, db: ctx.db, secrets: ctx.secrets,
     baseUrl: target.poleepo.baseUrl, clientId: target.poleepo.clientId, clientSecret, connectionId: target.id,

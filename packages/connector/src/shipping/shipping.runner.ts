@@ -62,13 +62,13 @@ export class ShipmentRunner {
     const request = parseShipRequest(s.request);
     const notes = shippingNotes(s.picking_name, s.id);
     if (s.create_sent_at !== null) {
-      const found = await this.findCreated(conn, s, notes);
+      const found = await this.findCreated(conn, s, notes, signal);
       if (found) {
         this.deps.logger.warn({ shipmentId: s.id, shippingId: found.id, picking: s.picking_name }, 'shipping found on Poleepo after a lost reply: adopted, not created again');
         return { shipment: await this.adopt(s, found), recovered: true };
       }
     }
-    const order = await conn.poleepo.getOrder(s.poleepo_order_id);
+    const order = await conn.poleepo.getOrder(s.poleepo_order_id, { signal });
     const cod = cashOnDeliveryAmount(order);
     // The intent, written before the call: from here on a retry looks on Poleepo before creating.
     await this.deps.repo.update(s.id, { create_sent_at: this.deps.clock.now(), cod_amount: cod, updated_at: this.deps.clock.now() });
@@ -83,7 +83,7 @@ export class ShipmentRunner {
         parcels: request.parcels.map((p) => ({ weight: p.weight, width: p.width, height: p.height, depth: p.depth, package_type_id: p.package_type_id })),
         ...(cod > 0 ? { cod_amount: cod } : {}),
         notes,
-      });
+      }, { signal });
     } catch (error) {
       if (error instanceof PoleepoValidationError) {
         // Answered, so nothing was created: the operator may ship again with other choices.
@@ -99,10 +99,10 @@ export class ShipmentRunner {
   }
 
   /** A shipping of the order that no other shipment knows and that names this delivery in its notes. */
-  private async findCreated(conn: OrderConnection, s: ShipmentRow, notes: string): Promise<PoleepoShipping | null> {
+  private async findCreated(conn: OrderConnection, s: ShipmentRow, notes: string, signal: AbortSignal): Promise<PoleepoShipping | null> {
     const known = await this.deps.repo.knownShippingIds(s.connection_id, s.poleepo_order_id);
     const candidates: PoleepoShipping[] = [];
-    for await (const shipping of conn.poleepo.listShippings({ orderId: s.poleepo_order_id })) {
+    for await (const shipping of conn.poleepo.listShippings({ orderId: s.poleepo_order_id }, { signal })) {
       if (!known.has(shipping.id) && shipping.status !== 'CANCELED') candidates.push(shipping);
     }
     const named = candidates.find((c) => typeof c.notes === 'string' && c.notes === notes);
@@ -134,7 +134,7 @@ export class ShipmentRunner {
     await this.deps.tracker.writePicking(odoo, s, { status: s.poleepo_status, trackingCode: s.tracking_code, carrier: s.carrier }, signal);
     let label;
     try {
-      label = await conn.poleepo.getShippingLabel(shippingId);
+      label = await conn.poleepo.getShippingLabel(shippingId, { signal });
     } catch (error) {
       // The label is made with the shipping; 404 means "not yet" (assumed): try again later.
       if (error instanceof PoleepoNotFoundError) throw new LabelNotReadyError(shippingId, error);

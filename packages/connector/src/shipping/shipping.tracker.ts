@@ -45,7 +45,7 @@ export class ShipmentTracker {
     const s = await this.shipment(shipmentId);
     if (s.poleepo_shipping_id === null) return { status: s.poleepo_status, previous: s.poleepo_status, changed: false, trackingCode: s.tracking_code };
     const conn = await this.deps.connection(s.connection_id);
-    const shipping = await conn.poleepo.getShipping(s.poleepo_shipping_id);
+    const shipping = await conn.poleepo.getShipping(s.poleepo_shipping_id, { signal });
     return this.apply(conn, s, shipping, signal);
   }
 
@@ -58,14 +58,14 @@ export class ShipmentTracker {
     const conn = await this.deps.connection(s.connection_id);
     let shipping: PoleepoShipping;
     if (hasLeft(s.poleepo_status)) {
-      shipping = await conn.poleepo.getShipping(s.poleepo_shipping_id);
+      shipping = await conn.poleepo.getShipping(s.poleepo_shipping_id, { signal });
     } else {
       try {
-        shipping = await conn.poleepo.markHandedToCarrier(s.poleepo_shipping_id);
+        shipping = await conn.poleepo.markHandedToCarrier(s.poleepo_shipping_id, { signal });
       } catch (error) {
         if (!(error instanceof PoleepoValidationError)) throw error;
         // A repeated hand-over (its first reply lost) is refused as a transition Poleepo already made: look.
-        shipping = await conn.poleepo.getShipping(s.poleepo_shipping_id);
+        shipping = await conn.poleepo.getShipping(s.poleepo_shipping_id, { signal });
         if (!hasLeft(shipping.status)) throw new PermanentError(`Poleepo refused the hand-over of ${s.picking_name}: ${error.message}`, { cause: error });
       }
     }

@@ -292,7 +292,7 @@ export class TaskQueue {
     const now = this.clock.now();
     for (let round = 0; round < 5; round++) {
       try {
-        let q = this.db.kysely.updateTable('tasks').set((eb) => ({
+        let q = this.db.kysely.updateTable('tasks').set(() => ({
           status: 'pending',
           run_at: fields.run_at,
           ...(fields.last_error !== undefined ? { last_error: fields.last_error, last_error_stack: fields.last_error_stack ?? null } : {}),

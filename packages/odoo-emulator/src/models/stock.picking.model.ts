@@ -14,6 +14,7 @@ import { assignMove, createMoveLine, linesOf, releaseLine, syncPickingState } fr
 import { isStorable, roundQty } from './stock.quant.ops.ts';
 import { pickingPutInPack, PUT_IN_PACK_PARAMS } from './stock.picking.pack.ts';
 import { buttonValidate } from './stock.picking.validate.ts';
+import { nextPickingName } from './stock.picking.names.ts';
 import type { PackageBase } from './stock.package.model.ts';
 
 export class StockPicking extends Model {
@@ -300,11 +301,3 @@ function syncMoveAfterUnreserve(env: Env, moveId: number): void {
   syncPickingState(env, move.picking_id as number);
 }
 
-/** The next name of a transfer of this operation type: "<warehouse code>/<sequence prefix>/<5 digits>". */
-export function nextPickingName(env: Env, type: Rec): string {
-  const warehouse = env.model('stock.warehouse').table.get(type.warehouse_id as number);
-  const key = type.code === 'outgoing' ? `stock.picking.out.${warehouse?.id ?? 1}` : `stock.picking.type.${type.id}`;
-  const prefix = (type.sequence_code as string | undefined) || (type.code === 'outgoing' ? 'OUT' : type.code === 'incoming' ? 'IN' : 'INT');
-  const number = String(env.registry.nextSequence(key, 1)).padStart(5, '0');
-  return warehouse ? `${warehouse.code}/${prefix}/${number}` : `${prefix}/${number}`;
-}

@@ -23,7 +23,8 @@ import { postMessage, postTracking } from './mail.thread.ts';
 import { assignMove, linesOf, releaseLine, syncMove, syncPickingState } from './stock.move.model.ts';
 import { isStorable, roundQty, updateAvailable } from './stock.quant.ops.ts';
 import { parseOrder } from '../orm/order.ts';
-import { nextPickingName, type StockPicking } from './stock.picking.model.ts';
+import type { StockPicking } from './stock.picking.model.ts';
+import { nextPickingName } from './stock.picking.names.ts';
 import { sendShipping } from './delivery.carrier.model.ts';
 
 const OPEN = (m: Rec) => m.state !== 'done' && m.state !== 'cancel';
