@@ -8,6 +8,7 @@ import { tasksPage } from './pages/tasks.page.tsx';
 import { jobsPage } from './pages/jobs.page.tsx';
 import { ordersPage } from './pages/orders.page.tsx';
 import { shippingPage } from './pages/shipping.page.tsx';
+import { invoicesPage } from './pages/invoices.page.tsx';
 import { packageTypesPage } from './pages/package-types.page.tsx';
 import { productsPage } from './pages/products.page.tsx';
 import { batchesPage } from './pages/batches.page.tsx';
@@ -21,6 +22,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   dashboardPage,
   ordersPage,
   shippingPage,
+  invoicesPage,
   packageTypesPage,
   queuePage,
   productsPage,

@@ -77,7 +77,7 @@ describe('console in a browser', () => {
 
   it('opens every page from the menu, in place (htmx), accessible and without errors', async () => {
     const entries = await page.locator('nav.sidebar a').allTextContents();
-    expect(entries).toEqual(['Dashboard', 'Orders', 'Shipping', 'Package types', 'Products', 'Product batches', 'Webhook queue', 'Tasks', 'Scheduled jobs', 'API log', 'Connections', 'Webhooks', 'Users', 'My account']);
+    expect(entries).toEqual(['Dashboard', 'Orders', 'Shipping', 'Invoices', 'Package types', 'Products', 'Product batches', 'Webhook queue', 'Tasks', 'Scheduled jobs', 'API log', 'Connections', 'Webhooks', 'Users', 'My account']);
     // A page's heading is its menu label unless named here.
     const titles: Record<string, string> = { Orders: 'Imported orders', Products: 'Products on Poleepo' };
     // A marker on the window survives in-place navigation and disappears on a full load.
@@ -180,7 +180,7 @@ describe('console in a browser', () => {
     // Her console is in her language from the first page on.
     await heading('Dashboard');
     expect(await page.getAttribute('html', 'lang')).toBe('it');
-    expect(await page.locator('nav.sidebar a').allTextContents()).toEqual(['Dashboard', 'Ordini', 'Spedizioni', 'Tipi di collo', 'Prodotti', 'Lotti prodotti', 'Coda Webhook', 'Attività', 'Log API', 'Il mio account']);
+    expect(await page.locator('nav.sidebar a').allTextContents()).toEqual(['Dashboard', 'Ordini', 'Spedizioni', 'Fatture', 'Tipi di collo', 'Prodotti', 'Lotti prodotti', 'Coda Webhook', 'Attività', 'Log API', 'Il mio account']);
     await open('/jobs');
     await heading('Non consentito');
     await screenshot(page, 'operator-forbidden');

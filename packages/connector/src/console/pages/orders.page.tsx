@@ -15,6 +15,7 @@ import { enqueueOrderImport } from '../../orders/orders.kinds.ts';
 import { orderUrl } from '../../orders/orders.mapper.ts';
 import { ORDER_STATUS_LABELS, type PoleepoOrderStatus } from '../../poleepo/poleepo.types.ts';
 import { ValidationError } from '../../shared/errors.ts';
+import { orderInvoicesSection } from './invoices.page.tsx';
 
 /**
  * Imported orders (DESIGN §4.10): Poleepo info and link, the sale order, status, flags, parked reasons and errors,
@@ -140,6 +141,7 @@ async function detailView(c: ConsoleContext, id: number) {
         [t('orders.updated'), <Time ui={ui} ms={b.updated_at} />],
         [t('orders.confirmed'), <Time ui={ui} ms={b.confirmed_at} />],
       ]} />
+      {await orderInvoicesSection(c, b)}
     </>
   ));
 }
