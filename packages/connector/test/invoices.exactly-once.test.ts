@@ -59,6 +59,25 @@ describe.each(dialects)('invoices exactly once, on %s', (dialect) => {
     expect(requests(w, 'documents.upload')).toBe(1);
   });
 
+  it('a crash after Odoo made the invoice but before the connector recorded it: Invoice Sync resumes the row, adopts the draft, one invoice', async () => {
+    w = await invoicesWorld({ dialect, policy: 'manual' });
+    w.startWorker();
+    const order = await w.importedOrder();
+    await w.validateDelivery(order.saleOrderId);
+    // What a process killed right after create_invoices leaves: the intent with create_sent_at, a draft no row knows.
+    const now = w.clock.now();
+    const id = await w.invoices.repo.insert({
+      connection_id: w.connectionId, poleepo_order_id: order.poleepoId, sale_order_id: order.saleOrderId, sale_order_name: order.saleOrderName,
+      kind: 'INVOICE', origin: 'connector', trigger: 'send', step: 'creating', open_key: 'INVOICE', create_sent_at: now, created_at: now, updated_at: now,
+    });
+    const [draft] = await w.invoiceByHand(order.saleOrderId, false);
+    w.clock.advance(6 * 60_000);
+    const [row] = await sentAfterRetries(w, order.poleepoId);
+    expect(row).toMatchObject({ id, move_id: draft, origin: 'connector', step: 'sent' });
+    expect(w.moves(order.saleOrderId)).toEqual([expect.objectContaining({ id: draft, state: 'posted' })]);
+    expect(w.poleepoDocuments(order.poleepoId)).toHaveLength(1);
+  });
+
   it('Poleepo stores the document but the reply is lost (502 after): the retry finds it by type and number, nothing sent twice', async () => {
     w = await invoicesWorld({ dialect });
     w.startWorker();
