@@ -19,7 +19,7 @@ export function kindWord(kind: InvoiceKind): string {
   return kind === 'CREDIT_NOTE' ? 'credit note' : 'invoice';
 }
 
-/** Odoo has no wkhtmltopdf (docs/odoo-api.md §F.5): no PDF can be made until it is installed and Odoo restarted. */
+/** Odoo has no wkhtmltopdf (docs/odoo-api.md §F): no PDF can be made until it is installed and Odoo restarted. */
 export function noPdfEngine(what: string, cause: unknown): InvoiceStopped {
   return new InvoiceStopped('no_wkhtmltopdf',
     `Odoo cannot make the PDF of ${what}: wkhtmltopdf, the program Odoo prints PDFs with, is not installed on the Odoo server. Install it there (the version Odoo recommends) and restart Odoo; the connector tries again every hour, or now with "invoices send".`,
