@@ -4,7 +4,7 @@ import { ORDER_STATUS_NAMES, lineTotal, total } from './poleepo-sandbox.orders.t
 import { PRICE_CURRENCY, servicePrice } from './poleepo-sandbox.rates.ts';
 import type { CarrierRec, SandboxShippings, ShippingRec } from './poleepo-sandbox.shippings.ts';
 import type { PoleepoSandboxKnobs, SandboxPermissions } from './poleepo-sandbox.types.ts';
-import { isoSeconds, round2 } from './poleepo-sandbox.util.ts';
+import { isoSeconds } from './poleepo-sandbox.util.ts';
 
 /** How records look on the wire (docs/poleepo-api.md §4), with what the key hides left out. */
 const TYPE_NAMES = { SIMPLE: 'Semplice', PARENT: 'Padre', VARIANT: 'Variante' } as const;
