@@ -112,6 +112,24 @@ describe.each(dialects)('invoices exactly once, on %s', (dialect) => {
     expect(await w.rows(order.poleepoId)).toHaveLength(2);
   });
 
+  it('Poleepo refuses the document (422): stopped with Poleepo\'s words, nothing stored, its task done; send again once fixed', async () => {
+    w = await invoicesWorld({ dialect });
+    w.startWorker();
+    const order = await w.importedOrder();
+    await w.validateDelivery(order.saleOrderId);
+    w.sandbox.faults.add({ endpoint: 'documents.upload', status: 422, count: 1 });
+    await w.syncNow();
+    const [row] = await w.rows(order.poleepoId);
+    expect(row).toMatchObject({ step: 'failed', failed_step: 'uploading', error_code: 'poleepo_refused', upload_sent_at: null, retry_at: null });
+    expect(row!.error).toMatch(/^Poleepo refused invoice INV\/\d{4}\/\d+: .+\. Nothing was stored on Poleepo; fix it and send again\.$/);
+    expect(w.poleepoDocuments(order.poleepoId)).toEqual([]);
+    expect((await w.db.kysely.selectFrom('tasks').select('status').where('kind', '=', 'invoices.order').execute()).map((t) => t.status)).toEqual(['done']);
+    await w.invoices.send(w.connectionId, order.poleepoId, 'test');
+    await w.settled(order.poleepoId);
+    expect((await w.rows(order.poleepoId))[0]).toMatchObject({ id: row!.id, step: 'sent' });
+    expect(w.poleepoDocuments(order.poleepoId)).toHaveLength(1);
+  });
+
   it('Odoo without wkhtmltopdf: the invoice stops with plain words (its task done, not retried to death); once installed, send finishes it', async () => {
     w = await invoicesWorld({ dialect });
     w.startWorker();

@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { errorMessage } from '../shared/errors.ts';
+import { RateLimitedError, RetryableError, errorMessage } from '../shared/errors.ts';
 import type { OrderConnection } from '../orders/orders.connections.ts';
 import type { OrdersRepo } from '../orders/orders.repo.ts';
 import { PoleepoNotFoundError } from '../poleepo/poleepo.errors.ts';
@@ -79,8 +79,11 @@ export class DocumentImporter {
           row = await this.import(conn, row, binding.sale_order_id, signal);
           outcome.imported++;
         } catch (error) {
-          await this.save(row.id, { error: errorMessage(error).slice(0, 2000) });
-          failures.push(error);
+          // No answer: the task tries again. Refused for good: the document says why, and is tried again the next
+          // time the order is looked at (never a task retried to death).
+          const retryable = error instanceof RetryableError || error instanceof RateLimitedError || signal?.aborted;
+          await this.save(row.id, { error: errorMessage(error).slice(0, 2000), ...(retryable ? {} : { step: 'failed' as const }) });
+          if (retryable) failures.push(error);
         }
       }
       const current = (await this.deps.repo.document(conn.view.id, doc.id))!;

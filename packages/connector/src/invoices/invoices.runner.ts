@@ -8,7 +8,7 @@ import type { PoleepoDocument } from '../poleepo/poleepo.types.ts';
 import { invoiceFileName, InvoicesOdoo, type OrderMove } from './invoices.odoo.ts';
 import type { InvoicePatch, InvoicesRepo } from './invoices.repo.ts';
 import { WORKING_STEPS, type InvoiceRow } from './invoices.tables.ts';
-import { InvoiceStopped, kindWord, noPdfEngine, notProvisioned, nothingToInvoice, odooRefused, pdfFailed, poleepoRefused } from './invoices.words.ts';
+import { InvoiceStopped, kindWord, noPdfEngine, notProvisioned, nothingToInvoice, odooRefused, pdfFailed, poleepoRefused, stepWord } from './invoices.words.ts';
 
 /** Waiting this much beyond Odoo's request time limit leaves room for clock skew and the commit itself. */
 const SETTLE_MARGIN_MS = 10_000;
@@ -71,8 +71,15 @@ export class InvoiceRunner {
           this.deps.logger.info({ invoiceId: row.id, order: row.poleepo_order_id }, 'credit note already made in Odoo by someone else: nothing to make');
           return row;
         }
-        if (!(error instanceof RateLimitedError)) await this.save(row.id, { error: `While ${before}: ${errorMessage(error)}`.slice(0, 2000) });
-        throw error;
+        if (error instanceof RateLimitedError) throw error;
+        if (error instanceof RetryableError || signal?.aborted) {
+          // Odoo or Poleepo did not answer (or this task is being stopped): the task tries again, the step reconciles.
+          await this.save(row.id, { error: `While ${stepWord(before)}: ${errorMessage(error)}`.slice(0, 2000) });
+          throw error;
+        }
+        // Refused for good (access, a permission of the Poleepo key, a bug): stopped in words, not a task retried to
+        // death; Invoice Sync tries again in an hour, a person's send at once.
+        return this.stop(row, new InvoiceStopped('error', `Stopped while ${stepWord(before)}: ${errorMessage(error)}`, 3_600_000, { cause: error }));
       }
       if (row.step === before && row.step !== 'sent') throw new Error(`Invoice ${row.id} did not move on from ${before}`);
     }
