@@ -66,14 +66,15 @@ export function syncDynamicLines(env: Env, moveId: number): void {
   const amounts = products.map((l) => computeLineAmounts(env, {
     priceUnit: Number(l.price_unit) || 0, discount: Number(l.discount) || 0, quantity: Number(l.quantity) || 0, taxIds: (l.tax_ids as number[]) ?? [],
   }, companyId, isRefundType(move.move_type)));
+  const doc = products.length ? documentAmounts(env, amounts, companyId) : undefined;
   products.forEach((l, i) => {
     const a = amounts[i];
-    const balance = roundTo(sign * a.subtotal, 2) || 0;
+    // The global rounding's delta (18/19 round_globally) goes to the base lines, so that the entry balances.
+    const balance = roundTo(sign * (a.subtotal + (doc?.lineDeltas[i] ?? 0)), 2) || 0;
     table.update(l.id, { price_subtotal: a.subtotal, price_total: a.total, balance, amount_currency: balance, partner_id: partner, amount_residual: 0 });
   });
   const stale = new Set(all.filter((l) => l.display_type === 'tax' || l.display_type === 'payment_term').map((l) => l.id));
-  if (products.length) {
-    const doc = documentAmounts(env, amounts, companyId);
+  if (doc) {
     const accounts = env.model('account.account') as AccountAccount;
     const taxes = env.model('account.tax').table;
     const common = { move_id: moveId, partner_id: partner, company_id: companyId, tax_ids: [[6, 0, []]], quantity: 1, price_unit: 0, discount: 0 };

@@ -56,7 +56,24 @@ export class ResCurrency extends Model {
   override defaults(): Record<string, unknown> {
     return { active: true, rounding: 0.01, decimal_places: 2, position: 'before' };
   }
+
+  /**
+   * A real database holds every ISO currency, most of them inactive. The recordings show USD and EUR; the pound and
+   * the Swiss franc are added, inactive, as Odoo has them (activated with `write({active: true})`).
+   */
+  afterSeed(env: Env): void {
+    const known = new Set([...this.table.rows.values()].map((c) => c.name));
+    for (const c of EXTRA_CURRENCIES) {
+      if (known.has(c.name)) continue;
+      this.table.insert({ id: this.table.allocateId(), ...c, active: false, rounding: 0.01, decimal_places: 2, create_uid: 1, write_uid: 1, create_date: env.now, write_date: env.now });
+    }
+  }
 }
+
+const EXTRA_CURRENCIES = [
+  { name: 'GBP', full_name: 'Pound Sterling', symbol: '£', position: 'before' },
+  { name: 'CHF', full_name: 'Swiss franc', symbol: 'CHF', position: 'after' },
+];
 
 export class ResLang extends Model {
   readonly name = 'res.lang';

@@ -8,6 +8,7 @@ import { ResPartner } from './res.partner.model.ts';
 import { ResCompany, ResUsers, ResUsersApikeys, ResUsersApikeysDescription } from './res.users.model.ts';
 import { ProductAttribute, ProductAttributeValue, ProductCategory, ProductTemplateAttributeLine, ProductTemplateAttributeValue } from './product.attribute.model.ts';
 import { ProductProduct, ProductTemplate } from './product.model.ts';
+import { ProductPricelist } from './product.pricelist.model.ts';
 import { StockLocation, StockPickingType, StockQuant, StockWarehouse } from './stock.model.ts';
 import { StockMove } from './stock.move.model.ts';
 import { StockMoveLine } from './stock.move.line.model.ts';
@@ -33,7 +34,7 @@ import { BaseAutomation } from './base.automation.model.ts';
 export const MODEL_CLASSES: (new () => Model)[] = [
   ResCountry, ResCountryState, ResCurrency, ResLang, UomUom, ResGroupsWithMembers, MailMessageSubtype, AccountTaxGroup, IrModuleModule, DeliveryCarrier,
   StockPackageType, ResPartner, ResCompany, ResUsers, ResUsersApikeys, ResUsersApikeysDescription, ProductCategory, ProductAttribute,
-  ProductAttributeValue, ProductTemplateAttributeLine, ProductTemplateAttributeValue, ProductTemplate, ProductProduct, StockWarehouse,
+  ProductAttributeValue, ProductTemplateAttributeLine, ProductTemplateAttributeValue, ProductTemplate, ProductProduct, ProductPricelist, StockWarehouse,
   StockLocation, StockPickingType, StockQuantPackage, StockPackage, StockPackageLevel, StockQuant, StockMove, StockMoveLine, StockPicking,
   ChooseDeliveryPackage, StockPutInPack, StockBackorderConfirmation, AccountTax, AccountAccount, AccountJournal, AccountMove, AccountMoveLine,
   SaleOrder, SaleOrderLine, SaleAdvancePaymentInv, AccountMoveReversal, MailMessage, MailTrackingValue, IrAttachment, IrModel,

@@ -76,6 +76,8 @@ export class SaleOrder extends Model {
 
   override compute(field: string, rec: Rec, env: Env): unknown {
     switch (field) {
+      case 'currency_id':
+        return orderCurrency(rec, env);
       case 'amount_untaxed':
       case 'amount_tax':
       case 'amount_total':
@@ -276,7 +278,10 @@ export class SaleOrderLine extends Model {
       case 'order_partner_id':
         return env.model('sale.order').table.get(rec.order_id as number)?.partner_id ?? false;
       case 'currency_id':
-        return env.model('sale.order').table.get(rec.order_id as number)?.currency_id ?? 1;
+      {
+        const order = env.model('sale.order').table.get(rec.order_id as number);
+        return order ? orderCurrency(order, env) : 1;
+      }
       case 'invoice_lines':
         return env.registry.has('account.move.line') ? [...env.model('account.move.line').table.lookup('sale_line_ids', rec.id)].sort((a, b) => a - b) : [];
       case 'qty_invoiced':
@@ -380,13 +385,23 @@ export class SaleOrderLine extends Model {
     if (cached) return cached;
     const order = env.model('sale.order').table.get(rec.order_id as number);
     const companyId = (order?.company_id as number) ?? env.companyId;
+    const currency = order ? env.model('res.currency').table.get(orderCurrency(order, env)) : undefined;
     const out = computeLineAmounts(env, {
       priceUnit: (rec.price_unit as number) || 0, discount: (rec.discount as number) || 0,
       quantity: (rec.product_uom_qty as number) || 0, taxIds: (rec[this.taxField] as number[]) ?? [],
-    }, companyId);
+    }, companyId, false, (currency?.rounding as number) || 0.01);
     env.cache.set(key, out);
     return out;
   }
 
   protected override registerMethods(): void {}
+}
+
+/** `_compute_currency_id` (17+): the pricelist's currency, else the company's. */
+export function orderCurrency(order: Rec, env: Env): number {
+  const pricelist = typeof order.pricelist_id === 'number' ? env.model('product.pricelist').table.get(order.pricelist_id) : undefined;
+  if (pricelist && typeof pricelist.currency_id === 'number') return pricelist.currency_id;
+  // Without a pricelist: the company's, as stored when the order was made.
+  if (typeof order.currency_id === 'number') return order.currency_id;
+  return (env.model('res.company').table.get(order.company_id as number)?.currency_id as number | undefined) ?? 1;
 }
