@@ -55,14 +55,11 @@ async function importOrder(world: OrdersWorld, input: PoleepoOrderInput, states 
   return { pid, binding, so: world.saleOrders(pid)[0] };
 }
 
-/** Whether this emulator models pricelists (product.pricelist), which an order in another currency needs. */
-function hasPricelists(world: OrdersWorld): boolean {
-  try {
-    world.odoo.call('product.pricelist', 'search', [[]]);
-    return true;
-  } catch {
-    return false;
-  }
+/** Activates a currency the emulated Odoo has inactive (as a real database has every ISO currency). */
+function activateCurrency(world: OrdersWorld, code: string): number {
+  const [id] = world.odoo.call('res.currency', 'search', [[['name', '=', code]]], { context: { active_test: false } }) as number[];
+  world.odoo.call('res.currency', 'write', [[id], { active: true }]);
+  return id!;
 }
 
 describe('order amounts, line by line (no Odoo)', () => {
@@ -160,27 +157,28 @@ describe.each([17, 18, 19] as const)('imported orders complete to the cent on Od
     w = await ordersWorld({ dialect: 'sqlite', version });
     w.startWorker();
     const partners = w.odoo.call('res.partner', 'search_count', [[]]);
-    // Odoo does not know the currency at all.
-    const unknown = await importOrder(w, { channel: 'AMAZON', currency: 'GBP', lines: [{ sku: 'E-COM07', quantity: 1, price: 20.75 }] }, ['parked']);
-    expect(unknown.binding.parked_reason).toBe('The order is in GBP, but this company keeps its accounts in EUR and Odoo does not know the currency GBP. Add it (Accounting › Configuration › Currencies), create a pricelist in GBP, then retry the order. Nothing was imported.');
+    // Odoo does not know the currency at all (XXX, ISO 4217's "no currency", is in no Odoo).
+    const unknown = await importOrder(w, { channel: 'AMAZON', currency: 'XXX', lines: [{ sku: 'E-COM07', quantity: 1, price: 20.75 }] }, ['parked']);
+    expect(unknown.binding.parked_reason).toBe('The order is in XXX, but this company keeps its accounts in EUR and Odoo does not know the currency XXX. Add it (Accounting › Configuration › Currencies), create a pricelist in XXX, then retry the order. Nothing was imported.');
     expect(unknown.so).toBeUndefined();
-    // Known and active, but no pricelist in it (or, in an Odoo without pricelists, no way to have one).
-    w.odoo.call('res.currency', 'create', [{ name: 'GBP', symbol: '£', rounding: 0.01, active: true }]);
+    // Known but inactive (as Odoo has the pound), and no pricelist in it.
+    const inactive = await importOrder(w, { channel: 'AMAZON', currency: 'GBP', lines: [{ sku: 'E-COM07', quantity: 1, price: 20.75 }] }, ['parked']);
+    expect(inactive.binding.parked_reason).toMatch(/^The order is in GBP, but this company keeps its accounts in EUR and Odoo has no active pricelist in GBP: activate the currency GBP \(.*\), create a pricelist in GBP for this company \(.*\), then retry the order\. Nothing was imported\.$/);
+    // Active, but no pricelist in it.
+    activateCurrency(w, 'GBP');
     w.clock.advance(6 * 60_000); // reference data is read again after a few minutes
-    await w.orders.retry(unknown.binding.id);
-    const parked = await w.waitFor(unknown.pid, ['parked']);
-    expect(parked.parked_reason).toMatch(hasPricelists(w)
-      ? /^The order is in GBP, but this company keeps its accounts in EUR and Odoo has no active pricelist in GBP: create a pricelist in GBP for this company \(.*\), then retry the order\. Nothing was imported\.$/
-      : /^The order is in GBP, but this company keeps its accounts in EUR and this Odoo has no pricelists to put an order in another currency\. Nothing was imported\.$/);
+    await w.orders.retry(inactive.binding.id);
+    const parked = await w.waitFor(inactive.pid, ['parked']);
+    expect(parked.parked_reason).toMatch(/^The order is in GBP, but this company keeps its accounts in EUR and Odoo has no active pricelist in GBP: create a pricelist in GBP for this company \(.*\), then retry the order\. Nothing was imported\.$/);
     expect(w.saleOrders(unknown.pid)).toHaveLength(0);
+    expect(w.saleOrders(inactive.pid)).toHaveLength(0);
     expect(w.odoo.call('res.partner', 'search_count', [[]])).toBe(partners); // parked before the customer is made
   });
 
-  it('an order in another currency with a pricelist in it: imported in that currency, to the cent', async ({ skip }) => {
+  it('an order in another currency with a pricelist in it: imported in that currency, to the cent', async () => {
     w = await ordersWorld({ dialect: 'sqlite', version });
-    if (!hasPricelists(w)) skip('the emulator has no product.pricelist yet (reported): an order in another currency cannot be in it');
     w.startWorker();
-    const gbp = w.odoo.call('res.currency', 'create', [{ name: 'GBP', symbol: '£', rounding: 0.01, active: true }]) as number;
+    const gbp = activateCurrency(w, 'GBP');
     const pricelist = w.odoo.call('product.pricelist', 'create', [{ name: 'Amazon UK (GBP)', currency_id: gbp, company_id: 1 }]) as number;
     const { binding, so } = await importOrder(w, { channel: 'AMAZON', currency: 'GBP', shipping_cost: 4.27, lines: [{ sku: 'E-COM07', quantity: 2, price: 20.74, discount: 2.07 }], vouchers: [{ code: 'UK5', amount: 4.27 }] });
     const total = 39.41; // 2 × 20.74 − 2.07 + 4.27 − 4.27
