@@ -126,7 +126,7 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
     const started = Date.now();
     const [soId] = odoo!.call('sale.order', 'search', [[['x_poleepo_order_id', '=', String(order.id)]]]) as number[];
     odoo!.call('sale.order', 'action_cancel', [[soId]], { context: { disable_cancel_warning: true } });
-    await eventually(async () => sandbox!.state.orders.order(order.id).status === 'CANCELED', 10_000, 'the cancellation on Poleepo');
+    await eventually(async () => sandbox!.state.orders.order(order.id).status === 'CANCELED', 30_000, 'the cancellation on Poleepo');
     expect(Date.now() - started).toBeLessThan(10_000);
     // The notifications' runs settle (a later notification may still be finishing when Poleepo already has it).
     const runs = await eventually(async () => {

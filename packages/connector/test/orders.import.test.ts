@@ -82,7 +82,7 @@ describe('order import rules (SQLite)', () => {
     const [so] = w.saleOrders(pid);
     const lines = w.odoo.call('sale.order.line', 'read', [so.order_line], { fields: ['product_id', 'product_uom_qty'] }) as { product_id: [number, string]; product_uom_qty: number }[];
     expect(lines.map((l) => [l.product_id[0], l.product_uom_qty])).toEqual([[17, 1], [16, 2]]);
-    await eventually(async () => (await w!.webhookQueue.get(messageId))?.status === 'done', 5000, 'the webhook message to be Completato again');
+    await eventually(async () => (await w!.webhookQueue.get(messageId))?.status === 'done', 30_000, 'the webhook message to be Completato again');
   });
 
   it('parks an SKU that matches two products, rather than picking one', async () => {
@@ -187,7 +187,7 @@ describe('order import rules (SQLite)', () => {
     // Poleepo answers an older status (a lagging read, or an event replayed): nothing moves back.
     w.setStatus(pid, 'PAYMENT_ACCEPTED');
     await w.webhook(pid, 'PAYMENT_ACCEPTED');
-    await eventually(async () => (await w!.ctx.tasks.list({ kind: 'orders.import', status: 'done' })).total >= 2, 5000, 'the second import run');
+    await eventually(async () => (await w!.ctx.tasks.list({ kind: 'orders.import', status: 'done' })).total >= 2, 30_000, 'the second import run');
     const after = await w.waitFor(pid, ['confirmed']);
     expect(after).toMatchObject({ poleepo_status: 'SHIPPED', status_rank: 3, pushed_status: null });
     expect(w.saleOrders(pid)[0].x_poleepo_status).toBe('SHIPPED');
@@ -211,7 +211,7 @@ describe('order import rules (SQLite)', () => {
     w.clock.advance(60_000);
     const first = await w.orders.polling.run();
     expect(first.connections[0]).toMatchObject({ connection: 'shop', odooQueued: 1 });
-    await eventually(async () => (await w!.binding(refusedPid))?.pushed_status === 'IN_PROCESS', 5000, 'the confirmation to be pushed');
+    await eventually(async () => (await w!.binding(refusedPid))?.pushed_status === 'IN_PROCESS', 30_000, 'the confirmation to be pushed');
     expect(w.sandbox.state.orders.order(refusedPid).status).toBe('IN_PROCESS');
     expect(w.saleOrders(refusedPid)[0].x_poleepo_status).toBe('IN_PROCESS');
 
@@ -349,7 +349,7 @@ describe('order import safety nets (SQLite)', () => {
     w.odoo.call('sale.order', 'action_cancel', [[imported.sale_order_id]], { context: { disable_cancel_warning: true } });
     w.odoo.call('sale.order', 'unlink', [[imported.sale_order_id]]);
     await w.orders.enqueue(w.connectionId, pid, 'webhook');
-    await eventually(async () => (await w!.binding(pid))?.flag?.includes('no longer exists in Odoo') ?? false, 5000, 'the flag');
+    await eventually(async () => (await w!.binding(pid))?.flag?.includes('no longer exists in Odoo') ?? false, 30_000, 'the flag');
     expect(w.saleOrders(pid)).toHaveLength(0);
   });
 
