@@ -114,8 +114,11 @@ export class BindingsRepo {
   async eligibleBySku(connectionId: number, skus: readonly string[], executor?: Kysely<Database>): Promise<BindingRow[]> {
     const out: BindingRow[] = [];
     for (const chunk of chunks([...new Set(skus)], 1000)) {
-      out.push(...await this.x(executor).selectFrom('product_bindings').selectAll()
-        .where('connection_id', '=', connectionId).where('kind', '=', 'variant').where('eligible', '=', 1).where('sku', 'in', chunk).execute());
+      // `kind` is checked here, not in SQL: with `kind = ?` SQLite (no statistics) walks every variant through the
+      // (connection, kind, odoo id) key instead of looking the SKUs up in their index.
+      const rows = await this.x(executor).selectFrom('product_bindings').selectAll()
+        .where('connection_id', '=', connectionId).where('eligible', '=', 1).where('sku', 'in', chunk).execute();
+      for (const r of rows) if (r.kind === 'variant') out.push(r);
     }
     return out;
   }
@@ -136,8 +139,10 @@ export class BindingsRepo {
   async eligibleSkuHolders(connectionId: number, skus: readonly string[]): Promise<{ odoo_id: number; sku: string | null; last_error_code: string | null }[]> {
     const out: { odoo_id: number; sku: string | null; last_error_code: string | null }[] = [];
     for (const chunk of chunks([...new Set(skus)], 1000)) {
-      out.push(...await this.db.kysely.selectFrom('product_bindings').select(['odoo_id', 'sku', 'last_error_code'])
-        .where('connection_id', '=', connectionId).where('kind', '=', 'variant').where('eligible', '=', 1).where('sku', 'in', chunk).execute());
+      // `kind` checked here: see eligibleBySku (the SKU index, not a walk of every variant per chunk).
+      const rows = await this.db.kysely.selectFrom('product_bindings').select(['odoo_id', 'sku', 'last_error_code', 'kind'])
+        .where('connection_id', '=', connectionId).where('eligible', '=', 1).where('sku', 'in', chunk).execute();
+      for (const r of rows) if (r.kind === 'variant') out.push({ odoo_id: r.odoo_id, sku: r.sku, last_error_code: r.last_error_code });
     }
     return out;
   }
@@ -153,22 +158,14 @@ export class BindingsRepo {
     return out;
   }
 
-  /** Variant bindings of these templates (family shape changes). */
-  async variantsOfTemplates(connectionId: number, templateIds: readonly number[]): Promise<BindingRow[]> {
-    const out: BindingRow[] = [];
-    for (const chunk of chunks([...new Set(templateIds)], 1000)) {
-      out.push(...await this.db.kysely.selectFrom('product_bindings').selectAll()
-        .where('connection_id', '=', connectionId).where('kind', '=', 'variant').where('template_id', 'in', chunk).execute());
-    }
-    return out;
-  }
-
   /** The shape of the variant bindings of these templates (no payloads): family shape changes. */
   async variantShapes(connectionId: number, templateIds: readonly number[]): Promise<Pick<BindingRow, 'odoo_id' | 'template_id' | 'eligible' | 'has_parent'>[]> {
     const out: Pick<BindingRow, 'odoo_id' | 'template_id' | 'eligible' | 'has_parent'>[] = [];
     for (const chunk of chunks([...new Set(templateIds)], 1000)) {
-      out.push(...await this.db.kysely.selectFrom('product_bindings').select(['odoo_id', 'template_id', 'eligible', 'has_parent'])
-        .where('connection_id', '=', connectionId).where('kind', '=', 'variant').where('template_id', 'in', chunk).execute());
+      // `kind` checked here: see eligibleBySku (the template index, not a walk of every variant per chunk).
+      const rows = await this.db.kysely.selectFrom('product_bindings').select(['odoo_id', 'template_id', 'eligible', 'has_parent', 'kind'])
+        .where('connection_id', '=', connectionId).where('template_id', 'in', chunk).execute();
+      for (const r of rows) if (r.kind === 'variant') out.push({ odoo_id: r.odoo_id, template_id: r.template_id, eligible: r.eligible, has_parent: r.has_parent });
     }
     return out;
   }

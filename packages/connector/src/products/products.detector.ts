@@ -230,7 +230,7 @@ export class ChangeDetector {
       const templates = [...templateIds];
       const withEligible = options.dryRun ? eligibleTemplates : await this.deps.bindings.templatesWithEligible(this.deps.connectionId, templates);
       await this.decideParents(run, templates, withEligible, pass, options, false);
-      if (!options.dryRun) await this.checkDuplicatesIncrementally(skus, run);
+      if (!options.dryRun) await this.checkDuplicatesIncrementally(skus, run, options);
     }
     this.finish(odooNow);
   }
@@ -423,7 +423,7 @@ export class ChangeDetector {
    * Incremental: SKUs of this run's variants checked against every published variant the connector knows, a page of
    * SKUs at a time (every holder of a SKU comes in the same page); only shared SKUs and SKUs equal to a parent's are kept.
    */
-  private async checkDuplicatesIncrementally(skus: Set<string>, run: ExportRun): Promise<void> {
+  private async checkDuplicatesIncrementally(skus: Set<string>, run: ExportRun, options: DetectOptions): Promise<void> {
     const { bindings, connectionId } = this.deps;
     const parentSkus = new Map<string, number>();
     for (const t of run.templates.values()) if (t.variantCount > 1) parentSkus.set(parentSkuOf(t.id, this.deps.settings.parentSkuPrefix), t.id);
@@ -435,8 +435,9 @@ export class ChangeDetector {
         (inPage.get(b.sku!) ?? inPage.set(b.sku!, []).get(b.sku!)!).push(b.odoo_id);
       }
       for (const [sku, ids] of inPage) if (ids.length > 1 || parentSkus.has(sku)) holders.set(sku, ids);
+      await options.yieldNow();
     }
-    await this.markDuplicates(holders, parentSkus, { dryRun: false } as DetectOptions);
+    await this.markDuplicates(holders, parentSkus, { ...options, dryRun: false });
     // Variants refused as duplicates of a SKU that is unique now are read again next time.
     const stale = await bindings.skusWithErrorCode(connectionId, 'SKU_SHARED');
     if (stale.length) {
