@@ -14,13 +14,18 @@
  *    the results would leave them, write_dates aged as if the export happened long ago); then 10 variants change
  *    (5 stock quantities, 5 prices) and one Generate Product Batches tick runs. Bar: detected and batched with ≤ 6
  *    Odoo calls.
+ * 4. Every product changed: the sale tax every template carries changes rate, and one tick runs (incremental
+ *    detection of all 100,000 variants, Needs Update written back, every item batched and sent).
+ * For each phase: the connector's peak RSS (sampled every 20 ms; and the process's high-water mark, which covers
+ * every phase so far) and the event loop's delay p99 (what a webhook arriving meanwhile would wait for). Bar: peak RSS
+ * ≤ 300 MB through the full export and the every-product-changed tick, without forced garbage collections.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 
@@ -88,6 +93,13 @@ async function child(): Promise<void> {
       }
       return changed;
     },
+    /** The sale tax every generated template carries goes from its rate to another: every product's price with tax changes. */
+    taxChange: () => {
+      const company = table('res.company').rows.get(1) as unknown as { account_sale_tax_id: number };
+      const [tax] = odoo.call('account.tax', 'read', [[company.account_sale_tax_id], ['amount']]) as { amount: number }[];
+      odoo.call('account.tax', 'write', [[company.account_sale_tax_id], { amount: tax.amount === 10 ? 22 : 10 }]);
+      return company.account_sale_tax_id;
+    },
   };
   process.on('message', (m: ChildRequest) => {
     try {
@@ -140,16 +152,43 @@ function diff(a: EmulatorStats, b: EmulatorStats) {
 }
 
 const mb = (kb: number) => Math.round(kb / 1024);
+
+/** Peak RSS (sampled) and event-loop delay of one phase; `stop()` gives both. */
+function watchPhase() {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let peak = process.memoryUsage();
+  const sample = () => {
+    if (process.memoryUsage.rss() > peak.rss) peak = process.memoryUsage();
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      delay.disable();
+      sample();
+      const m = (bytes: number) => Math.round(bytes / 1_048_576);
+      return {
+        peakMb: m(peak.rss), p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6,
+        atPeak: `V8 heap ${m(peak.heapUsed)} used of ${m(peak.heapTotal)} MB, external ${m(peak.external)} MB (array buffers ${m(peak.arrayBuffers)} MB)`,
+      };
+    },
+  };
+}
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const verdict = (ok: boolean) => (ok ? 'OK ' : 'FAIL');
 
 async function main(): Promise<void> {
+  // As the bin does for every process (src/shared/heap.ts); BENCH_HEAP_DEFAULT=1 leaves V8's own growth to compare.
+  const { limitHeapGrowth, HEAP_GROWING_PERCENT } = await import('../src/shared/heap.ts');
+  const heapNote = process.env.BENCH_HEAP_DEFAULT ? 'V8\'s default heap growth (BENCH_HEAP_DEFAULT)' : limitHeapGrowth() ? `heap growth ${HEAP_GROWING_PERCENT} % as the bin sets it` : 'heap growth as given on the command line';
   const proc = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const other = new Other(proc);
   const env = await other.ready();
   const [load1] = loadavg();
   if (load1 > 1.5) console.log(`Note: load average ${load1.toFixed(1)} — not a quiet machine; the ratios below include that noise.`);
   console.log(`Other process: Odoo emulator 18 (calibrated service times) with ${TEMPLATES} templates / ${VARIANTS} variants, Poleepo sandbox; set up in ${fmt(env.setupMs)}`);
+  console.log(`Connector (this process): SQLite, real clients, ${heapNote}, no forced garbage collection.`);
 
   const { loadConfig } = await import('../src/config/env.ts');
   const { createContext } = await import('../src/app/context.ts');
@@ -182,7 +221,9 @@ async function main(): Promise<void> {
     const s0 = await other.ask<EmulatorStats>('stats');
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
+    const phaseA = watchPhase();
     const full = await products.sync(connection.id, { full: true, send: false, mirror: false });
+    const watchedA = phaseA.stop();
     const wallA = performance.now() - t0;
     const cpuA = process.cpuUsage(cpu0);
     const dA = diff(s0, await other.ask<EmulatorStats>('stats'));
@@ -197,7 +238,8 @@ async function main(): Promise<void> {
     console.log(`   Odoo calls ${dA.calls} (${[...calls.entries()].map(([k, v]) => `${k} ${v}`).join(', ')})`);
     console.log(`   [${verdict(perVariantRead >= 500)}] Odoo reads: ${Math.round(perVariantRead)} variants per product.product call on average (pages of ${(await products.settings(connection.id)).odoo.pageSize}; bar ≥ 500)`);
     console.log(`   [${verdict(mapUs <= 20)}] mapping + hashing: ${mapUs.toFixed(2)} µs per variant (bar ≤ 20 µs); all connector CPU: ${cpuUs.toFixed(1)} µs per variant`);
-    console.log(`   [${verdict(mb(rssA) <= 300)}] connector peak RSS: ${mb(rssA)} MB (bar ≤ 300 MB; ${mb(rss0)} MB before the export, with every module loaded)`);
+    console.log(`   [${verdict(mb(rssA) <= 300)}] connector peak RSS: ${mb(rssA)} MB (bar ≤ 300 MB; ${mb(rss0)} MB before the export, with every module loaded; no forced GC)`);
+    console.log(`   at the peak: ${watchedA.atPeak}; event-loop delay during detection: p99 ${watchedA.p99Ms.toFixed(1)} ms, max ${watchedA.maxMs.toFixed(1)} ms`);
     console.log(`   [${verdict(ratio <= 1.3)}] connector wall time ${fmt(wallA)} vs Odoo service time ${fmt(dA.serviceMs)}: ${ratio.toFixed(3)}× (bar ≤ 1.3×); the emulator's own compute ${fmt(dA.computeMs)}`);
     console.log(`   phases (ms): ${Object.entries(full.detect.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
@@ -205,12 +247,14 @@ async function main(): Promise<void> {
     calls.clear();
     const s1 = await other.ask<EmulatorStats>('stats');
     const t1 = performance.now();
+    const phaseB = watchPhase();
     const sent = await products.sync(connection.id, { send: true });
+    const watchedB = phaseB.stop();
     const wallB = performance.now() - t1;
     const dB = diff(s1, await other.ask<EmulatorStats>('stats'));
     console.log('\n2. Full export — sending');
     console.log(`   Needs Update written to ${sent.mirror.written} variants in ${sent.mirror.calls} Odoo calls; ${sent.batches?.batches} batches / ${sent.batches?.items} items submitted; ${fmt(wallB)} in all (Odoo service ${fmt(dB.serviceMs)}), ${Math.round((sent.batches?.items ?? 0) / (wallB / 1000))} items/s`);
-    console.log(`   connector peak RSS so far: ${mb(process.resourceUsage().maxRSS)} MB`);
+    console.log(`   [${verdict(mb(process.resourceUsage().maxRSS) <= 300)}] connector peak RSS so far: ${mb(process.resourceUsage().maxRSS)} MB (this phase: ${watchedB.peakMb} MB sampled; ${watchedB.atPeak}); event-loop delay p99 ${watchedB.p99Ms.toFixed(1)} ms, max ${watchedB.maxMs.toFixed(1)} ms`);
 
     // 3. Incremental.
     await other.ask('steady');
@@ -235,6 +279,24 @@ async function main(): Promise<void> {
     console.log(`   detected ${found} (of ${changed.length} changed), variants read ${tick.detect.variantsRead}, batched ${tick.batches?.items} items in ${tick.batches?.batches} batch; ${fmt(wallC)} (Odoo service ${fmt(dC.serviceMs)})`);
     console.log(`   Odoo calls: ${[...calls.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`   [${verdict(dC.calls <= 6 && found === changed.length && tick.batches?.items === changed.length)}] ${dC.calls} Odoo calls in the tick (bar ≤ 6)`);
+
+    // 4. Every product changed: the shared sale tax changes rate; one tick (incremental) detects, mirrors and sends all.
+    await sql`update product_batches set status = 'completed', completed_at = ${Date.now()} where status = 'sent'`.execute(ctx.db.kysely);
+    await sql`update product_bindings set inflight_item_id = null`.execute(ctx.db.kysely);
+    await other.ask('taxChange');
+    calls.clear();
+    const s3 = await other.ask<EmulatorStats>('stats');
+    const t3 = performance.now();
+    const phaseD = watchPhase();
+    const all = await products.sync(connection.id);
+    const watchedD = phaseD.stop();
+    const wallD = performance.now() - t3;
+    const dD = diff(s3, await other.ask<EmulatorStats>('stats'));
+    const rssD = process.resourceUsage().maxRSS;
+    console.log(`\n4. Every product changed — the sale tax all ${TEMPLATES} templates carry changes rate; one tick`);
+    console.log(`   ${all.detect.mode}: variants read ${all.detect.variantsRead}, queued ${all.detect.decisions.queued}, parents queued ${all.detect.parents.queued}; Needs Update written to ${all.mirror.written}; ${all.batches?.batches} batches / ${all.batches?.items} items sent; ${fmt(wallD)} (Odoo service ${fmt(dD.serviceMs)}, ${dD.calls} calls)`);
+    console.log(`   [${verdict(watchedD.peakMb <= 300 && mb(rssD) <= 300)}] connector peak RSS in this tick: ${watchedD.peakMb} MB sampled; process high-water mark after every phase: ${mb(rssD)} MB (bar ≤ 300 MB)`);
+    console.log(`   at the peak: ${watchedD.atPeak}; event-loop delay during the tick: p99 ${watchedD.p99Ms.toFixed(1)} ms, max ${watchedD.maxMs.toFixed(1)} ms`);
     await ctx.close();
   } finally {
     proc.disconnect();
