@@ -115,6 +115,29 @@ describe('Odoo limiter', () => {
     starved.finish();
   });
 
+  it('tells bulk work whether interactive calls are running, waiting, or ended within a window', async () => {
+    const clock = new ManualClock();
+    const limiter = new OdooLimiter(clock, { maxConcurrent: 1 }, { schedulingClock: clock });
+    const log: string[] = [];
+    expect(limiter.interactiveWithin(10_000)).toBe(false);
+    const page = call(limiter, 'page', log, { priority: 'bulk' });
+    await page.started;
+    expect(limiter.interactiveWithin(10_000)).toBe(false);
+    const order = call(limiter, 'order', log);
+    await settle();
+    expect(limiter.interactiveWithin(0)).toBe(true); // waiting
+    page.finish();
+    await order.started;
+    expect(limiter.interactiveWithin(0)).toBe(true); // running
+    order.finish();
+    await order.done;
+    expect(limiter.interactiveWithin(0)).toBe(false);
+    clock.advance(9_999);
+    expect(limiter.interactiveWithin(10_000)).toBe(true);
+    clock.advance(1);
+    expect(limiter.interactiveWithin(10_000)).toBe(false);
+  });
+
   it('a waiting call whose signal is aborted leaves the queue at once with the signal\'s reason', async () => {
     const clock = new ManualClock();
     const limiter = new OdooLimiter(clock, { maxConcurrent: 1 }, { schedulingClock: clock });

@@ -70,6 +70,7 @@ export class OdooLimiter {
   private bulkInFlight = 0;
   private readonly waiters: Waiter[] = [];
   private holdUntil = 0;
+  private lastInteractiveAt = Number.NEGATIVE_INFINITY;
   private timer: { at: number; cancel: AbortController } | null = null;
   private nextStartAt = 0;
   private paceChain: Promise<void> = Promise.resolve();
@@ -107,6 +108,16 @@ export class OdooLimiter {
     return this.waiters.length;
   }
 
+  /**
+   * Whether interactive calls are running or waiting now, or ended less than `ms` ago (on the scheduling clock): bulk
+   * work then keeps its calls short (an Odoo worker serves one call at a time, and an order's call that arrives behind a
+   * page read waits for all of it).
+   */
+  interactiveWithin(ms: number): boolean {
+    if (this.interactiveInFlight > 0 || this.waiters.some((w) => w.priority === 'interactive')) return true;
+    return this.sched.now() - this.lastInteractiveAt < ms;
+  }
+
   /** Calls waiting, by priority (tests, metrics). */
   queuedOf(priority: OdooPriority): number {
     return this.waiters.filter((w) => w.priority === priority).length;
@@ -141,7 +152,8 @@ export class OdooLimiter {
     this.inFlight--;
     if (priority === 'interactive') {
       this.interactiveInFlight--;
-      this.holdUntil = Math.max(this.holdUntil, this.sched.now() + this.holdMs);
+      this.lastInteractiveAt = this.sched.now();
+      this.holdUntil = Math.max(this.holdUntil, this.lastInteractiveAt + this.holdMs);
     } else this.bulkInFlight--;
     this.dispatch();
   }

@@ -22,9 +22,15 @@ export interface VariantPage {
   variants: VariantSource[];
 }
 
+/** Records per read while order or shipping work shares the connection (see ProductOdoo.readSize). */
+export const CONTENDED_PAGE_SIZE = 250;
+/** How long after the last order or shipping call reads stay short. */
+export const CONTENTION_WINDOW_MS = 10_000;
+
 /**
  * Everything the product export reads from and writes to Odoo, through the connection's OdooClient (context with
- * the connection's company on every call). Reads are paged (2,000 records by default; never under 500 in full runs).
+ * the connection's company on every call). Reads are paged (2,000 records by default; never under 500 in full runs
+ * alone; 250 while order imports share the connection, see readSize).
  */
 export class ProductOdoo {
   private constructor(readonly client: OdooClient, readonly settings: ConnectionSettings, readonly plan: FieldPlan, readonly major: OdooMajor) {}
@@ -41,6 +47,15 @@ export class ProductOdoo {
 
   get pageSize(): number {
     return this.settings.odoo.pageSize;
+  }
+
+  /**
+   * Records to ask for in the next read: the configured page size, or CONTENDED_PAGE_SIZE while order or shipping calls
+   * use the connection (now or within CONTENTION_WINDOW_MS). An Odoo worker serves one call at a time: an order's call
+   * arriving behind a page of 2,000 variants waits for all of it (≈ 0.7 s), behind a page of 250 for ≈ 0.1 s.
+   */
+  readSize(): number {
+    return this.client.interactiveWithin(CONTENTION_WINDOW_MS) ? Math.min(this.pageSize, CONTENDED_PAGE_SIZE) : this.pageSize;
   }
 
   /** Odoo's clock now (a datetime default evaluated by Odoo): change cursors never depend on our own clock. */
@@ -169,7 +184,7 @@ export class ProductOdoo {
    */
   async *streamVariants(options: { domain?: OdooDomain; enrich?(variants: VariantSource[]): Promise<void> } = {}): AsyncGenerator<VariantPage> {
     const context = await this.variantContext();
-    const pages = this.client.searchReadAll('product.product', options.domain ?? this.followedDomain(), { fields: this.plan.variant, pageSize: this.pageSize, context });
+    const pages = this.client.searchReadAll('product.product', options.domain ?? this.followedDomain(), { fields: this.plan.variant, pageSize: () => this.readSize(), context });
     // Records become compact sources as soon as they arrive (before the prefetched page waits for its turn).
     const sources = async function* (self: ProductOdoo) {
       for await (const page of pages) {
@@ -186,9 +201,10 @@ export class ProductOdoo {
     const context = await this.variantContext();
     let after = 0;
     for (;;) {
-      const rows = await this.client.searchRead('product.product', [...domain, ['id', '>', after]], { fields: this.plan.variant, order: 'id asc', limit: this.pageSize, context });
+      const limit = this.readSize();
+      const rows = await this.client.searchRead('product.product', [...domain, ['id', '>', after]], { fields: this.plan.variant, order: 'id asc', limit, context });
       if (rows.length) yield this.variantPage(rows);
-      if (rows.length < this.pageSize) return;
+      if (rows.length < limit) return;
       after = rows[rows.length - 1].id;
     }
   }
@@ -203,7 +219,7 @@ export class ProductOdoo {
 
   async readTemplates(ids: readonly number[]): Promise<TemplateSource[]> {
     const out: TemplateSource[] = [];
-    for (const chunk of chunks(ids, this.pageSize)) {
+    for (const chunk of chunks(ids, this.readSize())) {
       const rows = await this.client.read('product.template', chunk, this.plan.template, { context: { bin_size: true, active_test: false } });
       for (const r of rows) out.push(toTemplate(r, this.plan));
     }
@@ -212,7 +228,7 @@ export class ProductOdoo {
 
   async readPtavs(ids: readonly number[]): Promise<PtavSource[]> {
     const out: PtavSource[] = [];
-    for (const chunk of chunks(ids, this.pageSize)) {
+    for (const chunk of chunks(ids, this.readSize())) {
       const intern = new Map<string, string>();
       for (const r of await this.client.read('product.template.attribute.value', chunk, [...PTAV_FIELDS], { context: { active_test: false } })) out.push(toPtav(r, intern));
     }
