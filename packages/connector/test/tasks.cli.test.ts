@@ -35,7 +35,9 @@ describe('tasks CLI', () => {
     const dead = (await queue.enqueue('orders.import', { poleepoOrderId: 'P9', customer: { email: 'mario.rossi@example.com' } }, { lane: 'orders', connectionId: shop, priority: 9 })).id;
     const claimed = await queue.claim({ lane: 'orders', kinds: ['orders.import'], workerId: 'w', leaseMs: 30_000 });
     expect(claimed?.id).toBe(dead);
-    await queue.fail(claimed!, 'w', 'PermanentError: SKU ABC-1 unknown in Odoo (customer mario.rossi@example.com)', { permanent: true });
+    await queue.fail(claimed!, 'w', 'PermanentError: SKU ABC-1 unknown in Odoo (customer mario.rossi@example.com)', {
+      permanent: true, stack: 'PermanentError: SKU ABC-1 unknown in Odoo (customer mario.rossi@example.com)\n    at resolveSkus (orders.products.ts:42:11)',
+    });
     const done = (await queue.enqueue('maintenance.noop', {}, { lane: 'maintenance', priority: 9 })).id;
     await queue.claim({ lane: 'maintenance', kinds: ['maintenance.noop'], workerId: 'w', leaseMs: 30_000 });
     await queue.complete(done, 'w', { ok: true });
@@ -97,8 +99,11 @@ describe('tasks CLI', () => {
     expect(shown.stdout).toContain('"poleepoOrderId": "P9"');
     expect(shown.stdout).not.toContain('mario.rossi');
     expect(shown.stdout).toContain(`Retry it with: poleepo-odoo tasks retry ${dead}`);
+    expect(shown.stdout).toMatch(/stack of the last error\n\s+PermanentError: SKU ABC-1 unknown in Odoo \(customer \[redacted\]\)\n\s+at resolveSkus \(orders\.products\.ts:42:11\)/);
     const json = JSON.parse((await cli(['tasks', 'show', String(dead), '--json'], env)).stdout);
     expect(json).toMatchObject({ id: dead, status: 'dead', payload: { poleepoOrderId: 'P9', customer: { email: '[redacted]' } } });
+    expect(json.last_error_stack).toContain('at resolveSkus (orders.products.ts:42:11)');
+    expect(json.last_error_stack).not.toContain('mario.rossi');
   });
 
   it('retries a dead task (pending, attempts reset) and refuses tasks that are not dead', async () => {
