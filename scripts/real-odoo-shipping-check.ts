@@ -5,7 +5,7 @@
  *   node --import tsx scripts/real-odoo-shipping-check.ts --odoo-url http://127.0.0.1:8918 --db r18run \
  *     --login admin --api-key "$(cat /tmp/realodoo/key18)" [--company 1] [--verbose] [--exchanges FILE]
  *
- * A real Odoo is set up as shared/docs/real-odoo-setup.md says (modules sale_management, stock, account, delivery,
+ * A real Odoo 17/18/19 runs from a public source snapshot with Debian's Python packages and PostgreSQL (modules sale_management, stock, account, delivery,
  * base_automation, sale_stock, demo data, an API key made in `odoo-bin shell`); run each check on a fresh copy of
  * the database (`db` service `duplicate_database(master_pw, pristine, new)`): it needs the company's first delivery
  * validation still to come, and a connector database of its own (a temporary SQLite file, made here).

@@ -37,7 +37,7 @@ for (const version of [17, 18, 19] as Version[]) {
       if (typeof id === 'number' && nextIds[call.model] === undefined) nextIds[call.model] = id;
     }
   }
-  const out = { note: `Recorded views of Odoo ${data.server_version} (shared/odoo-views/${version}.json); id counters from flows g and h.`, nextIds, views, defaults };
+  const out = { note: `Recorded views of Odoo ${data.server_version} (recordings/odoo-views/${version}.json); id counters from flows g and h.`, nextIds, views, defaults };
   writeFileSync(join(seedDir, `views.${version}.json`), JSON.stringify(out) + '\n');
   console.log(`views.${version}.json: ${views.length} views, ${defaults.length} get_views answers, next ids ${JSON.stringify(nextIds)}`);
 }
