@@ -104,6 +104,7 @@ export class CallRunner {
     const grouped = call.method === 'read_group' || call.method === 'formatted_read_group' ? this.registry.stats.lastGrouped : 0;
     const modelled = modelledMs(this.serviceTime, {
       model: call.model,
+      method: call.method,
       recordsRead: readOwn,
       stockFieldsRead: STOCK_FIELDS.test(JSON.stringify([call.args, call.kwargs])),
       groupedRecords: grouped,
