@@ -9,6 +9,7 @@ import type { Env } from '../orm/env.ts';
 import type { Rec } from '../orm/store.ts';
 import type { FieldSpec } from '../orm/fields.ts';
 import { accessError } from '../errors/odoo.errors.ts';
+import { floatRound } from '@poleepo-odoo/odoo-tax-engine';
 
 export interface StockFigures {
   qty_available: number;
@@ -18,9 +19,14 @@ export interface StockFigures {
   outgoing_qty: number;
 }
 
-const round = (n: number) => Math.round(n * 1e4) / 1e4;
 
-/** The locations the context asks for: a location (and its children), a warehouse, or the active companies' stock. */
+/**
+ * The locations the context asks for, as Odoo's `product.product._get_domain_locations` decides (17/18/19): the given
+ * locations and their children; else the view location of the given warehouses and its children; else the view
+ * locations of the warehouses of the active companies (searched with the context's `active_test`: a read with
+ * active_test false counts archived warehouses too) and their children. Whatever their usage: Odoo filters on the
+ * location tree (parent_path), not on internal usage.
+ */
 function scopeLocations(env: Env): Set<number> {
   const cached = env.cache.get('stock:scope') as Set<number> | undefined;
   if (cached) return cached;
@@ -31,7 +37,7 @@ function scopeLocations(env: Env): Set<number> {
   const warehouseRef = ctx[env.profile.warehouseContextKey];
   if (ctx.location !== undefined && ctx.location !== false) {
     const roots = (Array.isArray(ctx.location) ? ctx.location : [ctx.location]).map(Number);
-    scope = new Set(roots.flatMap((id) => locations.descendants(id, 'location_id')).filter((id) => locations.table.get(id)?.usage === 'internal'));
+    scope = new Set(roots.flatMap((id) => locations.descendants(id, 'location_id')));
   } else if (warehouseRef !== undefined && warehouseRef !== false) {
     const ids = (Array.isArray(warehouseRef) ? warehouseRef : [warehouseRef]).map(Number);
     scope = new Set();
@@ -39,15 +45,30 @@ function scopeLocations(env: Env): Set<number> {
       const wh = warehouses.table.get(id);
       if (!wh) continue;
       if (!env.companyIds.includes(wh.company_id as number)) throw warehouseAccessError(env, wh);
-      for (const loc of locations.descendants(wh.view_location_id as number, 'location_id')) if (locations.table.get(loc)?.usage === 'internal') scope.add(loc);
+      for (const loc of locations.descendants(wh.view_location_id as number, 'location_id')) scope.add(loc);
     }
   } else {
     const companies = new Set(env.companyIds);
+    const archivedToo = ctx.active_test === false;
     scope = new Set();
-    for (const loc of locations.table.rows.values()) if (loc.usage === 'internal' && companies.has(loc.company_id as number)) scope.add(loc.id);
+    for (const wh of warehouses.table.rows.values()) {
+      if (!companies.has(wh.company_id as number) || (!archivedToo && wh.active === false) || !wh.view_location_id) continue;
+      for (const loc of locations.descendants(wh.view_location_id as number, 'location_id')) scope.add(loc);
+    }
   }
   env.cache.set('stock:scope', scope);
   return scope;
+}
+
+const round = (n: number) => Math.round(n * 1e4) / 1e4;
+
+/** Odoo rounds each quantity to its product's unit of measure (`float_round(qty, uom.rounding)`). */
+function uomRounding(env: Env, productId: number): number {
+  const product = env.model('product.product').table.get(productId);
+  const template = product ? env.model('product.template').table.get(product.product_tmpl_id as number) : undefined;
+  const uom = template?.uom_id ? env.model('uom.uom').table.get(template.uom_id as number) : undefined;
+  const rounding = uom?.rounding as number | undefined;
+  return typeof rounding === 'number' && rounding > 0 ? rounding : 0.01;
 }
 
 function warehouseAccessError(env: Env, wh: Rec) {
@@ -86,7 +107,12 @@ export function stockFigures(env: Env, productId: number): StockFigures {
     if (from && !to) outgoing += (m.product_uom_qty as number) || 0;
     else if (to && !from) incoming += (m.product_uom_qty as number) || 0;
   }
-  const figures = { qty_available: round(qty), free_qty: round(qty - reserved), virtual_available: round(qty + incoming - outgoing), incoming_qty: round(incoming), outgoing_qty: round(outgoing) };
+  const step = uomRounding(env, productId);
+  const flavour = env.profile.major >= 18 ? 'modern18' : 'legacy17';
+  const toUnit = (n: number) => floatRound(n, step, flavour);
+  const inQty = toUnit(incoming);
+  const outQty = toUnit(outgoing);
+  const figures = { qty_available: toUnit(qty), free_qty: toUnit(qty - reserved), virtual_available: toUnit(qty + inQty - outQty), incoming_qty: inQty, outgoing_qty: outQty };
   env.cache.set(key, figures);
   return figures;
 }
