@@ -30,7 +30,7 @@ function facts(version: OdooMajor, roundingMethod: TaxFacts['roundingMethod'], e
 
 const TEMPLATE: TemplateSource = {
   id: 9, name: 'Customizable Desk', listPrice: 750, categoryId: 8, descriptionSale: '160x80cm, with large legs.', longDescription: '<p>Solid oak</p>',
-  taxIds: [], variantCount: 5, hasImage: false,
+  taxIds: [], variantCount: 5, hasImage: false, uomId: 1,
 };
 
 const VARIANT: VariantSource = {

@@ -118,13 +118,24 @@ export class ChangeDetector {
     const firstHolder = new Map<string, number>();
     const skuHolders = new Map<string, number[]>();
     const eligibleTemplates = new Set<number>();
-    // Each page brings the templates and attribute values it needs, read by id while the previous page is mapped.
-    const enrich = (variants: VariantSource[]) => {
-      const published = variants.filter((v) => v.published && v.active);
-      return this.loadTemplates(run, published.map((v) => v.templateId), published);
+    // Odoo serves one call at a time: everything the variant pages need is asked for first — the quantities (one
+    // stock.quant aggregate instead of the computed field, see products.stock.ts) and the followed templates with
+    // their attribute values (a few large search_reads instead of two reads by ids per page) — and the variant pages
+    // queue behind them, each mapped while Odoo serves the next.
+    const stock = odoo.quantStock(facts.company.id);
+    const reference = Promise.all([stock?.loadAll(), this.loadFollowedTemplates(run)]);
+    reference.catch(() => undefined);
+    let referenceRead = false;
+    const ready = async () => {
+      if (referenceRead) return;
+      await reference;
+      referenceRead = true;
+      phase('templatesAndStock');
     };
-    for await (const page of odoo.streamVariants({ enrich })) {
+    for await (const page of odoo.streamVariants()) {
       options.signal?.throwIfAborted();
+      await ready();
+      if (stock) for (const v of page.variants) v.quantity = stock.quantity(v.id, run.templates.get(v.templateId)?.uomId ?? null);
       await this.processVariants(run, page.variants, pass, options, (r) => {
         if (r.eligible) eligibleTemplates.add(r.template_id);
         if (r.eligible && r.sku && r.last_error_code !== 'TAX_MISMATCH' && r.last_error_code !== 'MISSING_SKU') {
@@ -135,6 +146,7 @@ export class ChangeDetector {
       });
       options.onProgress?.({ phase: 'variants', done: this.summary.variantsRead, total: options.total ?? null });
     }
+    await ready();
     phase('variants');
     // A SKU two published variants share, or one equal to a parent's SKU, is not sent (both are reported).
     const parentSkus = new Map<string, number>();
@@ -233,6 +245,15 @@ export class ChangeDetector {
       if (!options.dryRun) await this.checkDuplicatesIncrementally(skus, run, options);
     }
     this.finish(odooNow);
+  }
+
+  /** A full run's templates and attribute values: those of the followed variants, read in large pages up front. */
+  private async loadFollowedTemplates(run: ExportRun): Promise<void> {
+    for await (const page of this.deps.odoo.streamFollowedTemplates()) {
+      for (const t of page.templates) run.templates.set(t.id, t);
+      for (const p of page.ptavs) run.ptavs.set(p.id, p);
+    }
+    await this.loadCategories(run);
   }
 
   private async loadTemplates(run: ExportRun, templateIds: number[], variants: VariantSource[]): Promise<void> {

@@ -15,7 +15,10 @@ export const REQUIRED_VARIANT_FIELDS = ['x_poleepo_published'] as const;
 export const CONNECTOR_VARIANT_FIELDS = ['x_poleepo_sku', 'x_poleepo_ref', 'x_poleepo_needs_update', 'x_poleepo_last_error'] as const;
 
 export interface FieldPlan {
+  /** What the export reads per variant (without the quantity field when quantities come from quants). */
   variant: string[];
+  /** The same with the computed quantity field (a preview reads a few variants: the computed field is cheap there). */
+  variantWithQuantity: string[];
   template: string[];
   quantityField: 'qty_available' | 'free_qty' | 'virtual_available';
   /** Mapped Odoo field per Poleepo code/dimension (null: the field does not exist in this database). */
@@ -28,6 +31,13 @@ export interface FieldPlan {
   missing: string[];
   /** Stock relations the change probe can follow (stock installed). */
   stock: { quants: boolean; moves: boolean };
+  /**
+   * Where exported quantities come from: `quants` — one stock.quant read_group, equal to the computed field (see
+   * products.stock.ts for why); `computed` — the quantity field itself, read with the variants, for the reason given.
+   */
+  stockSource: { kind: 'quants' } | { kind: 'computed'; reason: string };
+  /** mrp is installed (`is_kits`): kit variants have their computed quantity read separately. */
+  stockKits: boolean;
 }
 
 export function planFields(variantFields: OdooFields, templateFields: OdooFields, settings: ConnectionSettings): FieldPlan {
@@ -50,16 +60,22 @@ export function planFields(variantFields: OdooFields, templateFields: OdooFields
     needsUpdate: 'x_poleepo_needs_update' in variantFields, lastError: 'x_poleepo_last_error' in variantFields,
   };
   const quantityField = settings.quantitySource;
+  const stockSource: FieldPlan['stockSource'] = !('stock_quant_ids' in variantFields)
+    ? { kind: 'computed', reason: 'the stock module is not installed (no stock.quant to aggregate)' }
+    : quantityField === 'virtual_available'
+      ? { kind: 'computed', reason: 'the forecast quantity adds moves by date and final destination: not one quant aggregate' }
+      : { kind: 'quants' };
   const variant = [
-    'product_tmpl_id', 'display_name', 'default_code', 'barcode', 'active', 'lst_price', quantityField, 'weight',
+    'product_tmpl_id', 'display_name', 'default_code', 'barcode', 'active', 'lst_price', ...(stockSource.kind === 'computed' && quantityField in variantFields ? [quantityField] : []), 'weight',
     'product_template_attribute_value_ids', 'image_variant_1920', 'write_date', 'x_poleepo_published',
     ...(has.sku ? ['x_poleepo_sku'] : []), ...(has.ref ? ['x_poleepo_ref'] : []), ...(has.needsUpdate ? ['x_poleepo_needs_update'] : []), ...(has.lastError ? ['x_poleepo_last_error'] : []),
     ...[codes.upc, codes.isbn, codes.mpn, dims.width, dims.height, dims.depth].filter((f): f is string => Boolean(f)),
   ];
   const template = ['name', 'list_price', 'categ_id', 'description_sale', ...(longDescription && longDescription !== 'description_sale' ? [longDescription] : []),
-    'taxes_id', 'product_variant_count', 'image_1920', 'write_date'];
+    'taxes_id', 'product_variant_count', 'image_1920', 'write_date', ...('uom_id' in templateFields ? ['uom_id'] : [])];
   const stock = { quants: 'stock_quant_ids' in variantFields, moves: 'stock_move_ids' in variantFields };
-  return { variant: [...new Set(variant)], template, quantityField, codes, dims, longDescription, has, missing, stock };
+  const variantWithQuantity = quantityField in variantFields ? [...new Set([...variant, quantityField])] : [...new Set(variant)];
+  return { variant: [...new Set(variant)], variantWithQuantity, template, quantityField, codes, dims, longDescription, has, missing, stock, stockSource, stockKits: stockSource.kind === 'quants' && 'is_kits' in variantFields };
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -84,6 +100,7 @@ export function toVariant(r: OdooRecord, plan: FieldPlan): VariantSource {
     needsUpdate: plan.has.needsUpdate ? flag(r.x_poleepo_needs_update) : false,
     lastError: plan.has.lastError ? text(r.x_poleepo_last_error) : null,
     lstPrice: num(r.lst_price),
+    // Read with the variant only when the plan reads the computed field; else set from the quant aggregate.
     quantity: num(r[plan.quantityField]),
     weight: num(r.weight),
     codes: {
@@ -112,6 +129,7 @@ export function toTemplate(r: OdooRecord, plan: FieldPlan): TemplateSource {
     taxIds: ids(r.taxes_id),
     variantCount: num(r.product_variant_count),
     hasImage: hasBinary(r.image_1920),
+    uomId: m2oId(r.uom_id),
   };
 }
 

@@ -8,6 +8,7 @@ import { PTAV_FIELDS, planFields, toCategory, toPtav, toTemplate, toVariant, typ
 import type { BookTax, TaxFacts } from './products.taxes.ts';
 import { knownLengthUnit, knownWeightUnit, lengthUnitFromVolume } from './products.units.ts';
 import type { CategorySource, PtavSource, TemplateSource, UnitNames, VariantSource } from './products.types.ts';
+import { QuantStock } from './products.stock.ts';
 
 /** What the mapping needs of the company and the database, read in full runs and kept between ticks. */
 export interface ExportFacts {
@@ -33,7 +34,19 @@ export const CONTENTION_WINDOW_MS = 10_000;
  * alone; 250 while order imports share the connection, see readSize).
  */
 export class ProductOdoo {
+  private stock: QuantStock | null = null;
+
   private constructor(readonly client: OdooClient, readonly settings: ConnectionSettings, readonly plan: FieldPlan, readonly major: OdooMajor) {}
+
+  /**
+   * Quantities from one stock.quant aggregate (equal to the computed field, see products.stock.ts), or null when the
+   * plan reads the computed field with the variants (FieldPlan.stockSource says why).
+   */
+  quantStock(companyId: number): QuantStock | null {
+    if (this.plan.stockSource.kind !== 'quants') return null;
+    this.stock ??= new QuantStock(this.client, this.plan, this.major, companyId, this.settings.warehouseId, () => this.variantContext());
+    return this.stock;
+  }
 
   static async open(client: OdooClient, settings: ConnectionSettings): Promise<ProductOdoo> {
     const session = await client.connect();
@@ -202,7 +215,8 @@ export class ProductOdoo {
     let after = 0;
     for (;;) {
       const limit = this.readSize();
-      const rows = await this.client.searchRead('product.product', [...domain, ['id', '>', after]], { fields: this.plan.variant, order: 'id asc', limit, context });
+      // A change probe reads few variants: the computed quantity is cheap there (and equal to the quant aggregate).
+      const rows = await this.client.searchRead('product.product', [...domain, ['id', '>', after]], { fields: this.plan.variantWithQuantity, order: 'id asc', limit, context });
       if (rows.length) yield this.variantPage(rows);
       if (rows.length < limit) return;
       after = rows[rows.length - 1].id;
@@ -226,6 +240,22 @@ export class ProductOdoo {
     return out;
   }
 
+  /**
+   * The templates of the followed variants and their attribute values, in pages of the read size (a full export:
+   * 20,000 templates in ≈ 10 search_read calls where reading them by ids with each variant page takes 50, each `read`
+   * costing Odoo about twice a search_read's overhead — docs/odoo-api.md §D).
+   */
+  async *streamFollowedTemplates(): AsyncGenerator<{ templates: TemplateSource[]; ptavs: PtavSource[] }> {
+    const followed: OdooDomain = [['product_variant_ids', 'any', this.followedDomain()]];
+    for await (const page of this.client.searchReadAll('product.template', followed, { fields: this.plan.template, pageSize: () => this.readSize(), context: { bin_size: true, active_test: false } })) {
+      yield { templates: page.records.map((r) => toTemplate(r, this.plan)), ptavs: [] };
+    }
+    const intern = new Map<string, string>();
+    for await (const page of this.client.searchReadAll('product.template.attribute.value', [['product_tmpl_id', 'any', followed]], { fields: [...PTAV_FIELDS], pageSize: () => Math.max(this.readSize(), 5000), context: { active_test: false } })) {
+      yield { templates: [], ptavs: page.records.map((r) => toPtav(r, intern)) };
+    }
+  }
+
   async readPtavs(ids: readonly number[]): Promise<PtavSource[]> {
     const out: PtavSource[] = [];
     for (const chunk of chunks(ids, this.readSize())) {
@@ -240,7 +270,7 @@ export class ProductOdoo {
     const domain: OdooDomain = this.plan.has.sku
       ? ['|', ['x_poleepo_sku', '=', sku], '&', ['default_code', '=', sku], '|', ['x_poleepo_sku', '=', false], ['x_poleepo_sku', '=', '']]
       : [['default_code', '=', sku]];
-    const rows = await this.client.searchRead('product.product', domain, { fields: this.plan.variant, order: 'id asc', limit: 50, context: await this.variantContext() });
+    const rows = await this.client.searchRead('product.product', domain, { fields: this.plan.variantWithQuantity, order: 'id asc', limit: 50, context: await this.variantContext() });
     return rows.map((r) => toVariant(r, this.plan));
   }
 

@@ -18,6 +18,8 @@ export interface TemplateSource {
   variantCount: number;
   /** The template's own image (image_1920), when it has one. */
   hasImage: boolean;
+  /** Unit of measure (uom_id): quantities are rounded to its step, as Odoo rounds them. */
+  uomId: number | null;
 }
 
 export interface VariantSource {
