@@ -53,7 +53,7 @@ export class ApiLogRecorder {
   record(call: ApiCall): void {
     for (const l of this.listeners) l(call);
     const secrets = call.secrets ?? [];
-    this.buffer.push({
+    const entry: ApiLogEntry = {
       connection_id: call.connectionId ?? null,
       system: call.system,
       direction: call.direction,
@@ -65,8 +65,8 @@ export class ApiLogRecorder {
       request_body: redactBody(call.requestBody, this.maxBodyLength, secrets),
       response_body: redactBody(call.responseBody, this.maxBodyLength, secrets),
       created_at: this.clock.now(),
-    });
-    const entry = this.buffer[this.buffer.length - 1];
+    };
+    this.buffer.push(entry);
     // The same redacted line for whoever follows the logs at debug level (bodies stay in the API log only).
     this.logger.debug({ connectionId: entry.connection_id, system: entry.system, direction: entry.direction, method: entry.method, path: entry.path, status: entry.status, ms: entry.duration_ms, err: entry.error ?? undefined }, 'api call');
     if (this.buffer.length >= this.flushEvery) void this.flush();

@@ -46,7 +46,11 @@ export class LoginThrottle {
       ];
       for (const [scope, max, failures] of limits) {
         const times = await failures();
-        if (times.length >= max) return { allowed: false, scope, retryAfterMs: times[max - 1] + this.policy.windowMs - now };
+        if (times.length >= max) {
+          // The max-th most recent failure is the one whose expiry reopens the door (a limit of 0: a whole window).
+          const oldestCounted = times[max - 1] ?? now;
+          return { allowed: false, scope, retryAfterMs: oldestCounted + this.policy.windowMs - now };
+        }
       }
       return { allowed: true, attemptId: await repo.record(login, ip, false, now) };
     });

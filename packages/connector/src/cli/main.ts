@@ -37,8 +37,7 @@ function allCommands(cmd: Command): Command[] {
 export function addMissingContractCommands(program: Command, contract: readonly ContractCommand[]): void {
   for (const entry of contract) {
     let parent = program;
-    for (let i = 0; i < entry.path.length; i++) {
-      const name = entry.path[i];
+    for (const [i, name] of entry.path.entries()) {
       const existing = parent.commands.find((c) => c.name() === name) as Command | undefined;
       if (existing) {
         parent = existing;

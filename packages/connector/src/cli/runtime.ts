@@ -54,10 +54,11 @@ export class CliRuntime {
   table(rows: Record<string, unknown>[], options: { json?: boolean; columns?: string[]; empty?: string } = {}): void {
     if (options.json) return this.json(rows);
     if (rows.length === 0) return this.out(options.empty ?? '(none)');
-    const columns = options.columns ?? Object.keys(rows[0]);
+    const columns = options.columns ?? Object.keys(rows[0] ?? {});
     const cells = rows.map((r) => columns.map((c) => formatCell(r[c])));
-    const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((row) => row[i].length))));
-    const line = (vals: string[]) => vals.map((v, i) => (v.length > widths[i] ? v.slice(0, widths[i] - 1) + '…' : v.padEnd(widths[i]))).join('  ').trimEnd();
+    const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((row) => row[i]?.length ?? 0))));
+    // Every row has one cell per column, so widths[i] exists for each value.
+    const line = (vals: string[]) => vals.map((v, i) => { const w = widths[i] ?? v.length; return v.length > w ? v.slice(0, w - 1) + '…' : v.padEnd(w); }).join('  ').trimEnd();
     this.out(line(columns.map((c) => c.toUpperCase())));
     for (const row of cells) this.out(line(row));
   }

@@ -21,7 +21,8 @@ export const REQUIRED_RIGHTS: { model: string; operations: ('read' | 'write' | '
   { model: 'ir.attachment', operations: ['read', 'create'], app: 'Discuss' },
 ];
 
-const SUPPORTED = [17, 18, 19];
+const OLDEST_SUPPORTED = 17;
+const NEWEST_SUPPORTED = 19;
 const DAY = 86_400_000;
 
 /**
@@ -49,8 +50,8 @@ export const checkOdooSide: ConnectionCheck = Object.assign(async ({ ctx, connec
   const facts: ConnectionCheckOutcome['odooFacts'] = { version: session.version.serverVersion, transport: session.kind };
 
   const major = session.version.major;
-  if (!SUPPORTED.includes(major) && major < SUPPORTED[0]) add('version', 'fail', `Odoo ${versionWords(session.version.serverVersion)} is older than 17, the oldest version the connector supports`);
-  else if (major > SUPPORTED[SUPPORTED.length - 1]) add('version', 'warn', `Odoo ${versionWords(session.version.serverVersion)} is newer than the versions the connector was tested with (17–19); field differences are detected, but check the first exports`);
+  if (major < OLDEST_SUPPORTED) add('version', 'fail', `Odoo ${versionWords(session.version.serverVersion)} is older than 17, the oldest version the connector supports`);
+  else if (major > NEWEST_SUPPORTED) add('version', 'warn', `Odoo ${versionWords(session.version.serverVersion)} is newer than the versions the connector was tested with (17–19); field differences are detected, but check the first exports`);
   else if (major >= 19 && session.kind === 'jsonrpc') add('version', 'warn', `Odoo ${versionWords(session.version.serverVersion)} over JSON-RPC, which Odoo 19 deprecates: set the transport to auto or json2`);
   else add('version', 'ok', `Odoo ${versionWords(session.version.serverVersion)}${session.version.saas ? ' (Odoo Online)' : ''}, supported`);
 

@@ -44,8 +44,9 @@ export class ConnectionsService {
   async resolve(name?: string | null): Promise<ConnectionView> {
     if (name) return this.get(name);
     const all = await this.repo.list();
-    if (all.length === 1) return this.toView(all[0]);
-    if (all.length === 0) throw new ValidationError('There is no connection yet: add one with "connection add"');
+    const [only] = all;
+    if (all.length === 1 && only) return this.toView(only);
+    if (!only) throw new ValidationError('There is no connection yet: add one with "connection add"');
     throw new ValidationError(`There are ${all.length} connections: name one (${all.map((c) => c.name).join(', ')})`);
   }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 
-const CHANNELS = ['Amazon', 'eBay', 'Shopify', 'Amazon', 'Zalando', 'ManoMano'];
+const CHANNELS = ['Amazon', 'eBay', 'Shopify', 'Amazon', 'Zalando', 'ManoMano'] as const;
 
 export interface TrafficDeps {
   clock: Clock;
@@ -55,7 +55,7 @@ export class DemoTraffic {
       quantity: 1 + Math.floor(this.random() * 2),
     }));
     const unique = [...new Map(lines.map((l) => [l.sku, l])).values()];
-    const channel = CHANNELS[Math.floor(this.random() * CHANNELS.length)];
+    const channel = CHANNELS[Math.floor(this.random() * CHANNELS.length)] ?? CHANNELS[0]; // random() < 1, but a seeded one may return 1
     const res = await fetch(`${this.deps.sandboxUrl}/__sandbox/orders`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       // random_extras: like real buyers, some pay cash on delivery, use a promotion or a voucher, or pay in pounds.

@@ -59,8 +59,9 @@ export class ProductImagesService {
       (groups.get(k) ?? groups.set(k, []).get(k)!).push(ref);
     }
     const clauses: unknown[] = [];
-    for (const group of groups.values()) {
-      clauses.push(['&', '&', ['res_model', '=', group[0].model], ['res_field', '=', group[0].field], ['res_id', 'in', group.map((r) => r.id)]]);
+    for (const [first, ...rest] of groups.values()) {
+      if (!first) continue; // a group is created with its first member, so never empty
+      clauses.push(['&', '&', ['res_model', '=', first.model], ['res_field', '=', first.field], ['res_id', 'in', [first, ...rest].map((r) => r.id)]]);
     }
     const domain = [...Array(clauses.length - 1).fill('|'), ...clauses.flat()];
     const rows = await client.searchRead('ir.attachment', domain, { fields: ['res_model', 'res_field', 'res_id', 'checksum'] });

@@ -49,12 +49,15 @@ export function parseImageToken(token: string): (SignedImage & { text: string; s
   if (token.length > 200) return null;
   const m = /^(\d{1,9})\.([a-z])\.(\d{1,12})\.([a-z])\.([0-9a-f]{40}|[0-9a-f]{64})\.([A-Za-z0-9_-]{24})$/.exec(token);
   if (!m) return null;
-  const model = MODELS[m[2]];
-  const field = FIELDS[m[4]];
+  const [, connectionId, modelCode, id, fieldCode, checksum, signature] = m;
+  // Every group in the pattern is mandatory, so a match has all six; the check only convinces the compiler.
+  if (!connectionId || !modelCode || !id || !fieldCode || !checksum || !signature) return null;
+  const model = MODELS[modelCode];
+  const field = FIELDS[fieldCode];
   if (!model || !field) return null;
   return {
-    connectionId: Number(m[1]), model, id: Number(m[3]), field, checksum: m[5],
-    text: token.slice(0, token.lastIndexOf('.')), signature: Buffer.from(m[6], 'base64url'),
+    connectionId: Number(connectionId), model, id: Number(id), field, checksum,
+    text: token.slice(0, token.lastIndexOf('.')), signature: Buffer.from(signature, 'base64url'),
   };
 }
 

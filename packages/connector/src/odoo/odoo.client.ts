@@ -182,8 +182,9 @@ export class OdooClient {
   /** Creates one record. Never retried: after an ambiguous failure use createIdempotent. */
   async create(model: string, vals: Record<string, unknown>, opts: OdooCallOptions = {}): Promise<number> {
     const ids = toIds(await this.call(model, 'create', [vals], {}, { ...opts, retry: false }));
-    if (ids.length !== 1) throw new OdooValidationError({ odooMessage: `create returned ${ids.length} ids`, model, method: 'create' });
-    return ids[0];
+    const [id] = ids;
+    if (ids.length !== 1 || id === undefined) throw new OdooValidationError({ odooMessage: `create returned ${ids.length} ids`, model, method: 'create' });
+    return id;
   }
 
   async createMany(model: string, valsList: readonly Record<string, unknown>[], opts: OdooCallOptions = {}): Promise<number[]> {

@@ -163,6 +163,7 @@ export class OdooLimiter {
     // Interactive first, in arrival order.
     for (let i = 0; i < this.waiters.length && this.inFlight < this.limits.maxConcurrent;) {
       const w = this.waiters[i];
+      if (!w) break; // i < length, checked by the loop
       if (w.priority !== 'interactive') {
         i++;
         continue;
@@ -177,6 +178,7 @@ export class OdooLimiter {
     let nextLook = Infinity;
     for (let i = 0; i < this.waiters.length && this.inFlight < this.limits.maxConcurrent && this.bulkInFlight < this.bulkSlots;) {
       const w = this.waiters[i];
+      if (!w) break; // i < length, checked by the loop
       if (w.priority !== 'bulk') {
         i++;
         continue;

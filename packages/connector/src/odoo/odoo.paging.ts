@@ -39,13 +39,16 @@ export function pageQuery(base: OdooDomain, cursor: PageCursor): PageQuery {
 
 /** Decides what to yield from a page and where to continue. */
 export function pageStep(cursor: PageCursor, records: OdooRecord[], limit: number): PageStep {
+  const first = records[0];
+  const last = records[records.length - 1];
   if (cursor.mode === 'bucket') {
-    if (records.length < limit) return { records, next: { mode: 'forward', from: nextSecond(cursor.second) } };
-    return { records, next: { mode: 'bucket', second: cursor.second, afterId: records[records.length - 1].id } };
+    // A full page (limit ≥ 1) has a last record; a short one ends the bucket.
+    if (records.length < limit || !last) return { records, next: { mode: 'forward', from: nextSecond(cursor.second) } };
+    return { records, next: { mode: 'bucket', second: cursor.second, afterId: last.id } };
   }
-  if (records.length < limit) return { records, next: null };
-  const lastSecond = secondOf(records[records.length - 1]);
-  const firstSecond = secondOf(records[0]);
+  if (records.length < limit || !first || !last) return { records, next: null };
+  const lastSecond = secondOf(last);
+  const firstSecond = secondOf(first);
   if (firstSecond === lastSecond) return { records: [], next: { mode: 'bucket', second: lastSecond, afterId: 0 } };
   const complete = records.filter((r) => secondOf(r) < lastSecond);
   return { records: complete, next: { mode: 'forward', from: lastSecond } };

@@ -1,4 +1,5 @@
 import { ValidationError } from '../shared/errors.ts';
+import { present } from '../shared/assert.ts';
 
 /**
  * JSON-2 takes named parameters only (no positional `args`), with two reserved names: `ids` (the records a method
@@ -61,8 +62,9 @@ export function toJson2Body(model: string, method: string, args: readonly unknow
   if (rest.length > names.length) {
     throw new ValidationError(`${model}.${method}: JSON-2 takes named parameters only; pass the arguments after the ids as kwargs`);
   }
+  // rest is no longer than names (checked above), so every value has its name.
   rest.forEach((value, i) => {
-    body[names[i]] = value;
+    body[present(names[i], 'one parameter name per positional argument')] = value;
   });
   const renames = RENAMED_KWARGS[method] ?? {};
   for (const [key, value] of Object.entries(kwargs)) {

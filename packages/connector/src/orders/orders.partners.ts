@@ -157,7 +157,7 @@ export function normaliseVat(value: string | null | undefined, countryIso: strin
 
 function vatVariants(vat: string): string[] {
   const m = /^([A-Z]{2})(\d.*)$/.exec(vat);
-  return m ? [vat, m[2]] : [vat];
+  return m?.[2] ? [vat, m[2]] : [vat];
 }
 
 function clean(value: unknown): string {

@@ -43,8 +43,8 @@ export async function resolveSkus(odoo: OdooClient, schema: OrderSchema, skus: r
     }
     for (const field of fields) {
       const matches = rows.filter((r) => typeof r[field] === 'string' && (r[field] as string).trim() === sku);
-      if (matches.length === 1) {
-        const r = matches[0];
+      const [r] = matches;
+      if (matches.length === 1 && r) {
         result.found.set(sku, { id: r.id, taxIds: Array.isArray(r.taxes_id) ? (r.taxes_id as number[]) : [], matchedBy: field });
         settled = true;
         break;

@@ -52,8 +52,9 @@ export function priceLine(setup: TaxSetup, productTaxIds: readonly number[], gro
     if (vatRate === 0) base = [];
     else {
       const byRate = [...setup.taxes.values()].filter((t) => t.amount_type === 'percent' && t.amount === vatRate);
-      if (byRate.length) {
-        base = [byRate.find((t) => isIncluded(t, setup)) ?? byRate[0]];
+      const [firstByRate] = byRate;
+      if (firstByRate) {
+        base = [byRate.find((t) => isIncluded(t, setup)) ?? firstByRate];
         // The marketplace's rate wins over the product's own taxes (the customer paid that VAT); not worth a flag.
       } else {
         note = `VAT ${vatRate}% on Poleepo but the company has no sales tax of that rate: the product's own taxes were used`;

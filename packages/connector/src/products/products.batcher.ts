@@ -1,5 +1,6 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import { present } from '../shared/assert.ts';
 import type { Db } from '../storage/db.ts';
 import { PermanentError, RateLimitedError, RetryableError, errorMessage } from '../shared/errors.ts';
 import type { PoleepoClient } from '../poleepo/poleepo.client.ts';
@@ -62,10 +63,14 @@ export class Batcher {
       const page = await this.deps.bindings.queuedPage(this.deps.connectionId, afterTemplate, PAGE);
       if (!page.length) break;
       const families = groupByTemplate(page);
+      const lastFamily = families[families.length - 1];
+      // The page is not empty, so there is a last family; the next page starts after its template.
+      const lastTemplate = present(lastFamily, 'a non-empty page has a family')[0].template_id;
       if (page.length === PAGE) {
-        // The page may have cut the last family: read it whole.
-        const last = families[families.length - 1];
-        families[families.length - 1] = await this.deps.bindings.queuedOfTemplate(this.deps.connectionId, last[0].template_id);
+        // The page may have cut the last family: read it whole (unless it left the queue meanwhile).
+        const [first, ...rest] = await this.deps.bindings.queuedOfTemplate(this.deps.connectionId, lastTemplate);
+        if (first) families[families.length - 1] = [first, ...rest];
+        else families.pop();
       }
       for (const family of families) {
         const { now, later } = await this.sendable(family);
@@ -82,7 +87,7 @@ export class Batcher {
         }
         result.held += later.length;
       }
-      afterTemplate = families[families.length - 1][0].template_id;
+      afterTemplate = lastTemplate;
       if (page.length < PAGE) break;
     }
     await flush();
@@ -90,7 +95,7 @@ export class Batcher {
   }
 
   /** Splits a family into what can be sent now and what waits for its parent. */
-  private async sendable(family: BindingRow[]): Promise<{ now: BindingRow[]; later: BindingRow[] }> {
+  private async sendable(family: Family): Promise<{ now: BindingRow[]; later: BindingRow[] }> {
     const parentQueued = family.find((b) => b.kind === 'parent');
     const variants = family.filter((b) => b.kind === 'variant');
     const needsParent = variants.filter((b) => parentSkuOfPayload(b) !== null);
@@ -112,15 +117,16 @@ export class Batcher {
 
   private async submit(rows: BindingRow[], signal?: AbortSignal): Promise<void> {
     const now = this.deps.clock.now();
-    const entries: ProductEntry[] = rows.map((b) => withProductId(JSON.parse(b.pending_payload!) as ProductEntry, b.poleepo_id));
+    const items = rows.map((b) => ({ binding: b, entry: withProductId(JSON.parse(b.pending_payload!) as ProductEntry, b.poleepo_id) }));
+    const entries: ProductEntry[] = items.map((item) => item.entry);
     const { batchId } = await this.deps.db.kysely.transaction().execute(async (trx) => {
       const batchId = await this.deps.batches.insertBatch({
         connection_id: this.deps.connectionId, status: 'submitting', poleepo_batch_id: null, poleepo_status: null, items: rows.length,
         completed_items: 0, error_items: 0, error: null, polls: 0, created_at: now, submitted_at: null, last_polled_at: null, completed_at: null, updated_at: now,
       }, trx);
-      await this.deps.batches.insertItems(rows.map((b, i) => ({
+      await this.deps.batches.insertItems(items.map(({ binding: b, entry }, i) => ({
         batch_id: batchId, connection_id: this.deps.connectionId, binding_id: b.id, position: i, kind: b.kind, odoo_id: b.odoo_id,
-        sku: entries[i].sku, operation: operationOf(entries[i]), payload: JSON.stringify(entries[i]), payload_hash: b.pending_hash!,
+        sku: entry.sku, operation: operationOf(entry), payload: JSON.stringify(entry), payload_hash: b.pending_hash!,
         status: 'draft' as const, poleepo_product_id: null, error_code: null, error_message: null, created_at: now, updated_at: now,
       })), trx);
       await this.deps.bindings.markInFlight(batchId, rows.map((b) => b.id), now, trx);
@@ -253,8 +259,11 @@ function parentSkuOfPayload(b: BindingRow): string | null {
   return sku;
 }
 
-function groupByTemplate(rows: BindingRow[]): BindingRow[][] {
-  const out: BindingRow[][] = [];
+/** A product template's bindings: never empty (the parent, its variants, or both). */
+type Family = [BindingRow, ...BindingRow[]];
+
+function groupByTemplate(rows: BindingRow[]): Family[] {
+  const out: Family[] = [];
   for (const r of rows) {
     const last = out[out.length - 1];
     if (last && last[0].template_id === r.template_id) last.push(r);

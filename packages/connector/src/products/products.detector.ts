@@ -402,8 +402,9 @@ export class ChangeDetector {
     if (!everyKnownParent || options.dryRun) return;
     for (let after = 0; ;) {
       const page = await bindings.parentsAfter(connectionId, after, DB_PAGE);
-      if (!page.length) return;
-      after = page[page.length - 1].odoo_id;
+      const last = page[page.length - 1];
+      if (!last) return;
+      after = last.odoo_id;
       const others = page.filter((b) => !decided.has(b.odoo_id));
       await decide(others.map((b) => b.odoo_id), new Map(others.map((b) => [b.odoo_id, b])));
     }

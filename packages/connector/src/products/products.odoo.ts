@@ -218,8 +218,9 @@ export class ProductOdoo {
       // A change probe reads few variants: the computed quantity is cheap there (and equal to the quant aggregate).
       const rows = await this.client.searchRead('product.product', [...domain, ['id', '>', after]], { fields: this.plan.variantWithQuantity, order: 'id asc', limit, context });
       if (rows.length) yield this.variantPage(rows);
-      if (rows.length < limit) return;
-      after = rows[rows.length - 1].id;
+      const last = rows[rows.length - 1];
+      if (rows.length < limit || !last) return;
+      after = last.id;
     }
   }
 

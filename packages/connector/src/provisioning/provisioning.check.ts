@@ -57,24 +57,29 @@ export async function checkOdoo(ctx: AppContext, ref?: string | number): Promise
   try {
     const models = await modelIds(s.client, ['product.product', 'product.template', 'sale.order', 'stock.picking', 'account.move']);
     const group = groupItem(s.features, s.odoo.uid);
-    items.push(await s.records.status(group.ref, group.spec));
+    const groupState = await s.records.status(group.ref, group.spec);
+    items.push(groupState);
     for (const f of fieldItems(s.features, s.plan, models)) items.push(await s.records.status(f.ref, f.spec));
     const provisioning = new OdooProvisioning(ctx, connections);
-    const actions = actionItems(provisioning.buttonActions(s), models);
-    const actionStates: ItemState[] = [];
-    for (const a of actions) actionStates.push(await s.records.status(a.ref, a.spec));
-    items.push(...actionStates);
-    const views = await provisioning.views(s, { ship: actionStates[0].id ?? 0, courier: actionStates[1].id ?? 0 });
-    const viewStates: ItemState[] = [];
-    for (const v of views) viewStates.push(await s.records.status(v.item.ref, v.item.spec));
-    items.push(...viewStates);
+    const [shipItem, courierItem, ...otherActions] = actionItems(provisioning.buttonActions(s), models);
+    const shipState = await s.records.status(shipItem.ref, shipItem.spec);
+    const courierState = await s.records.status(courierItem.ref, courierItem.spec);
+    items.push(shipState, courierState);
+    for (const a of otherActions) items.push(await s.records.status(a.ref, a.spec));
+    const views = await provisioning.views(s, { ship: shipState.id ?? 0, courier: courierState.id ?? 0 });
+    const viewsWithPresence: ((typeof views)[number] & { present: boolean })[] = [];
+    for (const v of views) {
+      const state = await s.records.status(v.item.ref, v.item.spec);
+      items.push(state);
+      viewsWithPresence.push({ ...v, present: state.status !== 'missing' });
+    }
     if (s.features.automationRules) {
       for (const rule of await provisioning.automations(s, models)) items.push(await s.records.status(rule.item.ref, rule.item.spec));
     } else {
       items.push({ kind: 'automation rule', xmlid: 'automation_*', model: 'base.automation', label: 'automation rules', status: 'unavailable', id: null, detail: 'the base_automation module is not installed (optional)' });
     }
-    await checkRendering(s, views.map((v, i) => ({ ...v, present: viewStates[i].status !== 'missing' })), add);
-    await checkGroupMembers(s, items[0], add);
+    await checkRendering(s, viewsWithPresence, add);
+    await checkGroupMembers(s, groupState, add);
   } catch (error) {
     add('provisioning', 'fail', `could not compare what is provisioned: ${isOdooError(error) ? error.odooMessage : errorMessage(error)}`);
     return report(items);

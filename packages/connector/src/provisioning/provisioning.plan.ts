@@ -71,15 +71,17 @@ export function fieldItems(features: ProvisioningFeatures, plan: CompanyPlan, mo
   });
 }
 
-export function actionItems(actions: { ship: ButtonAction; courier: ButtonAction; invoicePdf?: ButtonAction }, models: Map<string, number>): PlannedItem[] {
-  return [actions.ship, actions.courier, ...(actions.invoicePdf ? [actions.invoicePdf] : [])].map((a) => ({
+/** The button actions' items: ship first, courier second (the views need their ids), then the others. */
+export function actionItems(actions: { ship: ButtonAction; courier: ButtonAction; invoicePdf?: ButtonAction }, models: Map<string, number>): [ship: PlannedItem, courier: PlannedItem, ...others: PlannedItem[]] {
+  const item = (a: ButtonAction): PlannedItem => ({
     ref: { kind: 'server action', xmlid: a.xmlid, model: 'ir.actions.server', label: `server action "${a.name}"` },
     spec: {
       create: { name: a.name, model_id: models.get(a.model), state: 'code', code: a.code },
       compare: { name: a.name, model_id: models.get(a.model)!, state: 'code', code: a.code },
       find: [['name', '=', a.name], ['model_id', '=', models.get(a.model)], ['state', '=', 'code']],
     },
-  }));
+  });
+  return [item(actions.ship), item(actions.courier), ...(actions.invoicePdf ? [item(actions.invoicePdf)] : [])];
 }
 
 export interface ViewPlan {

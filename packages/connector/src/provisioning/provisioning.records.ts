@@ -2,6 +2,7 @@ import type { OdooClient } from '../odoo/odoo.client.ts';
 import type { OdooDomain, OdooRecord } from '../odoo/odoo.types.ts';
 import { POLEEPO_MODULE } from './provisioning.fields.ts';
 import { ProvisioningRefusedError, type ItemChange, type ItemRef, type ItemState } from './provisioning.types.ts';
+import { present } from '../shared/assert.ts';
 
 /**
  * The records of our module in one Odoo database, found through their xmlids (`ir.model.data`, module
@@ -123,10 +124,12 @@ export class ModuleRecords {
     }
     const created = new Map<string, number>();
     if (missing.length) {
-      const ids = await this.client.createMany(missing[0].ref.model, missing.map((m) => m.spec.create));
-      for (let i = 0; i < missing.length; i++) {
-        await this.name(missing[i].ref, ids[i]);
-        created.set(missing[i].ref.xmlid, ids[i]);
+      const ids = await this.client.createMany(present(missing[0], 'missing is not empty').ref.model, missing.map((m) => m.spec.create));
+      if (ids.length !== missing.length) throw new Error(`Odoo created ${ids.length} records for ${missing.length} asked`);
+      for (const [i, item] of missing.entries()) {
+        const id = present(ids[i], 'one id per record created (counted above)');
+        await this.name(item.ref, id);
+        created.set(item.ref.xmlid, id);
       }
     }
     const out: ItemChange[] = [];
@@ -181,8 +184,9 @@ export class ModuleRecords {
 
   /** Deletes several records of one model in one call (one registry reload for fields). */
   async removeMany(refs: ItemRef[]): Promise<ItemChange[]> {
-    if (!refs.length) return [];
-    const model = refs[0].model;
+    const [first] = refs;
+    if (!first) return [];
+    const model = first.model;
     const ids = new Map<string, number | null>();
     for (const ref of refs) ids.set(ref.xmlid, await this.idOf(ref));
     const present = [...ids.values()].filter((id): id is number => id !== null);

@@ -1,3 +1,4 @@
+import { requiredGroups } from '../shared/assert.ts';
 /**
  * What the picking buttons write in `x_poleepo_requested` (the connector polls it; an optional notification only
  * speeds that up): `<action> <YYYY-MM-DD HH:MM:SS> uid=<user id>`, the time in UTC as Odoo's server clock gives it.
@@ -20,7 +21,7 @@ export function parsePickingRequest(value: unknown): PickingRequest | null {
   if (typeof value !== 'string') return null;
   const m = PATTERN.exec(value.trim());
   if (!m) return null;
-  const [, action, y, mo, d, h, mi, s, uid] = m;
+  const [action, y, mo, d, h, mi, s, uid] = requiredGroups(m, 8);
   return { action: action as PickingRequestAction, at: Date.UTC(+y, +mo - 1, +d, +h, +mi, +s), uid: Number(uid) };
 }
 

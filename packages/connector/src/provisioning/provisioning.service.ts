@@ -87,15 +87,17 @@ export class OdooProvisioning {
     items.push(await s.records.ensure(group.ref, group.spec));
     items.push(...(await s.records.ensureMany(fieldItems(s.features, s.plan, models))));
 
-    const actions = actionItems(this.buttonActions(s), models);
-    const actionIds: number[] = [];
-    for (const item of actions) {
+    const [shipItem, courierItem, ...otherActions] = actionItems(this.buttonActions(s), models);
+    const ensureAction = async (item: typeof shipItem): Promise<number> => {
       const change = await s.records.ensure(item.ref, item.spec);
       items.push(change);
-      actionIds.push(change.id!);
-    }
+      return change.id!;
+    };
+    const ship = await ensureAction(shipItem);
+    const courier = await ensureAction(courierItem);
+    for (const item of otherActions) await ensureAction(item);
 
-    for (const { item } of await this.views(s, { ship: actionIds[0], courier: actionIds[1] })) items.push(await s.records.ensure(item.ref, item.spec));
+    for (const { item } of await this.views(s, { ship, courier })) items.push(await s.records.ensure(item.ref, item.spec));
 
     if (s.features.automationRules) {
       for (const plan of await this.automations(s, models)) items.push(await this.ensureAutomation(s, plan));

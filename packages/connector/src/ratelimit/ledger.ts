@@ -35,8 +35,8 @@ export class RateLimitLedger {
         .where('account_key', '=', accountKey).where('endpoint', '=', endpoint).where('at', '>', since)
         .orderBy('at', 'asc').execute();
       if (recent.length >= rule.limit) {
-        // The slot frees when the oldest request that keeps the window full leaves it.
-        const oldest = recent[recent.length - rule.limit].at;
+        // The slot frees when the oldest request that keeps the window full leaves it (a limit of 0: a whole window).
+        const oldest = recent[recent.length - rule.limit]?.at ?? now;
         return { granted: false as const, retryAfterMs: Math.max(1, oldest + rule.windowMs - now) };
       }
       const row = await trx.insertInto('rate_limit_ledger').values({ account_key: accountKey, endpoint, at: now }).returning('id').executeTakeFirstOrThrow();

@@ -29,7 +29,10 @@ class Histogram {
     const k = labelKey(labels);
     let s = this.series.get(k);
     if (!s) this.series.set(k, (s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++;
+    const counts = s.counts;
+    this.buckets.forEach((bound, i) => {
+      if (value <= bound) counts[i] = (counts[i] ?? 0) + 1;
+    });
     s.sum += value;
     s.count++;
   }

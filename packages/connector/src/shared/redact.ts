@@ -103,7 +103,7 @@ export function redactJsonText(text: string, extraSecrets: readonly string[] = [
 function redactUrlEncoded(body: string, extraSecrets: readonly string[]): string {
   if (/^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(body)) {
     return body.split('&').map((pair) => {
-      const [k, v = ''] = pair.split('=');
+      const [k = '', v = ''] = pair.split('=');
       return isSecretKey(decodeURIComponent(k)) || isPersonalKey(decodeURIComponent(k)) ? `${k}=${REDACTED}` : `${k}=${redactText(v, extraSecrets)}`;
     }).join('&');
   }

@@ -20,9 +20,8 @@ export class SecretBox {
   }
 
   decrypt(stored: string): string {
-    const parts = stored.split(':');
-    if (parts[0] !== 'v1' || parts.length !== 4) throw new ValidationError('Unsupported secret format (expected v1:iv:tag:ciphertext)');
-    const [, iv, tag, ct] = parts;
+    const [version, iv, tag, ct, ...extra] = stored.split(':');
+    if (version !== 'v1' || iv === undefined || tag === undefined || ct === undefined || extra.length) throw new ValidationError('Unsupported secret format (expected v1:iv:tag:ciphertext)');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     try {

@@ -53,10 +53,12 @@ export class GroupCommit<Item, Result> {
     try {
       const results = await this.runBatch(batch.map((b) => b.item));
       if (results.length !== batch.length) throw new Error(`Group commit returned ${results.length} results for ${batch.length} items`);
-      batch.forEach((b, i) => b.resolve(results[i]));
+      // As many results as items (checked above); a Result may itself be undefined, so pair them from the results.
+      results.forEach((result, i) => batch[i]?.resolve(result));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0].reject(error);
+      const [only] = batch;
+      if (batch.length === 1 && only) {
+        only.reject(error);
         return;
       }
       for (const one of batch) await this.write([one]);

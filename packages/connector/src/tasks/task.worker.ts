@@ -28,6 +28,7 @@
  * - Bookkeeping failures (the database refusing an outcome) never escape: they are logged with their stack and the
  *   task is left to the reaper (its lease runs out, as if this worker had died).
  */
+import { present } from '../shared/assert.ts';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -282,7 +283,7 @@ export class Worker {
     const start = this.rotation++ % Math.max(1, lanes.length);
     let claimed = 0;
     for (let i = 0; i < lanes.length && !this.stopping; i++) {
-      const lane = lanes[(start + i) % lanes.length];
+      const lane = present(lanes[(start + i) % lanes.length], 'the index is taken modulo the length');
       if (!full && !this.maybeWork.has(lane)) continue;
       const free = this.limitOf(lane) - this.activeCount(lane);
       if (free <= 0) continue;

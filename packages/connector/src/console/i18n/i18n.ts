@@ -75,12 +75,12 @@ export class I18n {
 export function langFromAcceptLanguage(header: string | undefined): Lang {
   if (!header) return 'it';
   const ranked = header.split(',').map((part) => {
-    const [tag, ...rest] = part.trim().split(';');
+    const [tag = '', ...rest] = part.trim().split(';');
     const q = rest.find((r) => r.trim().startsWith('q='));
     return { tag: tag.toLowerCase(), q: q ? Number(q.trim().slice(2)) || 0 : 1 };
   }).sort((a, b) => b.q - a.q);
   for (const { tag } of ranked) {
-    const base = tag.split('-')[0];
+    const base = tag.split('-')[0] ?? '';
     if ((LANGS as readonly string[]).includes(base)) return base as Lang;
   }
   return 'it';

@@ -25,7 +25,8 @@ function filterOf(c: ConsoleContext, now: number): { filter: ApiLogFilter; query
   if ((DIRECTIONS as readonly string[]).includes(q.direction ?? '')) filter.direction = q.direction as ApiLogFilter['direction'];
   if (q.errors === '1') filter.errorsOnly = true;
   if (q.path) filter.pathContains = q.path.slice(0, 200);
-  if (q.period && PERIODS[q.period]) filter.since = now - PERIODS[q.period];
+  const period = q.period ? PERIODS[q.period] : undefined;
+  if (period) filter.since = now - period;
   return { filter, query: q, page: positiveInt(q.page, 1) };
 }
 

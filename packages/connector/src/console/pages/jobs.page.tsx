@@ -11,7 +11,12 @@ import { MIN_JOB_INTERVAL_MS, type JobView, type RunView } from '../../jobs/jobs
 import { findJobDefinition } from '../../jobs/jobs.definitions.ts';
 import { ValidationError } from '../../shared/errors.ts';
 
-const UNITS: Record<string, number> = { min: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS = { min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The unit's length in ms, or undefined for anything the form should not have sent. */
+function unitMs(unit: string | undefined): number | undefined {
+  return unit !== undefined && Object.hasOwn(UNITS, unit) ? UNITS[unit as keyof typeof UNITS] : undefined;
+}
 
 /** The seed's job names, translated when the dictionary has them. */
 export function jobTitle(ui: Ui, job: { name: string; displayName: string }): string {
@@ -56,7 +61,7 @@ function short(text: string): string {
 /** The interval as number + unit for the form (the largest unit it divides into). */
 function intervalParts(ms: number | null): { value: string; unit: string } {
   if (ms === null) return { value: '', unit: 'manual' };
-  for (const unit of ['d', 'h', 'min']) if (ms % UNITS[unit] === 0) return { value: String(ms / UNITS[unit]), unit };
+  for (const unit of ['d', 'h', 'min'] as const) if (ms % UNITS[unit] === 0) return { value: String(ms / UNITS[unit]), unit };
   return { value: String(Math.max(1, Math.round(ms / 60_000))), unit: 'min' };
 }
 
@@ -198,11 +203,12 @@ export const jobsPage = definePage({
       let intervalMs: number | null = null;
       if (form.unit !== 'manual') {
         const n = Number(form.every);
-        if (!UNITS[form.unit ?? ''] || !Number.isInteger(n) || n < 1 || n > 100_000) {
+        const unit = unitMs(form.unit);
+        if (!unit || !Number.isInteger(n) || n < 1 || n > 100_000) {
           const message = ui.t('jobs.interval.invalid');
           return form.from === 'detail' ? detailView(c, job, message) : listView(c, { job: job.name, message });
         }
-        intervalMs = n * UNITS[form.unit!];
+        intervalMs = n * unit;
       }
       try {
         await jobs.setInterval(job.name, intervalMs);

@@ -137,7 +137,7 @@ export const usersPage = definePage({
         if (generated) return listView(c, { generated: { login: created.login, password: generated } });
         return redirectTo(c, '/users', { kind: 'success', key: 'users.created.flash', params: { login: created.login } });
       } catch (error) {
-        if (error instanceof UserRuleError) return listView(c, { error: ruleMessage(uiOf(c), error), values: { login: form.login, role: form.role, lang: form.lang }, status: 422 });
+        if (error instanceof UserRuleError) return listView(c, { error: ruleMessage(uiOf(c), error), values: { login: form.login ?? '', role: form.role ?? '', lang: form.lang ?? '' }, status: 422 });
         throw error;
       }
     });
