@@ -1,3 +1,4 @@
+import { backoffDelay } from '../shared/backoff.ts';
 import type { Clock } from '../shared/clock.ts';
 import { RateLimitedError, RetryableError } from '../shared/errors.ts';
 import type { ApiLogRecorder, ApiCall } from '../apilog/apilog.recorder.ts';
@@ -117,12 +118,9 @@ export class HttpClient {
     return got.entryId;
   }
 
-  /** Exponential backoff capped at attempt 10, with full jitter on the upper half. */
+  /** The wait before retry number `attempt + 1` (shared/backoff.ts: doubling, capped, jittered in the upper half). */
   backoff(attempt: number, policy: RetryPolicy): number {
-    const base = policy.baseDelayMs ?? 250;
-    const max = policy.maxDelayMs ?? 10_000;
-    const exp = Math.min(max, base * 2 ** Math.min(attempt, 10));
-    return Math.round(exp / 2 + this.random() * (exp / 2));
+    return backoffDelay(attempt, { baseMs: policy.baseDelayMs ?? 250, capMs: policy.maxDelayMs ?? 10_000, jitter: { spread: 'upper-half' } }, this.random);
   }
 
   private async once(req: HttpRequest): Promise<HttpResponse> {

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../shared/backoff.ts';
 import type { HttpClient } from '../http/http.client.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ValidationError } from '../shared/errors.ts';
@@ -342,9 +343,9 @@ export class OdooClient {
     return this.session!;
   }
 
+  /** shared/backoff.ts: doubling from baseDelayMs, capped at maxDelayMs, jittered in the upper half. */
   private backoff(attempt: number): number {
-    const exp = Math.min(this.retryPolicy.maxDelayMs, this.retryPolicy.baseDelayMs * 2 ** Math.min(attempt, 10));
-    return Math.round(exp / 2 + this.random() * (exp / 2));
+    return backoffDelay(attempt, { baseMs: this.retryPolicy.baseDelayMs, capMs: this.retryPolicy.maxDelayMs, jitter: { spread: 'upper-half' } }, this.random);
   }
 }
 

@@ -1,5 +1,7 @@
+import { backoffDelay as sharedBackoffDelay, nominalBackoff } from '../shared/backoff.ts';
+
 /**
- * Retry delays after a failed attempt (attempt-indexed, exponential, capped, jittered):
+ * Retry delays after a failed attempt (shared/backoff.ts's formula, attempt-indexed, exponential, capped, jittered):
  *
  *   delay(n) = min(cap, base · 2^(n−1)) · (1 ± jitter),  n = the attempt that just failed (1-based)
  *
@@ -21,13 +23,10 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 10_000, capMs: 3_600_000
 
 /** The delay before the next try, after `attempt` failed. `random` is injected so tests can pin it. */
 export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {
-  return Math.round(nominalDelay(attempt, policy) * (1 + policy.jitter * (2 * random() - 1)));
+  return sharedBackoffDelay(Math.max(attempt, 1) - 1, { baseMs: policy.baseMs, capMs: policy.capMs, jitter: { spread: 'around', fraction: policy.jitter } }, random);
 }
 
 /** The delay without jitter (the documented schedule). */
 export function nominalDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
-  // The exponent stops growing long before the cap matters numerically (2^30 · base would overflow nothing, but
-  // capping it keeps the arithmetic obviously safe for absurd attempt counts).
-  const exponent = Math.min(Math.max(attempt, 1) - 1, 30);
-  return Math.min(policy.capMs, policy.baseMs * 2 ** exponent);
+  return nominalBackoff(Math.max(attempt, 1) - 1, policy);
 }
