@@ -221,6 +221,33 @@ describe.each(dialects)('product batches on %s', (dialect) => {
     expect(k.poleepoProducts()).toHaveLength(0);
   });
 
+  it('a batch Poleepo no longer knows (404): marked lost with the reason, its items queued again once, sent in the next batch; no failing poll', async () => {
+    const k = await open();
+    const desk = k.variantsOf('Customizable Desk');
+    k.publish(desk);
+    await k.services.products.sync(k.connectionId);
+    const [sent] = await batches(k);
+    expect(sent.status).toBe('sent');
+    // Poleepo forgets the batch (a reset store): asking for it answers 404.
+    k.sandbox.state.batches.batches.clear();
+    const poll = await k.services.products.poll(k.connectionId);
+    expect(poll).toMatchObject({ polled: 1, lost: 1, completed: 0, items: { requeued: desk.length + 1 } });
+    const [lost] = await batches(k);
+    expect(lost).toMatchObject({ id: sent.id, status: 'lost', error_items: desk.length + 1, error: expect.stringContaining(`Poleepo no longer knows batch ${sent.poleepo_batch_id} (404)`) });
+    expect((await k.services.products.batches.items(lost.id)).every((i) => i.status === 'error' && i.error_code === 'BATCH_LOST')).toBe(true);
+    expect(await k.services.products.bindings.counts(k.connectionId)).toMatchObject({ queued: desk.length + 1, inflight: 0 });
+    // Not asked again: a lost batch is no longer "sent".
+    expect(await k.services.products.poll(k.connectionId)).toMatchObject({ polled: 0, lost: 0 });
+    // The next export sends the same products again, and they arrive.
+    k.clock.advance(3 * MINUTE);
+    expect(await k.services.products.sync(k.connectionId)).toMatchObject({ batches: { batches: 1, items: desk.length + 1 } });
+    k.processBatches();
+    expect(await k.services.products.poll(k.connectionId)).toMatchObject({ completed: 1, lost: 0 });
+    expect(k.poleepoProducts().filter((p) => p.parent_sku === '9')).toHaveLength(desk.length);
+    expectNoDuplicates(k);
+    expect(await k.services.products.bindings.counts(k.connectionId)).toMatchObject({ queued: 0, inflight: 0, errors: 0 });
+  });
+
   it('a family larger than a batch: the parent and what fits first; the rest after the parent exists', async () => {
     const k = await open({ settings: { batchSize: 3 } });
     const desk = k.variantsOf('Customizable Desk');

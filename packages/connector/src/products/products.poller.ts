@@ -2,6 +2,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Db } from '../storage/db.ts';
 import type { PoleepoClient } from '../poleepo/poleepo.client.ts';
 import type { PoleepoBatch, PoleepoBatchItemResult } from '../poleepo/poleepo.types.ts';
+import { PoleepoNotFoundError } from '../poleepo/poleepo.errors.ts';
 import type { BatchesRepo } from './products.batches.repo.ts';
 import type { BindingsRepo } from './products.bindings.repo.ts';
 import { requeue } from './products.batcher.ts';
@@ -20,6 +21,8 @@ export interface PollResult {
   polled: number;
   completed: number;
   stillProcessing: number;
+  /** Batches Poleepo answered 404 for: marked lost, their items queued again for the next export. */
+  lost: number;
   items: { completed: number; error: number; requeued: number };
 }
 
@@ -37,11 +40,20 @@ export class Poller {
   constructor(private readonly deps: PollerDeps, private readonly poleepo: PoleepoClient) {}
 
   async poll(signal?: AbortSignal): Promise<PollResult> {
-    const result: PollResult = { polled: 0, completed: 0, stillProcessing: 0, items: { completed: 0, error: 0, requeued: 0 } };
+    const result: PollResult = { polled: 0, completed: 0, stillProcessing: 0, lost: 0, items: { completed: 0, error: 0, requeued: 0 } };
     const sent = await this.deps.batches.withStatus(this.deps.connectionId, 'sent');
     for (const batch of sent) {
       signal?.throwIfAborted();
-      const answer = await this.poleepo.getBatch(batch.poleepo_batch_id!, { signal });
+      let answer: PoleepoBatch;
+      try {
+        answer = await this.poleepo.getBatch(batch.poleepo_batch_id!, { signal });
+      } catch (error) {
+        if (!(error instanceof PoleepoNotFoundError)) throw error;
+        result.polled++;
+        result.items.requeued += await this.markLost(batch);
+        result.lost++;
+        continue;
+      }
       result.polled++;
       const now = this.deps.clock.now();
       if (!FINAL.has(answer.status)) {
@@ -119,6 +131,38 @@ export class Poller {
         completed_items: completed, error_items: errors, last_polled_at: now, completed_at: now, updated_at: now,
       }, trx);
     });
+  }
+
+  /**
+   * Poleepo answers 404 for a batch it no longer knows (its store was reset, the batch expired): asking again would
+   * fail forever. The batch is marked lost with the reason, its items end with BATCH_LOST, and each product still
+   * waiting on it is queued again, once, for the next export (creates that did reach Poleepo come back as
+   * DUPLICATE_SKU and are reconciled by SKU). Returns how many products were queued again.
+   */
+  private async markLost(batch: BatchRow): Promise<number> {
+    const items = await this.deps.batches.items(batch.id);
+    const now = this.deps.clock.now();
+    const reason = `Poleepo no longer knows batch ${batch.poleepo_batch_id} (404): its ${items.length} item(s) were queued again for the next export`;
+    let requeued = 0;
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const bindings = await this.deps.bindings.byIds(items.map((i) => i.binding_id), trx);
+      for (const item of items) {
+        await this.deps.batches.updateItem(item.id, { status: 'error', error_code: 'BATCH_LOST', error_message: 'Poleepo no longer knows this batch; queued again for the next export', updated_at: now }, trx);
+        const b = bindings.get(item.binding_id);
+        if (!b || b.inflight_item_id !== item.id) continue;
+        const row = stripId(b);
+        row.inflight_item_id = null;
+        row.updated_at = now;
+        requeue(row, item, now);
+        await this.deps.bindings.update(b.id, row, trx);
+        requeued++;
+      }
+      await this.deps.batches.updateBatch(batch.id, {
+        status: 'lost', poleepo_status: 'NOT_FOUND', polls: batch.polls + 1, completed_items: 0, error_items: items.length,
+        error: reason, last_polled_at: now, completed_at: now, updated_at: now,
+      }, trx);
+    });
+    return requeued;
   }
 
   private succeeded(row: BindingValues, item: BatchItemRow, r: PoleepoBatchItemResult, now: number): void {

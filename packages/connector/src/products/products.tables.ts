@@ -39,8 +39,9 @@ export interface ProductBindingsTable {
   updated_at: number;
 }
 
-export type BatchStatus = 'submitting' | 'sent' | 'completed' | 'failed' | 'abandoned';
-export const BATCH_STATUSES: readonly BatchStatus[] = ['submitting', 'sent', 'completed', 'failed', 'abandoned'];
+/** lost: Poleepo answered 404 for the batch (it no longer knows it); its items were queued again. */
+export type BatchStatus = 'submitting' | 'sent' | 'completed' | 'failed' | 'abandoned' | 'lost';
+export const BATCH_STATUSES: readonly BatchStatus[] = ['submitting', 'sent', 'completed', 'failed', 'abandoned', 'lost'];
 
 export interface ProductBatchesTable {
   id: Generated<number>;

@@ -45,6 +45,7 @@ const messages = defineMessages({
     'status.productBatch.completed': 'Completed',
     'status.productBatch.failed': 'Failed',
     'status.productBatch.abandoned': 'Unconfirmed',
+    'status.productBatch.lost': 'Lost (queued again)',
   },
   it: {
     'batches.nav': 'Lotti prodotti',
@@ -76,6 +77,7 @@ const messages = defineMessages({
     'status.productBatch.completed': 'Completato',
     'status.productBatch.failed': 'Fallito',
     'status.productBatch.abandoned': 'Non confermato',
+    'status.productBatch.lost': 'Perso (riaccodato)',
   },
 });
 
