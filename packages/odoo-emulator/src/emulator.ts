@@ -26,6 +26,7 @@ import type { OdooVersion } from './versions/version.profile.ts';
 import { Env } from './orm/env.ts';
 import { execute } from './rpc/dispatch.ts';
 import { PyFloat } from './http/pyjson.ts';
+import { readSnapshot, restoreSnapshot, StateFileWriter } from './runtime/state-file.ts';
 
 export interface OdooEmulatorOptions {
   version?: OdooVersion;
@@ -45,6 +46,13 @@ export interface OdooEmulatorOptions {
   serviceTime?: ServiceTimeOptions | 'calibrated' | 'none';
   /** Clock for service times, latency, delayed commits and timestamps (tests inject a ManualClock). */
   clock?: Clock;
+  /**
+   * A JSON file holding the emulated database across restarts (runtime/state-file.ts): loaded at start when it exists
+   * (instead of `seed` and `catalog`; its API key and password win), written when the data changed every
+   * `saveEveryMs` (default 5000; 0: only at stop) and at stop.
+   */
+  stateFile?: string;
+  saveEveryMs?: number;
 }
 
 export interface OdooEmulator {
@@ -69,23 +77,34 @@ export interface OdooEmulator {
   /** Runs a model method as the admin, without HTTP (arranging data in tests); floats come back as numbers. */
   call(model: string, method: string, args?: unknown[], kwargs?: Record<string, unknown>): unknown;
   generateCatalog(spec: CatalogSpec): CatalogResult;
+  /** True when the database came from the state file (a restart), false when it was seeded. */
+  restored: boolean;
+  /** Writes the state file now if the data changed (no-op without `stateFile`). */
+  saveState(): void;
   stop(): Promise<void>;
 }
 
 export async function startOdooEmulator(options: OdooEmulatorOptions = {}): Promise<OdooEmulator> {
   const version = options.version ?? 18;
   const clock = options.clock ?? systemClock;
-  const db = options.db ?? 'sandbox';
-  const apiKey = options.apiKey ?? randomBytes(20).toString('hex');
-  const password = options.adminPassword ?? 'admin';
+  const saved = options.stateFile ? readSnapshot(options.stateFile, version) : null;
+  const db = saved?.db ?? options.db ?? 'sandbox';
+  const apiKey = saved?.apiKey ?? options.apiKey ?? randomBytes(20).toString('hex');
+  const password = saved?.password ?? options.adminPassword ?? 'admin';
   const registry = new Registry(version, db, clock, MODEL_CLASSES);
-  const seed = options.seed ?? 'demo';
-  const catalog = seed === 'demo' ? demoSeed(version) : seed === 'empty' ? emptySeed(demoSeed(version)) : seed;
-  applySeed(registry, catalog, { apiKey, adminPassword: password });
-  if (options.catalog) {
-    generateCatalog(registry, options.catalog);
-    finishTechnicalRows(registry);
+  if (saved) restoreSnapshot(registry, saved);
+  else {
+    const seed = options.seed ?? 'demo';
+    const catalog = seed === 'demo' ? demoSeed(version) : seed === 'empty' ? emptySeed(demoSeed(version)) : seed;
+    applySeed(registry, catalog, { apiKey, adminPassword: password });
+    if (options.catalog) {
+      generateCatalog(registry, options.catalog);
+      finishTechnicalRows(registry);
+    }
   }
+  const stateWriter = options.stateFile ? new StateFileWriter(options.stateFile, registry, { apiKey, password }, options.saveEveryMs ?? 5000) : null;
+  // A new state file is written at once, so a crash right after the start still finds this database.
+  if (stateWriter && !saved) stateWriter.flush(true);
   const runner = new CallRunner(registry, clock, options.serviceTime);
   const ctx = new EmulatorContext(registry, runner);
   const server = createEmulatorServer(ctx);
@@ -119,11 +138,13 @@ export async function startOdooEmulator(options: OdooEmulatorOptions = {}): Prom
     inspect: () => inspectOf(ctx),
     call: (model, method, args = [], kwargs = {}) => plain(execute(registry, { transport: 'jsonrpc', uid: 2, model, method, args, kwargs, nowMs: clock.now() })),
     generateCatalog: (spec) => generateCatalog(registry, spec),
+    restored: saved !== null,
+    saveState: () => stateWriter?.flush(),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      }).then(() => stateWriter?.stop()),
   };
 }
 

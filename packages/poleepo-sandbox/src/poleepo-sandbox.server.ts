@@ -9,6 +9,7 @@ import { SandboxFaults, type SandboxFault } from './poleepo-sandbox.faults.ts';
 import { SandboxLimiter, SandboxStats } from './poleepo-sandbox.limits.ts';
 import { SandboxRouter, type RouteMatch } from './poleepo-sandbox.routes.ts';
 import { PoleepoSandboxState } from './poleepo-sandbox.state.ts';
+import { restoreState, SandboxStateWriter } from './poleepo-sandbox.persistence.ts';
 import type { PoleepoSandboxKnobs, PoleepoSandboxOptions, SandboxClient } from './poleepo-sandbox.types.ts';
 import { SandboxTracking } from './poleepo-sandbox.tracking.ts';
 import { SandboxWebhooks } from './poleepo-sandbox.webhooks.ts';
@@ -26,6 +27,10 @@ export interface PoleepoSandbox {
   faults: SandboxFaults;
   /** The carrier's own progress of handed-over shippings (knob `shippingProgressMs`). */
   tracking: SandboxTracking;
+  /** True when the account came from the state file (a restart), false when it started empty or seeded. */
+  restored: boolean;
+  /** Writes the state file now if the account changed (no-op without `stateFile`). */
+  saveState(): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +69,9 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
   const knobs = defaultKnobs(options);
   const clients = options.clients?.length ? options.clients.map((c) => ({ enabled: true, ...c })) : [newSandboxClient()];
   const state = new PoleepoSandboxState({ clients, randomSeed: options.randomSeed ?? 20260101, seedProducts: options.seedProducts ?? false, now: clock.now() });
+  const restored = options.stateFile ? restoreState(options.stateFile, state) : false;
+  const stateWriter = options.stateFile ? new SandboxStateWriter(options.stateFile, state, options.saveEveryMs ?? 5000) : null;
+  stateWriter?.flush();
   const router = new SandboxRouter(options.paths);
   const stats = new SandboxStats(knobs);
   const limiter = new SandboxLimiter(knobs);
@@ -82,6 +90,8 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
     }, deliver);
     tracking.changed(shipping);
   };
+  // The carrier picks up where it was: each restored shipping's next scan is scheduled again.
+  if (restored) for (const shipping of state.shippings.shippings.values()) tracking.changed(shipping);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -201,6 +211,8 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
     webhooks,
     faults,
     tracking,
+    restored,
+    saveState: () => stateWriter?.flush(),
     stop: async () => {
       tracking.stop();
       webhooks.stop();
@@ -209,6 +221,7 @@ export async function startPoleepoSandbox(options: PoleepoSandboxOptions = {}): 
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      stateWriter?.stop();
     },
   };
 }

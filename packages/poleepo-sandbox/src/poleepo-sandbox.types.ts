@@ -70,4 +70,10 @@ export interface PoleepoSandboxOptions extends Partial<PoleepoSandboxKnobs> {
   seedProducts?: boolean;
   /** Seed of the order generator (same seed, same orders). */
   randomSeed?: number;
+  /**
+   * A JSON file holding the account across restarts (poleepo-sandbox.persistence.ts): loaded at start when it exists,
+   * written when the account changed every `saveEveryMs` (default 5000; 0: only at stop) and at stop.
+   */
+  stateFile?: string;
+  saveEveryMs?: number;
 }

@@ -105,6 +105,11 @@ export class Registry {
     this.sequences.set(code, next);
   }
 
+  /** Every sequence and its next value (the state file saves them). */
+  sequenceEntries(): [string, number][] {
+    return [...this.sequences.entries()];
+  }
+
   /** The next value of a sequence without taking it (undefined: never set). */
   peekSequence(code: string): number | undefined {
     return this.sequences.get(code);
