@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -64,7 +64,7 @@ describe('user add command', () => {
     expect(r.code).toBe(0);
     const password = /shown only this once, store it now\): (\S+)/.exec(r.stdout)?.[1];
     expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    expect(await verify(e, 'clerk', password!)).toMatchObject({ role: 'operator', lang: 'it' });
+    expect(await verify(e, 'clerk', password!)).toMatchObject({ role: 'operator' });
   });
 
   it('asks twice on a terminal, without echo, and refuses two different answers', async () => {
@@ -91,7 +91,8 @@ describe('user add command', () => {
     const ok = await onTerminal(['user', 'add', 'anna', '--role', 'admin'], ['typed password 1', 'typed password 1']);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toBe('Password: \nRepeat password: \n');
-    expect(ok.stdout).toBe('Created admin user "anna" (language it).\n');
+    // No --language: none is forced here (the console decides the user's language).
+    expect(ok.stdout).toBe('Created admin user "anna".\n');
     expect(await verify(e, 'anna', 'typed password 1')).not.toBeNull();
     const differ = await onTerminal(['user', 'add', 'bob', '--role', 'operator'], ['first password 1', 'other password 2']);
     expect(differ.code).toBe(1);
@@ -103,11 +104,12 @@ describe('user add command', () => {
   it('refuses a bad role, a bad language, a short password and a duplicate login with one line and exit code 1', async () => {
     const e = env();
     expect(await run(['user', 'add', 'x', '--role', 'root'], e, Readable.from([]))).toMatchObject({ code: 1, stderr: 'Error: --role must be admin or operator (got "root")\n' });
-    expect(await run(['user', 'add', 'x', '--role', 'admin', '--lang', 'de'], e, Readable.from([]))).toMatchObject({ code: 1, stderr: 'Error: --lang must be it or en (got "de")\n' });
+    expect(await run(['user', 'add', 'x', '--role', 'admin', '--lang', 'de'], e, Readable.from([]))).toMatchObject({ code: 1, stderr: 'Error: --language must be it or en (got "de")\n' });
+    expect(await run(['user', 'add', 'x', '--role', 'admin', '--language', 'fr'], e, Readable.from([]))).toMatchObject({ code: 1, stderr: 'Error: --language must be it or en (got "fr")\n' });
     expect(await run(['user', 'add', 'x', '--role', 'admin', '--password-stdin'], e, Readable.from(['short\n']))).toMatchObject({ code: 1, stderr: 'Error: The password must be at least 10 characters long\n' });
     expect((await run(['user', 'add', 'x', '--role', 'admin', '--password-stdin'], e, Readable.from(['long enough pw\n']))).code).toBe(0);
     expect(await run(['user', 'add', 'X', '--role', 'admin', '--password-stdin'], e, Readable.from(['long enough pw\n']))).toMatchObject({ code: 1, stderr: 'Error: A user "x" already exists\n' });
-    expect(await run(['user', 'add', 'x', '--role', 'admin', '--password-stdin'], e, Readable.from(['']))).toMatchObject({ code: 1, stderr: 'Error: --password-stdin: standard input held no password\n' });
+    expect(await run(['user', 'add', 'x', '--role', 'admin', '--password-stdin'], e, Readable.from(['']))).toMatchObject({ code: 1, stderr: 'Error: --password-stdin: standard input held no password; nothing was created\n' });
   });
 
   it('works as a real process: `poleepo-odoo user add … --password-stdin` with the password piped in', async () => {
@@ -120,7 +122,52 @@ describe('user add command', () => {
     child.stdin.end('piped password 9\n');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
-    expect(stdout).toBe('Created operator user "ops" (language it).\n');
+    expect(stdout).toBe('Created operator user "ops".\n');
     expect(await verify(e, 'ops', 'piped password 9')).not.toBeNull();
+  });
+
+  it('user list, user passwd (stdin; sessions end), user disable and enable; the last admin stays; an unknown login is refused', async () => {
+    const e = env();
+    // Read-only: no database yet is said, not created.
+    const missing = await run(['user', 'list'], e, Readable.from([]));
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: No database at .*db\.sqlite: nothing to show, and nothing was created\. [^\n]*\n$/) });
+    expect(existsSync(e.DATABASE_URL.slice('sqlite:'.length))).toBe(false);
+    expect((await run(['migrate'], e, Readable.from([]))).code).toBe(0);
+    const none = await run(['user', 'list'], e, Readable.from([]));
+    expect(none).toMatchObject({ code: 0, stdout: expect.stringContaining('No console users yet') });
+    expect((await run(['user', 'add', 'admin', '--role', 'admin', '--password-stdin', '--language', 'en'], e, Readable.from(['first password 1\n']))).code).toBe(0);
+    expect((await run(['user', 'add', 'clerk', '--role', 'operator', '--password-stdin'], e, Readable.from(['clerk password 1\n']))).code).toBe(0);
+    const listed = await run(['user', 'list'], e, Readable.from([]));
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^LOGIN\s+ROLE\s+LANGUAGE\s+ACTIVE\s+CREATED$/m);
+    expect(listed.stdout).toMatch(/^admin\s+admin\s+en\s+yes\s+\d{4}-/m);
+    expect(listed.stdout).toMatch(/^clerk\s+operator\s+\S*\s*yes\s+\d{4}-/m);
+    const json = JSON.parse((await run(['user', 'list', '--json'], e, Readable.from([]))).stdout) as { login: string; active: string }[];
+    expect(json.map((u) => u.login).sort()).toEqual(['admin', 'clerk']);
+
+    // A lost password: set a new one from stdin; the old one stops working, and the user's sessions end.
+    const db = await openDatabase(e.DATABASE_URL);
+    const auth = createAuth({ db, clock: systemClock });
+    const admin = (await auth.users.verifyCredentials('admin', 'first password 1'))!;
+    await auth.sessions.create(admin.id);
+    expect(await db.kysely.selectFrom('sessions').select('id').where('user_id', '=', admin.id).execute()).toHaveLength(1);
+    const passwd = await run(['user', 'passwd', 'Admin', '--password-stdin'], e, Readable.from(['second password 2\n']));
+    expect(passwd).toMatchObject({ code: 0, stdout: 'New password set for "admin"; their console sessions were ended.\n' });
+    expect(await verify(e, 'admin', 'first password 1')).toBeNull();
+    expect(await verify(e, 'admin', 'second password 2')).not.toBeNull();
+    const sessions = await db.kysely.selectFrom('sessions').select('id').where('user_id', '=', admin.id).execute();
+    expect(sessions).toEqual([]);
+    await db.close();
+    expect(await run(['user', 'passwd', 'admin', '--password-stdin'], e, Readable.from(['short\n']))).toMatchObject({ code: 1, stderr: 'Error: The password must be at least 10 characters long\n' });
+    expect(await verify(e, 'admin', 'second password 2')).not.toBeNull();
+
+    // Disable: no more logins; enable again; the last active admin cannot be disabled.
+    expect(await run(['user', 'disable', 'clerk'], e, Readable.from([]))).toMatchObject({ code: 0, stdout: 'User "clerk" is disabled.\n' });
+    expect(await verify(e, 'clerk', 'clerk password 1')).toBeNull();
+    expect(await run(['user', 'enable', 'clerk'], e, Readable.from([]))).toMatchObject({ code: 0, stdout: 'User "clerk" is enabled.\n' });
+    expect(await verify(e, 'clerk', 'clerk password 1')).not.toBeNull();
+    expect(await run(['user', 'disable', 'admin'], e, Readable.from([]))).toMatchObject({ code: 1, stderr: 'Error: At least one active administrator must remain\n' });
+    expect(await run(['user', 'disable', 'nobody'], e, Readable.from([]))).toMatchObject({ code: 1, stderr: 'Error: No console user "nobody" (see "poleepo-odoo user list")\n' });
+    expect(await run(['user', 'passwd', 'nobody', '--password-stdin'], e, Readable.from(['whatever pass 1\n']))).toMatchObject({ code: 1, stderr: 'Error: No console user "nobody" (see "poleepo-odoo user list")\n' });
   });
 });

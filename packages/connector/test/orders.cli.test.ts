@@ -82,6 +82,42 @@ describe('orders CLI', () => {
     expect(odoo!.call('sale.order', 'search_count', [[['x_poleepo_order_id', '!=', false]]])).toBe(1);
   });
 
+  it('orders list: every imported order, filtered by --status and --since, as a table or JSON', async () => {
+    const { env, ok, parked } = await setup();
+    const empty = await cli(['orders', 'list'], env);
+    expect(empty).toMatchObject({ code: 0, stdout: expect.stringContaining('No imported orders match') });
+    expect((await cli(['orders', 'import', '--since', '2020-01-01T00:00:00Z'], env)).code).toBe(0);
+    const all = await cli(['orders', 'list'], env);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^POLEEPO_ID\s+CONNECTION\s+STATE\s+SALE_ORDER/m);
+    expect(all.stdout).toMatch(new RegExp(`^${ok}\\s+shop\\s+confirmed\\s+S\\d+`, 'm'));
+    expect(all.stdout).toMatch(new RegExp(`^${parked}\\s+shop\\s+parked\\s.*NOT-IN-ODOO`, 'm'));
+    const onlyParked = JSON.parse((await cli(['orders', 'list', '--status', 'parked', '--json'], env)).stdout) as { total: number; orders: { poleepo_order_id: string }[] };
+    expect(onlyParked).toMatchObject({ total: 1, orders: [{ poleepo_order_id: parked }] });
+    const future = JSON.parse((await cli(['orders', 'list', '--since', '2100-01-01T00:00:00Z', '--json'], env)).stdout) as { total: number };
+    expect(future.total).toBe(0);
+    const recent = JSON.parse((await cli(['orders', 'list', '--since', '2020-01-01T00:00:00Z', '--json'], env)).stdout) as { total: number };
+    expect(recent.total).toBe(2);
+    const badStatus = await cli(['orders', 'list', '--status', 'shipped'], env);
+    expect(badStatus.code).toBe(1);
+    expect(badStatus.stderr.trim()).toMatch(/^Error: --status must be one of pending, .*confirmed.* \(got "shipped"\)$/);
+  });
+
+  it('refuses an impossible date instead of rolling it over (2026-02-30 is not 2 March)', async () => {
+    const { env } = await setup();
+    for (const args of [['orders', 'import', '--since', '2026-02-30T00:00:00Z'], ['orders', 'list', '--since', '2026-02-30T00:00:00Z']]) {
+      const r = await cli(args, env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('Error: --since: 2026-02-30 is not a date (that month has 28 days; got "2026-02-30T00:00:00Z")\n');
+    }
+    expect((await cli(['orders', 'list', '--since', '2026-13-01T00:00:00Z'], env)).stderr).toContain('months are 01 to 12');
+    expect((await cli(['orders', 'list', '--since', '2026-01-31T24:00:00Z'], env)).stderr).toContain('24:00:00 is not a time of day');
+    // A leap day is a date.
+    expect((await cli(['orders', 'list', '--since', '2028-02-29T00:00:00Z'], env)).code).toBe(0);
+    // Nothing was imported by the refused runs: the cursor did not move.
+    expect(JSON.parse((await cli(['orders', 'list', '--json'], env)).stdout).total).toBe(0);
+  });
+
   it('shows a progress bar on a terminal', async () => {
     const { env } = await setup();
     const runtime = new CliRuntime({ LOG_LEVEL: 'silent', ...env });

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -12,20 +12,43 @@ export interface CommandModule {
 }
 
 const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+const PACKAGE_JSON = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+
+/**
+ * Commands that only read: on a SQLite database that does not exist they say so and create nothing (no database, no
+ * secret.key) — pointed at the wrong place (not the demo's directory, say), they must not hide it behind an empty list.
+ */
+const READ_ONLY_COMMANDS = new Set(['list', 'show', 'logs', 'preview']);
+
+export function connectorVersion(): string {
+  return (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
+}
+
+/** Commander's errors ("error: …" and a usage hint on a second line) as the one line the README promises. */
+export function oneLineError(text: string): string {
+  const line = text.trim().split(/\n+/).map((l) => l.trim()).filter(Boolean).join(' ').replace(/^error:\s*/i, '');
+  return `Error: ${line} (see --help)\n`;
+}
 
 export async function buildProgram(runtime: CliRuntime): Promise<Command> {
   const program = new Command('poleepo-odoo')
     .description('Poleepo connector for Odoo 17/18/19 (Community and Enterprise, on premise, Odoo.sh, Odoo Online)')
-    .showHelpAfterError('(add --help for usage)')
-    .configureOutput({ writeOut: (s) => runtime.stdout.write(s), writeErr: (s) => runtime.stderr.write(s) })
-    .exitOverride();
+    .version(connectorVersion(), '-V, --version', 'print the connector\'s version')
+    .configureOutput({ writeOut: (s) => runtime.stdout.write(s), writeErr: (s) => runtime.stderr.write(s), outputError: (s, write) => write(oneLineError(s)) })
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      runtime.readOnly = READ_ONLY_COMMANDS.has(action.name());
+    });
   const files = readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.command.ts')).sort();
   for (const file of files) {
     const mod = (await import(pathToFileURL(join(COMMANDS_DIR, file)).href)) as CommandModule;
     mod.register(program, runtime);
   }
   addMissingContractCommands(program, CLI_CONTRACT);
-  for (const cmd of allCommands(program)) cmd.exitOverride();
+  for (const cmd of allCommands(program)) {
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: (s) => runtime.stdout.write(s), writeErr: (s) => runtime.stderr.write(s), outputError: (s, write) => write(oneLineError(s)) });
+  }
   return program;
 }
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { loadConfig, ConfigError, type Config } from '../config/env.ts';
 import { createContext, type AppContext, type ContextOptions } from '../app/context.ts';
 import { buildServices, type Services } from '../app/modules.ts';
@@ -12,8 +14,20 @@ export class CliRuntime {
   stderr: NodeJS.WritableStream = process.stderr;
   /** Standard input (tests give their own). */
   stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin;
+  /** Set for commands that only read (main.ts): a missing SQLite database is reported, never created. */
+  readOnly = false;
 
   constructor(private readonly env: Record<string, string | undefined> = process.env) {}
+
+  /** One environment variable (empty counts as unset). */
+  envVar(name: string): string | undefined {
+    return this.env[name] || undefined;
+  }
+
+  /** The environment the command runs with (the demo passes it on). */
+  environment(): Record<string, string | undefined> {
+    return this.env;
+  }
 
   config(): Config {
     if (!this.cfg) this.cfg = loadConfig(this.env);
@@ -22,7 +36,10 @@ export class CliRuntime {
 
   /** Opens the database (migrating it unless told not to) and builds the context, once per command. */
   async context(options: ContextOptions = {}): Promise<AppContext> {
-    if (!this.ctx) this.ctx = await createContext(this.config(), { migrate: true, ...options });
+    if (!this.ctx) {
+      if (this.readOnly) refuseMissingDatabase(this.config());
+      this.ctx = await createContext(this.config(), { migrate: true, ...options });
+    }
     return this.ctx;
   }
 
@@ -64,6 +81,35 @@ export class CliRuntime {
   }
 }
 
+/** Where `demo` keeps its database by default (`demo --data-dir` moves it). */
+const DEMO_DATABASE = './data/demo/poleepo-odoo.db';
+
+/**
+ * A read-only command on a SQLite database that is not there: one line saying so (and where a demo's database is,
+ * when there is one), before anything — database file or secret.key — is created.
+ */
+function refuseMissingDatabase(config: Config): void {
+  if (config.dialect !== 'sqlite') return;
+  const path = config.databaseUrl.slice('sqlite:'.length);
+  if (path === ':memory:') return;
+  let problem: string | null = null;
+  if (!existsSync(path)) problem = `No database at ${path}: nothing to show, and nothing was created`;
+  else if (!config.encryptionKey && config.dataDir && !existsSync(join(config.dataDir, 'secret.key'))) {
+    problem = `The database ${path} has no ${join(config.dataDir, 'secret.key')} beside it: restore the key file or set ENCRYPTION_KEY (nothing was created)`;
+  }
+  if (!problem) return;
+  const demo = resolve(DEMO_DATABASE);
+  const hint = resolve(path) !== demo && existsSync(demo) ? `. The demo's database is ${demo}: export DATABASE_URL=sqlite:${demo}` : '. Set DATABASE_URL to the connector\'s database (the demo prints its line when it starts)';
+  throw new NoDatabaseError(problem + hint);
+}
+
+/** A read-only command found no database to read. */
+export class NoDatabaseError extends AppError {
+  constructor(message: string) {
+    super('no_database', message);
+  }
+}
+
 function formatCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'object') return JSON.stringify(v);
@@ -99,9 +145,24 @@ export function parseDuration(value: string): number {
   return Math.round(n * factor);
 }
 
-/** Parses an ISO 8601 date-time; refuses anything ambiguous. */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses an ISO 8601 date-time; refuses anything ambiguous or impossible. JavaScript's Date rolls an impossible date
+ * over (2026-02-30 becomes 2 March) — a cursor moved silently — so each part is checked against the calendar first.
+ */
 export function parseIsoOption(name: string, value: string): number {
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t)) throw new ValidationError(`${name} must be an ISO date-time such as 2026-01-31T12:00:00Z (got "${value}")`);
+  const example = 'such as 2026-01-31T12:00:00Z';
+  const m = ISO_DATE_TIME.exec(value.trim());
+  if (!m) throw new ValidationError(`${name} must be an ISO date-time ${example} (got "${value}")`);
+  const [, y, mo, d, h = '0', mi = '0', sec = '0'] = m;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) {
+    throw new ValidationError(`${name}: ${y}-${mo}-${d} is not a date (${month >= 1 && month <= 12 ? `that month has ${daysInMonth} days` : 'months are 01 to 12'}; got "${value}")`);
+  }
+  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) throw new ValidationError(`${name}: ${h}:${mi}:${sec} is not a time of day (got "${value}")`);
+  const t = Date.parse(value.trim());
+  if (Number.isNaN(t)) throw new ValidationError(`${name} must be an ISO date-time ${example} (got "${value}")`);
   return t;
 }

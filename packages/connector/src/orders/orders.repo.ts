@@ -15,6 +15,8 @@ export interface OrderBindingFilter {
   attention?: boolean;
   /** Poleepo order id, marketplace reference or sale order name. */
   search?: string;
+  /** Only orders whose binding changed at or after this time (epoch ms). */
+  updatedSince?: number;
   limit?: number;
   offset?: number;
 }
@@ -68,6 +70,7 @@ export class OrdersRepo {
     let q = this.db.kysely.selectFrom('order_bindings').innerJoin('connections', 'connections.id', 'order_bindings.connection_id');
     if (filter.connectionId !== undefined) q = q.where('order_bindings.connection_id', '=', filter.connectionId);
     if (filter.state) q = q.where('order_bindings.state', '=', filter.state);
+    if (filter.updatedSince !== undefined) q = q.where('order_bindings.updated_at', '>=', filter.updatedSince);
     if (filter.attention) {
       q = q.where((eb) => eb.or([
         eb('order_bindings.state', 'in', ['parked', 'refused', 'error', 'uncertain']),

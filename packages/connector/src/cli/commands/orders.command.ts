@@ -8,6 +8,8 @@ import { orderUrl } from '../../orders/orders.mapper.ts';
 import type { ImportTaskResult } from '../../orders/orders.service.ts';
 import { Worker } from '../../tasks/task.worker.ts';
 import { AppError, ValidationError } from '../../shared/errors.ts';
+import { ORDER_BINDING_STATES, type OrderBindingState } from '../../orders/orders.tables.ts';
+import { parseIntOption } from '../runtime.ts';
 
 /**
  * `orders import [--since ISO] [--connection NAME]` and `orders show POLEEPO_ID [--json] [--connection NAME]`.
@@ -18,7 +20,32 @@ import { AppError, ValidationError } from '../../shared/errors.ts';
  * on a terminal. An import a running worker already holds is left to it.
  */
 export function register(program: Command, runtime: CliRuntime): void {
-  const orders = program.command('orders').description('orders imported from Poleepo: import now, show one');
+  const orders = program.command('orders').description('orders imported from Poleepo: list, import now, show one');
+
+  orders.command('list')
+    .description('list imported orders, most recently changed first: state, sale order, Poleepo status, channel, total, flag')
+    .option('--status <state>', `only orders in this state (${ORDER_BINDING_STATES.join(', ')})`)
+    .option('--since <iso>', 'only orders changed at or after this UTC date-time, e.g. 2026-01-31T00:00:00Z')
+    .option('--connection <name>', 'only this connection')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { status?: string; since?: string; connection?: string; limit: string; json?: boolean }) => {
+      if (opts.status !== undefined && !(ORDER_BINDING_STATES as readonly string[]).includes(opts.status)) throw new ValidationError(`--status must be one of ${ORDER_BINDING_STATES.join(', ')} (got "${opts.status}")`);
+      const since = opts.since !== undefined ? parseIsoOption('--since', opts.since) : undefined;
+      const limit = parseIntOption('--limit', opts.limit);
+      if (limit < 1 || limit > 1000) throw new ValidationError('--limit must be between 1 and 1000');
+      const ctx = await runtime.context();
+      const connectionId = opts.connection ? (await resolveConnectionOption(ctx, opts.connection)).id : undefined;
+      const services = await runtime.services();
+      const { rows, total } = await services.orders.list({ connectionId, state: opts.status as OrderBindingState | undefined, updatedSince: since, limit });
+      if (opts.json) return runtime.json({ total, orders: rows });
+      runtime.table(rows.map((b) => ({
+        poleepo_id: b.poleepo_order_id, connection: b.connection_name, state: b.state, sale_order: b.sale_order_name ?? '', status: b.poleepo_status ?? '',
+        channel: b.channel ?? '', total: b.poleepo_total !== null ? `${b.poleepo_total.toFixed(2)} ${b.currency ?? ''}`.trim() : '', flag: b.flag ?? b.parked_reason ?? b.error ?? '',
+        updated: new Date(b.updated_at).toISOString().replace('.000Z', 'Z'),
+      })), { empty: 'No imported orders match: orders arrive by webhook, Order Polling or "poleepo-odoo orders import".' });
+      if (rows.length < total) runtime.out(`(${rows.length} of ${total}; --limit shows more)`);
+    });
 
   orders.command('import')
     .description('import the orders changed on Poleepo (since --since, else since the last poll) and report what became of each')
