@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDemo, type RunningDemo } from '../src/demo/demo.ts';
+import { resetDemo, startDemo, type RunningDemo } from '../src/demo/demo.ts';
+import { cli } from './helpers/cli.ts';
 import { eventually } from './helpers/wait.ts';
 import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
 
@@ -53,4 +54,71 @@ describe('poleepo-odoo demo', () => {
     const labels = (await odoo.call('ir.attachment', 'search_read', [[['res_model', '=', 'stock.picking'], ['res_id', '=', delivered.picking_id]]], { fields: ['mimetype'] })) as { mimetype: string }[];
     expect(labels).toEqual([expect.objectContaining({ mimetype: 'application/pdf' })]);
   }, 150_000);
+});
+
+describe('poleepo-odoo demo, stopped and started again', () => {
+  let demo: RunningDemo | undefined;
+  afterAll(async () => demo?.stop());
+
+  const pace = { orderEveryMs: 700, changeEveryMs: 1500, rateLimitWindowMs: 10_000, shipEveryMs: 1500, saveEveryMs: 500 };
+  // No ENCRYPTION_KEY: the demo keeps its own secret.key beside its database, as a real `demo` run does.
+  const env = { LOG_LEVEL: 'silent' };
+
+  async function count(d: RunningDemo, table: 'product_batches' | 'order_bindings', where?: [string, string]) {
+    let q = d.service.ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
+    if (where) q = q.where(where[0] as never, '=', where[1] as never);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
+  it('finds the same products, orders and batches; polls its batches without dead letters; the CLI reads its database; --reset starts over', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'demo-restart-'));
+    demo = await startDemo({ port: 0, dataDir, env, ...pace });
+    expect(demo.restored).toBe(false);
+    const first = demo;
+    await eventually(async () => (await count(first, 'product_batches', ['status', 'completed'])) > 0, 60_000, 'a completed product batch');
+    await eventually(async () => (await count(first, 'order_bindings', ['state', 'confirmed'])) >= 2, 60_000, 'two confirmed orders');
+
+    // The CLI, pointed at the demo's database by the banner's line, sees its data while it runs and creates nothing.
+    expect(demo.databaseUrl).toBe(`sqlite:${join(dataDir, 'poleepo-odoo.db')}`);
+    const listed = await cli(['batches', 'list', '--json'], { DATABASE_URL: demo.databaseUrl });
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as unknown[]).length).toBeGreaterThan(0);
+    expect(readdirSync(dataDir).sort()).toEqual(expect.arrayContaining(['odoo-emulator.json', 'poleepo-odoo.db', 'poleepo-sandbox.json', 'secret.key']));
+
+    await first.stop();
+    demo = undefined;
+    const before = {
+      products: [...first.poleepo.state.catalog.products.keys()].sort(),
+      orders: [...first.poleepo.state.orders.orders.keys()].sort(),
+      batches: [...first.poleepo.state.batches.batches.keys()].sort(),
+      saleOrders: (first.odoo.call('sale.order', 'search', [[]]) as number[]).sort(),
+    };
+    expect(before.products.length).toBeGreaterThan(0);
+
+    // Second run on the same directory: the same Odoo and Poleepo, nothing lost, polling goes on cleanly.
+    demo = await startDemo({ port: 0, dataDir, env, ...pace });
+    const second = demo;
+    expect(second.restored).toBe(true);
+    expect([...second.poleepo.state.catalog.products.keys()].sort()).toEqual(expect.arrayContaining(before.products));
+    expect([...second.poleepo.state.orders.orders.keys()].sort()).toEqual(expect.arrayContaining(before.orders));
+    expect([...second.poleepo.state.batches.batches.keys()].sort()).toEqual(expect.arrayContaining(before.batches));
+    expect((second.odoo.call('sale.order', 'search', [[]]) as number[]).sort()).toEqual(expect.arrayContaining(before.saleOrders));
+    // Every batch the connector knows is one Poleepo knows.
+    const known = await second.service.ctx.db.kysely.selectFrom('product_batches').select(['poleepo_batch_id']).where('poleepo_batch_id', 'is not', null).execute();
+    for (const b of known) expect(second.poleepo.state.batches.batches.has(Number(b.poleepo_batch_id))).toBe(true);
+    // New batches are polled to completion after the restart; none is lost, no poll task dies.
+    const completedBefore = await count(second, 'product_batches', ['status', 'completed']);
+    const confirmedBefore = await count(second, 'order_bindings', ['state', 'confirmed']);
+    await eventually(async () => (await count(second, 'product_batches', ['status', 'completed'])) > completedBefore, 90_000, 'a batch completed after the restart');
+    await eventually(async () => (await count(second, 'order_bindings', ['state', 'confirmed'])) > confirmedBefore, 60_000, 'a new order confirmed after the restart');
+    expect(await count(second, 'product_batches', ['status', 'lost'])).toBe(0);
+    expect((await second.service.ctx.tasks.list({ status: 'dead' })).rows.map((t) => `${t.kind}: ${t.last_error}`)).toEqual([]);
+    await second.stop();
+    demo = undefined;
+
+    // --reset: the database, key and state files go; the next run starts from the seed.
+    const deleted = resetDemo(dataDir).map((f) => f.slice(dataDir.length + 1)).sort();
+    expect(deleted).toEqual(expect.arrayContaining(['odoo-emulator.json', 'poleepo-odoo.db', 'poleepo-sandbox.json', 'secret.key']));
+    for (const f of ['odoo-emulator.json', 'poleepo-odoo.db', 'poleepo-sandbox.json', 'secret.key']) expect(existsSync(join(dataDir, f))).toBe(false);
+  }, 300_000);
 });

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config/env.ts';
 import { startService, type RunningService } from '../app/service.ts';
 import { startOdooEmulator, type OdooEmulator } from '@poleepo-odoo/odoo-emulator';
@@ -15,8 +16,13 @@ import { demoChangeInOdoo } from './demo.odoo-changes.ts';
 
 export interface DemoOptions {
   port?: number;
-  /** Where the demo keeps its SQLite database and key (default ./data/demo, apart from a real deployment's). */
+  /**
+   * Where the demo keeps its SQLite database, key and the emulator's and sandbox's state files (default ./data/demo,
+   * apart from a real deployment's): a second run on the same directory finds the same Odoo, Poleepo and connector.
+   */
   dataDir?: string;
+  /** How often the emulator and the sandbox save their state when it changed (default 5 s; always at stop). */
+  saveEveryMs?: number;
   env?: Record<string, string | undefined>;
   /** Pace of the simulated world (defaults: an order every 8 s, an Odoo change every 15 s). */
   orderEveryMs?: number;
@@ -28,6 +34,11 @@ export interface DemoOptions {
 }
 
 export interface RunningDemo {
+  /** The demo's directory (absolute) and the DATABASE_URL that points the CLI at its database. */
+  dataDir: string;
+  databaseUrl: string;
+  /** True when Odoo and Poleepo came back from their state files (a restart), false on a first run. */
+  restored: boolean;
   service: RunningService;
   odoo: OdooEmulator;
   poleepo: PoleepoSandbox;
@@ -39,6 +50,20 @@ export interface RunningDemo {
 }
 
 const DEMO_CONNECTION = 'demo';
+
+/** What the demo keeps in its directory; `demo --reset` deletes exactly these (and nothing else there). */
+export function demoFiles(dataDir: string): { database: string; stateFiles: string[]; all: string[] } {
+  const database = join(dataDir, 'poleepo-odoo.db');
+  const stateFiles = [join(dataDir, 'odoo-emulator.json'), join(dataDir, 'poleepo-sandbox.json')];
+  return { database, stateFiles, all: [database, `${database}-wal`, `${database}-shm`, join(dataDir, 'secret.key'), ...stateFiles] };
+}
+
+/** `demo --reset`: deletes the demo's database, key and state files, so the next run starts over. Returns what it deleted. */
+export function resetDemo(dataDir: string): string[] {
+  const deleted = demoFiles(dataDir).all.filter((f) => existsSync(f));
+  for (const file of deleted) rmSync(file, { force: true });
+  return deleted;
+}
 
 /**
  * `poleepo-odoo demo`: the connector on embedded SQLite with the built-in Odoo emulator and Poleepo sandbox, seeded,
@@ -52,22 +77,29 @@ function marketplaceSkus(poleepo: PoleepoSandbox): string[] {
 }
 
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
-  const dataDir = options.dataDir ?? './data/demo';
+  const dataDir = resolve(options.dataDir ?? './data/demo');
+  const files = demoFiles(dataDir);
+  const databaseUrl = `sqlite:${files.database}`;
   const env = options.env ?? process.env;
   const port = options.port ?? 8080;
   const config: Config = loadConfig({
     ...env,
-    DATABASE_URL: `sqlite:${join(dataDir, 'poleepo-odoo.db')}`,
+    DATABASE_URL: databaseUrl,
     PORT: String(port || 8080),
     PUBLIC_URL: env.PUBLIC_URL ?? `http://127.0.0.1:${port || 8080}`,
   });
   const rateLimitWindowMs = options.rateLimitWindowMs ?? 30_000;
 
-  const odoo = await startOdooEmulator({ version: 18, seed: 'demo', catalog: { templates: 40, variants: 120, skuPrefix: 'DEMO', seed: 7 } });
-  addIncludedTwinTaxes(odoo);
-  keepBooksInEuros(odoo);
+  const [odooState, poleepoState] = files.stateFiles;
+  const saveEveryMs = options.saveEveryMs ?? 5000;
+  const odoo = await startOdooEmulator({ version: 18, seed: 'demo', catalog: { templates: 40, variants: 120, skuPrefix: 'DEMO', seed: 7 }, stateFile: odooState, saveEveryMs });
+  if (!odoo.restored) {
+    addIncludedTwinTaxes(odoo);
+    keepBooksInEuros(odoo);
+  }
   const poleepoSecret = randomToken(24);
   const poleepo = await startPoleepoSandbox({
+    stateFile: poleepoState, saveEveryMs,
     clients: [{ clientId: 'demo-client', clientSecret: poleepoSecret }],
     rateLimitWindowMs, batchProcessingDelayMs: 3000, webhookRetryBaseMs: 1000,
     // The couriers move a handed-over parcel on by themselves (IN_TRANSIT, then DELIVERED), by webhook.
@@ -110,7 +142,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     await ctx.jobs.setInterval('order-polling', 60_000);
     await ctx.jobs.runNow('generate-product-batches');
 
-    // Fresh emulator and sandbox each run: the webhook is created again and registered in the sandbox.
+    // The sandbox keeps no webhook subscriptions across runs: the webhook is created again and registered each run.
     if ((await webhooks.list(connection.id)).some((w) => w.name === 'demo')) await webhooks.remove('demo');
     const secret = randomToken(24);
     const { url: hookUrl } = await webhooks.add({ connectionId: connection.id, name: 'demo', secret, events: ['STATUS_ORDER', 'STATUS_SHIPMENT'] });
@@ -144,6 +176,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
     const running = service;
     return {
+      dataDir, databaseUrl, restored: odoo.restored && poleepo.restored,
       service: running, odoo, poleepo, traffic, warehouse, consoleUrl: running.consoleUrl ?? publicUrl, admin,
       stop: async () => {
         await traffic.stop();
