@@ -63,8 +63,10 @@ describe('the CLI contract (DESIGN §3.1)', () => {
     expect(second.stdout).toContain('is up to date');
   });
 
-  it('lists the API log as a table or JSON', async () => {
+  it('lists the API log as a table or JSON (once there is a database: a read-only command creates none)', async () => {
     const e = env();
+    expect((await cli(['logs'], e)).stderr).toMatch(/^Error: No database at /);
+    expect((await cli(['migrate'], e)).code).toBe(0);
     const result = await cli(['logs', '--json'], e);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([]);

@@ -126,7 +126,7 @@ describe('jobs CLI', () => {
       [['jobs', 'enable', 'nope'], /^Error: Unknown job "nope"/],
       [['jobs', 'set-interval', 'order-polling', 'often'], /^Error: "often" is not a duration \(examples: 90s, 2m, 10m, 1h, 1d\)\n$/],
       [['jobs', 'set-interval', 'order-polling', '5s'], /^Error: The interval of Order Polling must be at least 10s \(got 5s\)\n$/],
-      [['jobs', 'set-interval', 'order-polling'], /error: missing required argument 'duration'/],
+      [['jobs', 'set-interval', 'order-polling'], /^Error: missing required argument 'duration' \(see --help\)\n$/],
     ] as [string[], RegExp][]) {
       const r = await cli(args, env);
       expect(r.code, args.join(' ')).toBe(1);
