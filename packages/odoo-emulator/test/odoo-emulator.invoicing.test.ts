@@ -99,7 +99,13 @@ for (const version of [17, 18, 19] as const) {
       expect((await kwError(emu, 'sale.advance.payment.inv', 'create_invoices', [[again]], { context: orderContext(so) })).message).toContain(NOTHING_TO_INVOICE);
 
       // The credit note.
-      const reversal = await kw<number>(emu, 'account.move.reversal', 'create', [{ reason: 'damaged' }], { context: moveContext(invoiceId) });
+      // Without a journal the wizard is refused, as on real Odoo (the form's onchange fills it from the invoice; an API
+      // create inserts before move_ids is written): the caller gives the invoice's journal.
+      const notNull = await kwError(emu, 'account.move.reversal', 'create', [{ reason: 'damaged' }], { context: moveContext(invoiceId) });
+      expect(notNull.name).toBe('odoo.exceptions.ValidationError');
+      expect(notNull.message).toMatch(/mandatory field is not set[\s\S]*account\.move\.reversal[\s\S]*journal_id|Missing required value for the field 'Journal' \(journal_id\)/);
+      const [{ journal_id: invoiceJournal }] = await kw<Row[]>(emu, 'account.move', 'read', [[invoiceId]], { fields: ['journal_id'] });
+      const reversal = await kw<number>(emu, 'account.move.reversal', 'create', [{ reason: 'damaged', journal_id: (invoiceJournal as [number, string])[0] }], { context: moveContext(invoiceId) });
       const refundAction = await kw<Record<string, unknown>>(emu, 'account.move.reversal', 'refund_moves', [[reversal]], { context: moveContext(invoiceId) });
       expect(refundAction).toEqual({ name: 'Reverse Moves', type: 'ir.actions.act_window', res_model: 'account.move', view_mode: 'form', res_id: expect.any(Number), context: { default_move_type: 'out_refund' } });
       const refundId = refundAction.res_id as number;
@@ -158,7 +164,8 @@ for (const version of [17, 18, 19] as const) {
       const result = await invoiceSaleOrder((m, f, a, k) => emu!.call(m, f, a, k), { version, saleOrderId: so });
       expect(result).toEqual({ moveIds: [expect.any(Number)], names: [FIRST_NUMBER[version]], states: ['posted'] });
       const [invoiceId] = result.moveIds;
-      const reversal = await kw<number>(emu, 'account.move.reversal', 'create', [{}], { context: moveContext(invoiceId) });
+      const [{ journal_id: invoiceJournal }] = await kw<Row[]>(emu, 'account.move', 'read', [[invoiceId]], { fields: ['journal_id'] });
+      const reversal = await kw<number>(emu, 'account.move.reversal', 'create', [{ journal_id: (invoiceJournal as [number, string])[0] }], { context: moveContext(invoiceId) });
       const action = await kw<Record<string, unknown>>(emu, 'account.move.reversal', 'modify_moves', [[reversal]], { context: moveContext(invoiceId) });
       const copyId = action.res_id as number;
       // The new draft is linked to the order through its lines (19 does not copy `invoice_origin`).
