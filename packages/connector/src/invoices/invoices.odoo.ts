@@ -137,10 +137,16 @@ export class InvoicesOdoo {
     return resIdOf(action, 'account.move');
   }
 
-  /** Odoo's "Credit Note" button on a posted invoice: `account.move.reversal` → `refund_moves`. */
+  /**
+   * Odoo's "Credit Note" button on a posted invoice: `account.move.reversal` → `refund_moves`. The wizard's journal is
+   * the invoice's: the form fills it by an onchange, and a create over the API without it is refused by real Odoo
+   * 17/18/19 ("a mandatory field is not set … journal_id": the many2many of moves is written after the insert).
+   */
   async createCreditNote(invoiceMoveId: number, reason: string, signal?: AbortSignal): Promise<number | null> {
     const context = activeContext('account.move', invoiceMoveId);
-    const wizard = await this.client.create('account.move.reversal', { reason }, { context, signal });
+    const [invoice] = await this.client.read('account.move', [invoiceMoveId], ['journal_id'], { signal });
+    const journalId = m2oId(invoice?.journal_id);
+    const wizard = await this.client.create('account.move.reversal', { reason, ...(journalId !== null ? { journal_id: journalId } : {}) }, { context, signal });
     const action = await this.client.call<unknown>('account.move.reversal', 'refund_moves', [[wizard]], {}, { context, signal, retry: false });
     return resIdOf(action, 'account.move');
   }

@@ -225,6 +225,9 @@ export class InvoiceRunner {
     }
     if (!move.name) throw new RetryableError(`${kindWord(row.kind)} #${move.id} has no number yet`);
     const fileName = invoiceFileName(move.name);
+    // Number, date and amounts as Odoo shows them now, kept before the PDF: a stop there (no wkhtmltopdf) still lists
+    // the invoice with its facts (an invoice made by hand arrives here knowing only its id).
+    await this.save(row.id, moveFacts(move));
     let attachment = await odoo.findPdf(move.id, fileName, signal);
     if (attachment === null) {
       const actionId = await odoo.pdfActionId(signal);
