@@ -102,6 +102,40 @@ describe('invoices and documents CLI', () => {
     }
   });
 
+  it('documents import: one order\'s documents now, or every recent order\'s; each once (table and --json); an unknown order refused in one line', async () => {
+    const env = await setup();
+    const id = await deliveredOrder(env);
+    const pdf = Buffer.from('%PDF-1.4\n% made in Poleepo\n%%EOF\n');
+    const waybill = sandbox!.state.orders.addDocument(Number(id), { type: 'WAYBILL', number: 'SDA123', date: '2026-03-02', file_name: 'waybill_SDA123.pdf', content: pdf }, Date.now());
+
+    const one = await cli(['documents', 'import', id], env);
+    expect(one).toMatchObject({ code: 0, stderr: '' });
+    expect(one.stdout).toBe(`Order ${id}: 1 of 1 document(s) in Odoo\n`);
+    const [so] = odoo!.call('sale.order', 'search_read', [[['x_poleepo_order_id', '=', id]]], { fields: ['id'] }) as { id: number }[];
+    const attachments = () => odoo!.call('ir.attachment', 'search_read', [[['res_model', '=', 'sale.order'], ['res_id', '=', so!.id]]], { fields: ['name'] }) as { name: string }[];
+    expect(attachments().map((a) => a.name)).toEqual(['waybill_SDA123.pdf']);
+
+    // A later document, and "every recent order": the new one imported, the first not again.
+    const later = sandbox!.state.orders.addDocument(Number(id), { type: 'INVOICE', number: 'FT-9', date: '2026-03-03', file_name: 'FT-9.pdf', content: pdf }, Date.now());
+    const all = await cli(['documents', 'import', '--json'], env);
+    expect(all.code).toBe(0);
+    const json = JSON.parse(all.stdout) as { connection: string; orders: { poleepoOrderId: string; outcome: string; documents: Record<string, unknown>[] }[] };
+    expect(json).toMatchObject({ connection: 'shop', orders: [{ poleepoOrderId: id, outcome: 'done' }] });
+    expect(json.orders[0]!.documents).toEqual([
+      expect.objectContaining({ id: waybill.id, type: 'WAYBILL', number: 'SDA123', state: 'done', error: null }),
+      expect.objectContaining({ id: later.id, type: 'INVOICE', number: 'FT-9', state: 'done', error: null }),
+    ]);
+    expect(attachments().map((a) => a.name).sort()).toEqual(['FT-9.pdf', 'waybill_SDA123.pdf']);
+    const listed = JSON.parse((await cli(['documents', 'list', id, '--json'], env)).stdout) as { documents: { id: number; state: string }[] };
+    expect(listed.documents.map((d) => d.state)).toEqual(['imported', 'imported']);
+
+    const unknown = await cli(['documents', 'import', '999999'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toContain('No Poleepo order 999999 on connection "shop"');
+    expect((await cli(['documents', 'import', '--help'], env)).stdout).toMatch(/Usage: poleepo-odoo documents import \[options\] \[poleepoOrderId\]/);
+  });
+
   it('Odoo cannot make PDFs: send says so in plain words and exits non-zero; the invoice is listed as failed', async () => {
     const env = await setup();
     const id = await deliveredOrder(env);

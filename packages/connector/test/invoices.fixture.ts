@@ -8,6 +8,7 @@ import { invoiceSaleOrder } from '@poleepo-odoo/odoo-emulator';
 import { InvoicesService } from '../src/invoices/invoices.service.ts';
 import { defineInvoiceTasks } from '../src/invoices/invoices.tasks.ts';
 import type { InvoiceRow, OrderDocumentRow } from '../src/invoices/invoices.tables.ts';
+import type { ConnectionSettingsInput } from '../src/connections/connections.settings.ts';
 import { ModuleRecords } from '../src/provisioning/provisioning.records.ts';
 import { actionItems, modelIds } from '../src/provisioning/provisioning.plan.ts';
 import { buttonActions } from '../src/provisioning/provisioning.actions.ts';
@@ -20,6 +21,8 @@ export interface InvoicesWorld extends ShippingWorld {
   invoices: InvoicesService;
   /** The connection's settings changed (the invoice policy…), as `connection` commands or the console change them. */
   setPolicy(policy: 'on_confirmation' | 'on_delivery' | 'manual' | 'never' | 'none'): Promise<void>;
+  /** Any change of the connection's settings, the same way. */
+  setSettings(patch: ConnectionSettingsInput): Promise<void>;
   /** Runs the Invoice Sync job once and waits until every task it queued (and what they queue) is finished. */
   syncNow(): Promise<void>;
   /** Waits until no invoice or document task of the order is queued or running. */
@@ -54,11 +57,12 @@ export async function invoicesWorld(options: WorldOptions & { policy?: 'on_confi
   const inFlight = async (poleepoId: string) => w.orders.repo.taskInFlight(`invoices:${w.connectionId}:${poleepoId}`);
   const world: InvoicesWorld = Object.assign(w, {
     invoices,
-    async setPolicy(policy: Parameters<InvoicesWorld['setPolicy']>[0]) {
+    setPolicy: (policy: Parameters<InvoicesWorld['setPolicy']>[0]) => world.setSettings({ invoicePolicy: policy }),
+    async setSettings(patch: ConnectionSettingsInput) {
       const { ConnectionsService } = await import('../src/connections/connections.service.ts');
       const connections = new ConnectionsService(w.ctx);
       w.clock.advance(1_000); // a new updated_at: the clients' cache sees the change
-      await connections.update(w.connectionId, { settings: { invoicePolicy: policy } });
+      await connections.update(w.connectionId, { settings: patch });
       w.clock.advance(3_000); // the clients' connection cache looks again after 2 s
     },
     async syncNow() {

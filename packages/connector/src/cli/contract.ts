@@ -62,4 +62,5 @@ export const CLI_CONTRACT: ContractCommand[] = [
   { path: ['invoices', 'list'], summary: 'list invoices and credit notes sent to Poleepo', arrivesWith: 'invoices' },
   { path: ['invoices', 'send'], summary: 'invoice an order now, or send it again', arrivesWith: 'invoices' },
   { path: ['documents', 'list'], summary: 'list the documents Poleepo holds for an order', arrivesWith: 'invoices' },
+  { path: ['documents', 'import'], summary: 'import now the documents Poleepo holds for an order (or every recent order) into Odoo', arrivesWith: 'invoices' },
 ];

@@ -39,6 +39,17 @@ export const connectionSettingsSchema = z.object({
    */
   invoicePolicy: z.enum(['on_confirmation', 'on_delivery', 'manual', 'never', 'none'])
     .transform((v): 'on_confirmation' | 'on_delivery' | 'manual' | 'never' => (v === 'none' ? 'never' : v)).default('on_delivery'),
+  /**
+   * Documents from Poleepo (DESIGN §4.8): besides the orders that changed, Invoice Sync scans now and then every
+   * imported order of the last `days` days (0: never), `ordersPerRun` orders per run (the scan goes on at the next
+   * run), starting again `everyMs` after the previous scan ended, so a document Poleepo adds later to an order that
+   * does not change is still imported (once).
+   */
+  documentScan: z.object({
+    days: z.number().int().min(0).max(365).default(30),
+    everyMs: z.number().int().min(300_000).default(21_600_000),
+    ordersPerRun: z.number().int().min(1).max(1000).default(100),
+  }).prefault({}),
   /** Products per Poleepo batch. */
   batchSize: z.number().int().min(1).max(1000).default(100),
   /** An imported order whose total differs from Poleepo's by more than this is flagged. */

@@ -3,6 +3,7 @@ import type { Db } from '../storage/db.ts';
 import type { Database } from '../storage/schema.ts';
 import { WORKING_STEPS, type InvoiceKind, type InvoiceRow, type InvoiceStep, type InvoicesTable, type InvoiceSyncCursorsTable, type OrderDocumentRow, type OrderDocumentStep, type OrderDocumentsTable } from './invoices.tables.ts';
 import '../shipping/shipping.tables.ts';
+import '../orders/orders.tables.ts';
 
 export type InvoicePatch = Omit<Updateable<InvoicesTable>, 'id' | 'connection_id' | 'poleepo_order_id' | 'created_at'>;
 export type OrderDocumentPatch = Omit<Updateable<OrderDocumentsTable>, 'id' | 'connection_id' | 'poleepo_document_id' | 'created_at'>;
@@ -149,6 +150,17 @@ export class InvoicesRepo {
     const rows = await this.db.kysely.selectFrom('shipments').select('poleepo_order_id').distinct()
       .where('connection_id', '=', connectionId).where('updated_at', '>=', since).where('poleepo_shipping_id', 'is not', null).limit(1000).execute();
     return rows.map((r) => r.poleepo_order_id);
+  }
+
+  /**
+   * A page of the document scan: imported orders (with a sale order) dated since `since` (Poleepo's order date, else
+   * the import's), after binding `afterId`, by binding id.
+   */
+  async ordersForDocumentScan(connectionId: number, since: number, afterId: number, limit: number): Promise<{ id: number; poleepo_order_id: string }[]> {
+    return this.db.kysely.selectFrom('order_bindings').select(['id', 'poleepo_order_id'])
+      .where('connection_id', '=', connectionId).where('sale_order_id', 'is not', null).where('id', '>', afterId)
+      .where((eb) => eb.or([eb('order_date', '>=', since), eb.and([eb('order_date', 'is', null), eb('created_at', '>=', since)])]))
+      .orderBy('id', 'asc').limit(limit).execute();
   }
 
   /** The pickings shipping made a shipment for, per tracking code (a waybill's number), for one order. */

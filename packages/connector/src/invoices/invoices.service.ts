@@ -7,6 +7,7 @@ import type { OrderConnections } from '../orders/orders.connections.ts';
 import type { OrdersRepo } from '../orders/orders.repo.ts';
 import type { PoleepoDocument } from '../poleepo/poleepo.types.ts';
 import { DocumentImporter, isOurUpload, SENT_BY_CONNECTOR } from './documents.importer.ts';
+import { DocumentScan } from './documents.scan.ts';
 import { enqueueOrderDocuments, enqueueOrderInvoices } from './invoices.kinds.ts';
 import { OrderInvoicing } from './invoices.order.ts';
 import { InvoicesRepo, type InvoiceFilter } from './invoices.repo.ts';
@@ -51,6 +52,7 @@ export class InvoicesService {
   readonly invoicing: OrderInvoicing;
   readonly documents: DocumentImporter;
   readonly sync: InvoiceSync;
+  private readonly scan: DocumentScan;
 
   constructor(private readonly deps: InvoicesServiceDeps) {
     this.repo = new InvoicesRepo(deps.db);
@@ -58,6 +60,7 @@ export class InvoicesService {
     this.runner = new InvoiceRunner({ repo: this.repo, clock: deps.clock, logger: log });
     this.invoicing = new OrderInvoicing({ repo: this.repo, orders: deps.orders, runner: this.runner, clock: deps.clock, logger: log });
     this.documents = new DocumentImporter({ repo: this.repo, orders: deps.orders, clock: deps.clock, logger: log });
+    this.scan = new DocumentScan(this.repo);
     this.sync = new InvoiceSync({ repo: this.repo, orders: deps.orders, tasks: deps.tasks, clock: deps.clock, logger: deps.logger.child({ component: 'invoice-sync' }), connections: deps.connections });
   }
 
@@ -88,6 +91,29 @@ export class InvoicesService {
     const task = await enqueueOrderInvoices(this.deps.tasks, { connectionId, poleepoOrderId: id, trigger: 'send' });
     this.deps.logger.info({ connectionId, poleepoOrderId: id, by: requestedBy }, 'invoice send requested');
     return { taskId: task.id };
+  }
+
+  /**
+   * A person's "import documents now" (`documents import`): one order's documents, or — without an order — those of
+   * every imported order of the document scan's window (`documentScan.days`, at least one day). Queues one
+   * `documents.import` task per order (joined with one already pending); the caller may run them at once. Each
+   * document is imported once whatever asks (by its Poleepo id).
+   */
+  async importDocumentsNow(connectionId: number, poleepoOrderId?: string): Promise<{ orders: { poleepoOrderId: string; taskId: number }[] }> {
+    const conn = await this.deps.connections.get(connectionId);
+    let ids: string[];
+    if (poleepoOrderId !== undefined) {
+      const id = poleepoOrderId.trim();
+      const binding = await this.deps.orders.find(connectionId, id);
+      if (!binding) throw new ValidationError(`No Poleepo order ${id} on connection "${conn.view.name}"`);
+      if (binding.sale_order_id === null) throw new ValidationError(`Poleepo order ${id} has no sale order in Odoo yet (${binding.state}): its documents have nowhere to go`);
+      ids = [id];
+    } else {
+      ids = await this.scan.allOrders(conn, this.deps.clock.now());
+    }
+    const orders = [];
+    for (const id of ids) orders.push({ poleepoOrderId: id, taskId: (await enqueueOrderDocuments(this.deps.tasks, { connectionId, poleepoOrderId: id })).id });
+    return { orders };
   }
 
   /** Queues the import of an order's Poleepo documents now. */

@@ -9,6 +9,7 @@ import type { TaskQueue } from '../tasks/task.queue.ts';
 import { enqueueOrderDocuments, enqueueOrderInvoices } from './invoices.kinds.ts';
 import { InvoicesOdoo, originNames } from './invoices.odoo.ts';
 import type { InvoicesRepo } from './invoices.repo.ts';
+import { DocumentScan } from './documents.scan.ts';
 
 /** Deliveries validated since the cursor, read per run (the rest come at the next run). */
 const DELIVERIES_PER_RUN = 500;
@@ -43,10 +44,15 @@ export interface InvoiceSyncTotals {
  * - unless `never`: invoices and credit notes posted in Odoo since the cursor (made by a person: picked up and sent);
  *   orders changed since the cursor that are cancelled or refunded on Poleepo with an invoice to credit; failed rows
  *   whose retry time came and rows a crash left mid-way;
- * - always: the Poleepo documents of orders changed since the cursor, or whose shipment did (a waybill with each label).
+ * - always: the Poleepo documents of orders changed since the cursor, or whose shipment did (a waybill with each label),
+ *   and a page of the periodic scan of the last days' orders (documents.scan.ts).
  */
 export class InvoiceSync {
-  constructor(private readonly deps: InvoiceSyncDeps) {}
+  private readonly scan: DocumentScan;
+
+  constructor(private readonly deps: InvoiceSyncDeps) {
+    this.scan = new DocumentScan(deps.repo);
+  }
 
   async run(signal: AbortSignal): Promise<InvoiceSyncTotals> {
     const totals: InvoiceSyncTotals = { connections: 0, invoiceOrders: 0, documentOrders: 0, errors: [] };
@@ -126,6 +132,8 @@ export class InvoiceSync {
     if (policy === 'on_confirmation') for (const b of changed) if (b.state === 'confirmed' && b.sale_order_id !== null) invoiceOrders.add(b.poleepo_order_id);
     for (const b of changed) if (b.sale_order_id !== null) documentOrders.add(b.poleepo_order_id);
     for (const id of await this.deps.repo.ordersWithShipmentsSince(connectionId, changedSince)) documentOrders.add(id);
+    // And a page of the periodic scan of recent orders: a document added later to an order that does not change.
+    for (const id of await this.scan.nextPage(conn, now)) documentOrders.add(id);
     await this.deps.repo.setCursor(connectionId, 'orders', String(now), now);
 
     for (const poleepoOrderId of invoiceOrders) await enqueueOrderInvoices(this.deps.tasks, { connectionId, poleepoOrderId, trigger: 'sync' });

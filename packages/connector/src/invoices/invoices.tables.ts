@@ -110,11 +110,12 @@ export interface OrderDocumentsTable {
 
 /**
  * Invoice Sync cursors per connection: `deliveries` (Odoo date_done of validated deliveries), `moves` (Odoo write_date
- * of posted invoices), `orders` (the order bindings' updated_at).
+ * of posted invoices), `orders` (the order bindings' updated_at), `documents_scan` (where the periodic scan of recent
+ * orders' Poleepo documents stands, JSON: {@link DocumentScanState}).
  */
 export interface InvoiceSyncCursorsTable {
   connection_id: number;
-  source: 'deliveries' | 'moves' | 'orders';
+  source: 'deliveries' | 'moves' | 'orders' | 'documents_scan';
   cursor: string;
   updated_at: number;
 }
