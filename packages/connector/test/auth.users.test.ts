@@ -32,7 +32,7 @@ describe.each(dialects)('console users on %s', (dialect) => {
     await setup();
     expect(await firstRunHint({ db, clock })).toContain('poleepo-odoo user add admin --role admin');
     const user = await auth.users.create({ login: '  Mario.Rossi ', password: PW, role: 'operator', lang: 'en' });
-    expect(user).toEqual({ id: user.id, login: 'mario.rossi', role: 'operator', lang: 'en', active: true, createdAt: clock.now(), updatedAt: clock.now() });
+    expect(user).toEqual({ id: user.id, login: 'mario.rossi', role: 'operator', lang: 'en', langChosen: true, timeZone: null, active: true, createdAt: clock.now(), updatedAt: clock.now() });
     expect(Object.keys(user)).not.toContain('password_hash');
     const row = await db.kysely.selectFrom('users').selectAll().executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
@@ -53,6 +53,22 @@ describe.each(dialects)('console users on %s', (dialect) => {
     expect(await rule(auth.users.create({ login: 'bob', password: PW, role: 'root' }))).toBe('role_invalid');
     expect(await rule(auth.users.create({ login: 'bob', password: PW, role: 'admin', lang: 'de' }))).toBe('lang_invalid');
     expect((await auth.users.list()).map((u) => u.login)).toEqual(['anna']);
+  });
+
+  it('leaves the language unchosen when none is given, records a choice, and keeps a valid time zone per user', async () => {
+    await setup();
+    const anna = await auth.users.create({ login: 'anna', password: PW, role: 'admin' });
+    expect(anna).toMatchObject({ lang: 'it', langChosen: false, timeZone: null });
+    expect(await auth.users.create({ login: 'bea', password: PW, role: 'operator', lang: '' })).toMatchObject({ langChosen: false });
+    await auth.users.setLang(anna.id, 'en');
+    expect(await auth.users.get(anna.id)).toMatchObject({ lang: 'en', langChosen: true });
+    await auth.users.setTimeZone(anna.id, 'europe/london');
+    expect((await auth.users.get(anna.id)).timeZone).toBe('Europe/London');
+    expect(await rule(auth.users.setTimeZone(anna.id, 'Mars/Olympus'))).toBe('time_zone_invalid');
+    expect((await auth.users.get(anna.id)).timeZone).toBe('Europe/London');
+    await auth.users.setTimeZone(anna.id, null);
+    expect((await auth.users.get(anna.id)).timeZone).toBeNull();
+    expect(await auth.users.create({ login: 'carl', password: PW, role: 'operator', timeZone: 'America/New_York' })).toMatchObject({ timeZone: 'America/New_York' });
   });
 
   it('keeps at least one active administrator and never lets one lock themselves out', async () => {

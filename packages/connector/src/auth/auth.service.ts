@@ -4,6 +4,7 @@ import { LoginThrottle, type ThrottlePolicy, DEFAULT_THROTTLE_POLICY } from './l
 import { SessionsRepo } from './sessions.repo.ts';
 import { DEFAULT_SESSION_POLICY, SessionsService, type NewSession, type SessionPolicy } from './sessions.service.ts';
 import { UsersRepo } from './users.repo.ts';
+import type { Lang } from './auth.roles.ts';
 import { normaliseLogin, UsersService, type PublicUser } from './users.service.ts';
 
 export type LoginOutcome =
@@ -15,7 +16,8 @@ export type LoginOutcome =
 export class AuthService {
   constructor(readonly users: UsersService, readonly sessions: SessionsService, readonly throttle: LoginThrottle) {}
 
-  async login(login: string, password: string, ip: string): Promise<LoginOutcome> {
+  /** `lang`: the language chosen on the login page, if the person chose one; it wins for the new session. */
+  async login(login: string, password: string, ip: string, lang: Lang | null = null): Promise<LoginOutcome> {
     const key = normaliseLogin(login).slice(0, 100);
     // The attempt is counted (as a failure) before the password is checked: simultaneous guesses see each other.
     const verdict = await this.throttle.admit(key, ip);
@@ -23,7 +25,7 @@ export class AuthService {
     const user = await this.users.verifyCredentials(login, password);
     if (!user) return { ok: false, reason: 'invalid' };
     await this.throttle.succeeded(verdict.attemptId);
-    return { ok: true, user, session: await this.sessions.create(user.id) };
+    return { ok: true, user, session: await this.sessions.create(user.id, lang) };
   }
 }
 

@@ -13,7 +13,7 @@ export interface SessionWithUser {
 export class SessionsRepo {
   constructor(private readonly db: Db) {}
 
-  async insert(values: { token_hash: string; user_id: number; csrf_token: string; expires_at: number; created_at: number; last_seen_at: number }): Promise<number> {
+  async insert(values: { token_hash: string; user_id: number; csrf_token: string; expires_at: number; created_at: number; last_seen_at: number; lang?: string | null }): Promise<number> {
     const row = await this.db.kysely.insertInto('sessions').values(values).returning('id').executeTakeFirstOrThrow();
     return Number(row.id);
   }
@@ -27,6 +27,11 @@ export class SessionsRepo {
 
   async touch(id: number, lastSeenAt: number, expiresAt: number): Promise<void> {
     await this.db.kysely.updateTable('sessions').set({ last_seen_at: lastSeenAt, expires_at: expiresAt }).where('id', '=', id).execute();
+  }
+
+  /** The session's own language (chosen on the login page, or switched during the session). */
+  async setLang(id: number, lang: string | null): Promise<void> {
+    await this.db.kysely.updateTable('sessions').set({ lang }).where('id', '=', id).execute();
   }
 
   async delete(id: number): Promise<void> {

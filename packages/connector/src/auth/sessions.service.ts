@@ -2,6 +2,7 @@ import { randomToken, sha256Hex } from '../shared/passwords.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { SessionsRepo } from './sessions.repo.ts';
 import { toPublicUser, type PublicUser } from './users.service.ts';
+import { isLang, type Lang } from './auth.roles.ts';
 
 export interface SessionPolicy {
   /** A session unused for this long ends (sliding). */
@@ -18,6 +19,8 @@ export interface ActiveSession {
   id: number;
   csrfToken: string;
   expiresAt: number;
+  /** The language chosen on the login page (or switched to since), which wins for this session; null when none. */
+  lang: Lang | null;
   user: PublicUser;
 }
 
@@ -32,12 +35,13 @@ export interface NewSession {
 export class SessionsService {
   constructor(private readonly repo: SessionsRepo, private readonly clock: Clock, readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY) {}
 
-  async create(userId: number): Promise<NewSession> {
+  /** `lang`: the language the person chose on the login page, kept for this session. */
+  async create(userId: number, lang: Lang | null = null): Promise<NewSession> {
     const now = this.clock.now();
     const token = randomToken(32);
     const csrfToken = randomToken(32);
     const expiresAt = now + Math.min(this.policy.idleMs, this.policy.absoluteMs);
-    await this.repo.insert({ token_hash: sha256Hex(token), user_id: userId, csrf_token: csrfToken, expires_at: expiresAt, created_at: now, last_seen_at: now });
+    await this.repo.insert({ token_hash: sha256Hex(token), user_id: userId, csrf_token: csrfToken, expires_at: expiresAt, created_at: now, last_seen_at: now, lang });
     // Expired rows of anyone are removed here, at login time, rather than by a job.
     await this.repo.deleteExpired(now);
     return { token, csrfToken, expiresAt };
@@ -60,7 +64,11 @@ export class SessionsService {
       expiresAt = Math.min(now + this.policy.idleMs, session.created_at + this.policy.absoluteMs);
       await this.repo.touch(session.id, now, expiresAt);
     }
-    return { id: session.id, csrfToken: session.csrf_token, expiresAt, user: toPublicUser(user) };
+    return { id: session.id, csrfToken: session.csrf_token, expiresAt, lang: isLang(session.lang) ? session.lang : null, user: toPublicUser(user) };
+  }
+
+  async setLang(sessionId: number, lang: Lang | null): Promise<void> {
+    await this.repo.setLang(sessionId, lang);
   }
 
   async end(sessionId: number): Promise<void> {

@@ -10,7 +10,12 @@ export interface PublicUser {
   id: number;
   login: string;
   role: Role;
+  /** The stored language (Italian when never chosen). */
   lang: Lang;
+  /** Whether `lang` is the user's own choice; when not, the console follows the browser's language. */
+  langChosen: boolean;
+  /** IANA time zone for this user's dates, or null for the console's default (CONSOLE_TIME_ZONE). */
+  timeZone: string | null;
   active: boolean;
   createdAt: number;
   updatedAt: number;
@@ -18,7 +23,7 @@ export interface PublicUser {
 
 /** Why a user operation was refused; the console translates `rule`, the CLI prints `message`. */
 export type UserRule = 'login_invalid' | 'login_taken' | 'password_short' | 'password_long' | 'role_invalid' | 'lang_invalid'
-  | 'not_found' | 'last_admin' | 'self_deactivate' | 'self_demote' | 'password_mismatch' | 'password_wrong';
+  | 'not_found' | 'last_admin' | 'self_deactivate' | 'self_demote' | 'password_mismatch' | 'password_wrong' | 'time_zone_invalid';
 
 export class UserRuleError extends ValidationError {
   constructor(readonly rule: UserRule, message: string) {
@@ -36,7 +41,7 @@ export function normaliseLogin(login: string): string {
 }
 
 export function toPublicUser(row: UserRow): PublicUser {
-  return { id: row.id, login: row.login, role: row.role, lang: row.lang, active: row.active === 1, createdAt: row.created_at, updatedAt: row.updated_at };
+  return { id: row.id, login: row.login, role: row.role, lang: row.lang, langChosen: row.lang_chosen === 1, timeZone: row.time_zone, active: row.active === 1, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
 /** A generated password: 16 URL-safe characters (96 bits), shown once. */
@@ -65,20 +70,23 @@ export class UsersService {
     return toPublicUser(row);
   }
 
-  async create(input: { login: string; password: string; role: string; lang?: string }): Promise<PublicUser> {
+  /** `lang` unset (or empty): no language is chosen for the user, and the console follows their browser. */
+  async create(input: { login: string; password: string; role: string; lang?: string | null; timeZone?: string | null }): Promise<PublicUser> {
     const login = normaliseLogin(input.login);
     if (!LOGIN_PATTERN.test(login)) {
       throw new UserRuleError('login_invalid', `Login "${input.login}" is not valid: use 1-64 letters, digits, dot, dash, underscore or @, starting with a letter or digit`);
     }
     if (!isRole(input.role)) throw new UserRuleError('role_invalid', `Role must be admin or operator (got "${input.role}")`);
-    const lang = input.lang ?? 'it';
+    const chosen = input.lang !== undefined && input.lang !== null && input.lang !== '';
+    const lang = chosen ? input.lang : 'it';
     if (!isLang(lang)) throw new UserRuleError('lang_invalid', `Language must be it or en (got "${lang}")`);
+    const timeZone = input.timeZone ? checkTimeZone(input.timeZone) : null;
     checkPassword(input.password);
     if (await this.repo.findByLogin(login)) throw new UserRuleError('login_taken', `A user "${login}" already exists`);
     const now = this.clock.now();
     const passwordHash = await hashPassword(input.password);
     try {
-      const id = await this.repo.insert({ login, password_hash: passwordHash, role: input.role, lang, active: 1, created_at: now, updated_at: now });
+      const id = await this.repo.insert({ login, password_hash: passwordHash, role: input.role, lang, lang_chosen: chosen ? 1 : 0, time_zone: timeZone, active: 1, created_at: now, updated_at: now });
       return this.get(id);
     } catch (error) {
       // Two creations of the same login racing: the unique index decides.
@@ -145,11 +153,29 @@ export class UsersService {
 
   async setLang(id: number, lang: string): Promise<void> {
     if (!isLang(lang)) throw new UserRuleError('lang_invalid', `Language must be it or en (got "${lang}")`);
-    await this.repo.update(id, { lang, updated_at: this.clock.now() });
+    await this.repo.update(id, { lang, lang_chosen: 1, updated_at: this.clock.now() });
+  }
+
+  /** The user's time zone (an IANA name such as Europe/Rome); empty or null goes back to the console's default. */
+  async setTimeZone(id: number, timeZone: string | null): Promise<void> {
+    const zone = timeZone ? checkTimeZone(timeZone) : null;
+    await this.get(id);
+    await this.repo.update(id, { time_zone: zone, updated_at: this.clock.now() });
   }
 
   private async keepOneAdmin(): Promise<void> {
     if ((await this.repo.countActiveAdmins()) <= 1) throw new UserRuleError('last_admin', 'At least one active administrator must remain');
+  }
+}
+
+/** An IANA time zone name Intl knows, in its canonical spelling; else a `time_zone_invalid` refusal. */
+export function checkTimeZone(zone: string): string {
+  const trimmed = zone.trim();
+  if (trimmed.length > 64) throw new UserRuleError('time_zone_invalid', `"${trimmed.slice(0, 64)}…" is not a time zone`);
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: trimmed }).resolvedOptions().timeZone;
+  } catch {
+    throw new UserRuleError('time_zone_invalid', `"${trimmed}" is not a time zone (use a name such as Europe/Rome)`);
   }
 }
 

@@ -27,6 +27,7 @@ const schema = z.object({
   PUBLIC_URL: url.optional(),
   CONSOLE_PORT: port.optional(),
   CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name, e.g. X-Real-IP').optional(),
+  CONSOLE_TIME_ZONE: z.string().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Rome').default('Europe/Rome'),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number({ error: 'must be a number of bytes between 1024 and 16777216' }).int('must be a whole number of bytes')
     .min(1024, 'must be at least 1024 bytes').max(16 * 1024 * 1024, 'must be at most 16777216 bytes (16 MiB)').default(DEFAULT_WEBHOOK_MAX_BODY_BYTES),
   ENCRYPTION_KEY: z.string().optional(),
@@ -57,6 +58,8 @@ export interface Config {
    * the login throttle; null: the TCP peer. Set it only when the proxy always overwrites that header.
    */
   clientIpHeader: string | null;
+  /** The console's time zone for users who did not choose their own (IANA name). */
+  consoleTimeZone: string;
   /** Largest webhook body accepted (POST /webhooks/poleepo/… and /webhooks/odoo/…), counted while it streams in. */
   webhookMaxBodyBytes: number;
   /** Base64 key, or null when it must be generated/read from dataDir (embedded mode only). */
@@ -113,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     consolePort: raw.CONSOLE_PORT ?? null,
     webhookMaxBodyBytes: raw.WEBHOOK_MAX_BODY_BYTES,
     clientIpHeader: raw.CLIENT_IP_HEADER ?? null,
+    consoleTimeZone: raw.CONSOLE_TIME_ZONE,
     encryptionKey: raw.ENCRYPTION_KEY ?? null,
     logLevel: raw.LOG_LEVEL,
     bootstrap: {
@@ -130,4 +134,13 @@ function dirnameOf(path: string): string {
   if (path === ':memory:') return '.';
   const i = path.lastIndexOf('/');
   return i <= 0 ? (i === 0 ? '/' : '.') : path.slice(0, i);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }

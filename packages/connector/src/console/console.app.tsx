@@ -64,7 +64,7 @@ export interface ConsoleOptions {
    * reverse proxy that always sets it), else the TCP peer.
    */
   clientIp?: (c: Context) => string;
-  /** Time zone times are shown in (default: the process's, i.e. TZ). */
+  /** Time zone times are shown in for users without their own (default: CONSOLE_TIME_ZONE, Europe/Rome). */
   timeZone?: string;
   session?: Partial<SessionPolicy>;
   throttle?: Partial<ThrottlePolicy>;
@@ -88,7 +88,7 @@ export function createConsoleApp(ctx: AppContext, options: ConsoleOptions = {}):
     ctx,
     modules: options.modules ?? null,
     auth: createAuth(ctx, { session: options.session, throttle: options.throttle }),
-    timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    timeZone: options.timeZone ?? ctx.config.consoleTimeZone ?? 'Europe/Rome',
     assets: new StaticAssets(),
     cookies,
     clientIp: options.clientIp ?? (ctx.config.clientIpHeader ? proxiedAddress(ctx.config.clientIpHeader) : peerAddress),
@@ -137,7 +137,8 @@ function loadSession(services: ConsoleServices, i18n: I18n, nav: NavEntry[]): Mi
     const session = await auth.sessions.resolve(token);
     if (token && !session) cookies.clear(c, cookies.session);
     const user = session?.user ?? null;
-    const lang: Lang = user?.lang ?? anonymousLang(c, cookies);
+    // The login page's choice wins for its session; then the user's own choice; else the browser's language.
+    const lang: Lang = session?.lang ?? (user?.langChosen ? user.lang : anonymousLang(c, cookies));
     let csrfToken = session?.csrfToken;
     if (!csrfToken) {
       // Before login, a double-submit token (cookie + form field) protects the login form itself.
@@ -151,6 +152,7 @@ function loadSession(services: ConsoleServices, i18n: I18n, nav: NavEntry[]): Mi
     c.set('session', session);
     c.set('user', user);
     c.set('lang', lang);
+    c.set('timeZone', user?.timeZone ?? services.timeZone);
     c.set('t', i18n.translator(lang));
     c.set('csrfToken', csrfToken);
     c.set('nav', user ? nav.filter((e) => roleAllows(user.role, e.access)) : []);

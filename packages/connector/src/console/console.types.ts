@@ -26,6 +26,8 @@ export interface ConsoleVars {
   session: ActiveSession | null;
   user: PublicUser | null;
   lang: Lang;
+  /** The zone dates are printed in: the user's own, else the console's default. */
+  timeZone: string;
   t: Translator;
   /** The token forms must echo: the session's, or the pre-login one on the login page. */
   csrfToken: string;
@@ -45,7 +47,7 @@ export interface ConsoleServices {
   /** The capability modules' services (webhooks, …) for their pages; null when the console runs without them. */
   modules: Services | null;
   auth: AuthService;
-  /** Formats times for people (console time zone). */
+  /** The console's default time zone (CONSOLE_TIME_ZONE); a user's own zone replaces it for them. */
   timeZone: string;
   assets: StaticAssets;
   cookies: ConsoleCookies;

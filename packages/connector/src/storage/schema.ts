@@ -125,6 +125,10 @@ export interface UsersTable {
   password_hash: string;
   role: 'admin' | 'operator';
   lang: 'it' | 'en';
+  /** 1 when `lang` is the user's own choice (0085); else the browser's language is used. */
+  lang_chosen: Generated<number>;
+  /** IANA zone the console prints this user's dates in; null = CONSOLE_TIME_ZONE (0085). */
+  time_zone: string | null;
   active: number;
   created_at: number;
   updated_at: number;
@@ -138,6 +142,8 @@ export interface SessionsTable {
   expires_at: number;
   created_at: number;
   last_seen_at: number;
+  /** The language chosen on the login page, for this session only (0085). */
+  lang: Generated<string | null>;
 }
 
 export interface KvTable {

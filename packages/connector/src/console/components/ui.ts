@@ -16,5 +16,5 @@ export interface Ui {
 
 export function uiOf(c: ConsoleContext): Ui {
   const services = c.get('services');
-  return { t: c.get('t'), lang: c.get('lang'), timeZone: services.timeZone, csrfToken: c.get('csrfToken'), user: c.get('user'), now: services.ctx.clock.now() };
+  return { t: c.get('t'), lang: c.get('lang'), timeZone: c.get('timeZone') ?? services.timeZone, csrfToken: c.get('csrfToken'), user: c.get('user'), now: services.ctx.clock.now() };
 }

@@ -8,7 +8,7 @@ import { uiOf } from '../components/ui.ts';
 import { UserRuleError, PASSWORD_MIN_LENGTH } from '../../auth/users.service.ts';
 import { isLang } from '../../auth/auth.roles.ts';
 
-function accountView(c: ConsoleContext, error?: string) {
+function accountView(c: ConsoleContext, error?: string, options: { tzError?: string; tzValue?: string } = {}) {
   const ui = uiOf(c);
   const { t } = ui;
   const user = c.get('user')!;
@@ -17,9 +17,18 @@ function accountView(c: ConsoleContext, error?: string) {
       <Details items={[
         [t('users.login'), user.login],
         [t('users.role'), t(`role.${user.role}`)],
-        [t('users.lang'), t(`lang.${user.lang}`)],
+        [t('users.lang'), user.langChosen ? t(`lang.${user.lang}`) : t('account.lang.browser', { lang: t(`lang.${ui.lang}`) })],
         [t('users.created'), <Time ui={ui} ms={user.createdAt} />],
       ]} />
+      <section aria-labelledby="tz-title">
+        <h2 id="tz-title">{t('account.timeZone.title')}</h2>
+        {options.tzError && <Notice kind="error">{options.tzError}</Notice>}
+        <form method="post" action="/account/time-zone" class="narrow">
+          <CsrfField token={ui.csrfToken} />
+          <TextField name="timeZone" label={t('account.timeZone.label')} value={options.tzValue ?? user.timeZone ?? ''} hint={t('account.timeZone.hint', { tz: c.get('services').timeZone })} autocomplete="off" />
+          <button type="submit">{t('account.timeZone.submit')}</button>
+        </form>
+      </section>
       <section aria-labelledby="pw-title">
         <h2 id="pw-title">{t('account.password.title')}</h2>
         {error && <Notice kind="error">{error}</Notice>}
@@ -32,7 +41,7 @@ function accountView(c: ConsoleContext, error?: string) {
         </form>
       </section>
     </>
-  ), error ? 422 : 200);
+  ), error || options.tzError ? 422 : 200);
 }
 
 /** Back to the page the language was switched on (same origin only). */
@@ -57,7 +66,22 @@ export const accountPage = definePage({
       const { lang } = await formOf(c);
       if (!isLang(lang)) return c.text('Unknown language', 400);
       await services.auth.users.setLang(c.get('user')!.id, lang);
+      // The switch is a choice: it holds for this session (over a login-page choice) and for the next login page.
+      await services.auth.sessions.setLang(c.get('session')!.id, lang);
+      services.cookies.set(c, services.cookies.lang, lang, 365 * 86_400);
       return c.redirect(backTo(c), 303);
+    });
+
+    r.post('/account/time-zone', 'operator', async (c) => {
+      const form = await formOf(c);
+      const zone = (form.timeZone ?? '').trim();
+      try {
+        await services.auth.users.setTimeZone(c.get('user')!.id, zone || null);
+      } catch (error) {
+        if (error instanceof UserRuleError) return accountView(c, undefined, { tzError: c.get('t')('users.error.time_zone_invalid', { tz: zone.slice(0, 64) }), tzValue: zone.slice(0, 64) });
+        throw error;
+      }
+      return redirectTo(c, '/account', { kind: 'success', key: 'account.timeZone.saved' });
     });
 
     r.post('/account/password', 'operator', async (c) => {

@@ -4,6 +4,7 @@ import { CsrfField, TextField } from '../components/forms.tsx';
 import { Notice } from '../components/flash.tsx';
 import { formatDuration } from '../components/format.ts';
 import { uiOf } from '../components/ui.ts';
+import { isLang } from '../../auth/auth.roles.ts';
 
 const HERE = 'http://console.invalid';
 
@@ -80,7 +81,9 @@ export const loginPage = definePage({
       const form = await formOf(c);
       if (nextIsMalformed(form.next) || nextIsMalformed(c.req.query('next'))) return badNext(c);
       const login = (form.login ?? '').slice(0, 200);
-      const outcome = await services.auth.login(login, form.password ?? '', services.clientIp(c));
+      // A language picked on the login page (its links remember it in a cookie) wins for the session it opens.
+      const picked = services.cookies.get(c, services.cookies.lang);
+      const outcome = await services.auth.login(login, form.password ?? '', services.clientIp(c), isLang(picked) ? picked : null);
       if (!outcome.ok) {
         if (outcome.reason === 'throttled') {
           c.header('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));

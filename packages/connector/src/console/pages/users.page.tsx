@@ -11,7 +11,8 @@ import { generatePassword, PASSWORD_MIN_LENGTH, UserRuleError, type PublicUser }
 import { positiveInt } from '../components/format.ts';
 
 const roleOptions = (ui: Ui) => ROLES.map((r) => ({ value: r, label: ui.t(`role.${r}`) }));
-const langOptions = (ui: Ui) => LANGS.map((l) => ({ value: l, label: ui.t(`lang.${l}`) }));
+/** "Browser" (empty) leaves the language unchosen: the console follows the person's browser or login page. */
+const langOptions = (ui: Ui) => [{ value: '', label: ui.t('users.lang.browser') }, ...LANGS.map((l) => ({ value: l, label: ui.t(`lang.${l}`) }))];
 
 function ruleMessage(ui: Ui, error: UserRuleError): string {
   return ui.t(`users.error.${error.rule}`, { n: PASSWORD_MIN_LENGTH });
@@ -39,7 +40,7 @@ async function listView(c: ConsoleContext, extra: { error?: string; generated?: 
       <DataTable<PublicUser> caption={t('users.title')} rows={users} empty={t('users.empty')} columns={[
         { header: t('users.login'), cell: (u) => <a href={`/users/${u.id}`}>{u.login}</a> },
         { header: t('users.role'), cell: (u) => t(`role.${u.role}`) },
-        { header: t('users.lang'), cell: (u) => t(`lang.${u.lang}`) },
+        { header: t('users.lang'), cell: (u) => (u.langChosen ? t(`lang.${u.lang}`) : t('users.lang.browser')) },
         { header: t('users.status'), cell: (u) => <Badge tone={u.active ? 'ok' : 'muted'}>{t(u.active ? 'users.active' : 'users.inactive')}</Badge> },
         { header: t('users.created'), cell: (u) => <Time ui={ui} ms={u.createdAt} />, class: 'nowrap' },
       ]} />
@@ -50,7 +51,7 @@ async function listView(c: ConsoleContext, extra: { error?: string; generated?: 
           <CsrfField token={ui.csrfToken} />
           <TextField name="login" label={t('users.login')} value={v.login} required autocomplete="off" />
           <SelectField name="role" label={t('users.role')} options={roleOptions(ui)} value={v.role ?? 'operator'} />
-          <SelectField name="lang" label={t('users.lang')} options={langOptions(ui)} value={v.lang ?? ui.lang} />
+          <SelectField name="lang" label={t('users.lang')} options={langOptions(ui)} value={v.lang ?? ''} />
           <TextField name="password" label={t('users.password')} type="password" autocomplete="new-password" hint={t('users.password.generateHint', { n: PASSWORD_MIN_LENGTH })} />
           <div class="form-actions"><button type="submit">{t('users.new.submit')}</button></div>
         </form>
@@ -71,7 +72,7 @@ async function detailView(c: ConsoleContext, user: PublicUser, extra: { error?: 
       <Details items={[
         [t('users.login'), user.login],
         [t('users.role'), t(`role.${user.role}`)],
-        [t('users.lang'), t(`lang.${user.lang}`)],
+        [t('users.lang'), user.langChosen ? t(`lang.${user.lang}`) : t('users.lang.browser')],
         [t('users.status'), <Badge tone={user.active ? 'ok' : 'muted'}>{t(user.active ? 'users.active' : 'users.inactive')}</Badge>],
         [t('users.created'), <Time ui={ui} ms={user.createdAt} />],
         [t('users.updated'), <Time ui={ui} ms={user.updatedAt} />],
