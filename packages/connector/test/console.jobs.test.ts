@@ -18,7 +18,7 @@ describe('console scheduled jobs page', () => {
     expect(html).toContain('Manual only');
     expect(html).toContain('Never more often than every 10 min: Poleepo allows only 5 requests per rate-limit window (10 min)');
     // Next run of the 2-minute job: the next boundary after 09:00 UTC (10:00 in Rome), i.e. 10:02.
-    expect(html).toContain('02/03/2026, 10:02:00');
+    expect(html).toContain('2 Mar 2026, 10:02:00');
     const it = await f.loggedIn('admin', 'beppe', 'it');
     const italian = await (await it.get('/jobs')).text();
     expect(italian).toContain('Verifica lotti prodotti');

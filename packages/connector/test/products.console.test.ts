@@ -69,7 +69,7 @@ describe('console: products and product batches', () => {
     const binding = (await k.services.products.bindings.byOdooIds(k.connectionId, 'variant', [cabinet])).get(cabinet)!;
     const operator = await login('operator');
     const preview = await text(await operator.get(`/products/${binding.id}/preview`));
-    expect(preview).toContain('Would be sent as: create');
+    expect(preview).toContain('Would be sent as: Create');
     expect(preview).toContain('&quot;title&quot;: &quot;Large Cabinet&quot;');
     const off = await operator.post(`/products/${binding.id}/unpublish`);
     expect(off.status).toBe(303);

@@ -6,13 +6,14 @@ function formatter(lang: string, timeZone: string): Intl.DateTimeFormat {
   const key = `${lang}|${timeZone}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    // The month as a word (2 mar 2026 / 2 Mar 2026): 02/03 reads as 3 February to an American eye.
+    f = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
     formatters.set(key, f);
   }
   return f;
 }
 
-/** A stored UTC time shown in the console's time zone. */
+/** A stored UTC time shown in the user's time zone and language (`2 mar 2026, 10:02:00`). */
 export function formatTime(ms: number, ui: Pick<Ui, 'lang' | 'timeZone'>): string {
   return formatter(ui.lang, ui.timeZone).format(new Date(ms));
 }

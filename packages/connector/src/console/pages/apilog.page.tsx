@@ -6,6 +6,7 @@ import { DataTable, Details } from '../components/table.tsx';
 import { Pagination } from '../components/pagination.tsx';
 import { CodeBlock, Time } from '../components/time.tsx';
 import { positiveInt, prettyJson } from '../components/format.ts';
+import { said } from '../components/said.ts';
 import { uiOf } from '../components/ui.ts';
 import { connectionNames } from '../console.lookups.ts';
 import type { ApiLogFilter, ApiLogRow } from '../../apilog/apilog.repo.ts';
@@ -58,7 +59,7 @@ async function listView(c: ConsoleContext) {
         { header: t('apilog.request'), cell: (r) => <code class="endpoint"><strong>{r.method}</strong> {r.path}</code>, class: 'endpoint-col' },
         { header: t('apilog.status'), cell: (r) => <HttpStatusBadge status={r.status} t={t} /> },
         { header: t('apilog.duration'), cell: (r) => `${r.duration_ms} ${t('unit.ms')}`, class: 'num nowrap' },
-        { header: t('apilog.error'), cell: (r) => (r.error ? <span class="error-text">{r.error}</span> : ''), class: 'wrap' },
+        { header: t('apilog.error'), cell: (r) => (r.error ? <span class="error-text">{said(ui, r.error)}</span> : ''), class: 'wrap' },
       ]} />
       <Pagination ui={ui} path="/api-log" query={query} page={page} hasNext={rows.length > PAGE_SIZE} />
     </>
@@ -85,7 +86,7 @@ async function detailView(c: ConsoleContext) {
         [t('apilog.endpoint'), <code class="endpoint">{row.path}</code>],
         [t('apilog.status'), <HttpStatusBadge status={row.status} t={t} />],
         [t('apilog.duration'), `${row.duration_ms} ${t('unit.ms')}`],
-        [t('apilog.error'), row.error ? <span class="error-text">{row.error}</span> : <Badge tone="ok">{t('apilog.noError')}</Badge>],
+        [t('apilog.error'), row.error ? <span class="error-text">{said(ui, row.error)}</span> : <Badge tone="ok">{t('apilog.noError')}</Badge>],
       ]} />
       <p class="muted">{t('apilog.redactedNote')}</p>
       {row.request_body ? <CodeBlock label={t('apilog.requestBody')} text={prettyJson(row.request_body)} /> : <p class="muted">{t('apilog.noRequestBody')}</p>}

@@ -6,6 +6,7 @@ import { DataTable, Details } from '../components/table.tsx';
 import { Pagination } from '../components/pagination.tsx';
 import { Time } from '../components/time.tsx';
 import { positiveInt, prettyJson } from '../components/format.ts';
+import { said } from '../components/said.ts';
 import { uiOf } from '../components/ui.ts';
 import { defineMessages } from '../i18n/i18n.ts';
 import { connectionNames } from '../console.lookups.ts';
@@ -142,11 +143,11 @@ async function detailView(c: ConsoleContext) {
       <DataTable<BatchItemRow> caption={t('batches.items')} rows={items} empty="—" columns={[
         { header: '#', cell: (i) => String(i.position + 1), class: 'num' },
         { header: t('batches.item.sku'), cell: (i) => <code>{i.sku}</code> },
-        { header: t('batches.item.kind'), cell: (i) => i.kind },
-        { header: t('batches.item.operation'), cell: (i) => i.operation },
+        { header: t('batches.item.kind'), cell: (i) => t(`products.kind.${i.kind}`) },
+        { header: t('batches.item.operation'), cell: (i) => t(`batches.operation.${i.operation}`) },
         { header: t('batches.status'), cell: (i) => <StatusBadge t={t} kind="batchItem" status={i.status} /> },
         { header: t('batches.item.poleepoId'), cell: (i) => i.poleepo_product_id ?? '—' },
-        { header: t('batches.error'), cell: (i) => (i.error_code ? <span class="error-text">{i.error_code}: {i.error_message}</span> : ''), class: 'wrap' },
+        { header: t('batches.error'), cell: (i) => (i.error_code ? <span class="error-text">{i.error_code}: {said(ui, i.error_message)}</span> : ''), class: 'wrap' },
         { header: t('batches.item.payload'), cell: (i) => <details><summary>{t('batches.item.payload')}</summary><pre><code>{prettyJson(i.payload)}</code></pre></details>, class: 'wrap' },
       ]} />
     </>

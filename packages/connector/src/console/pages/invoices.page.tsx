@@ -9,6 +9,7 @@ import { Pagination } from '../components/pagination.tsx';
 import { Time } from '../components/time.tsx';
 import { positiveInt } from '../components/format.ts';
 import { formatMoney } from '../components/numbers.ts';
+import { said } from '../components/said.ts';
 import { uiOf, type Ui } from '../components/ui.ts';
 import { connectionNames } from '../console.lookups.ts';
 import { ConnectionsService } from '../../connections/connections.service.ts';
@@ -200,9 +201,9 @@ function StatusCell({ ui, r }: { ui: Ui; r: InvoiceRow }) {
     <>
       <StepBadge ui={ui} step={r.step} />
       {r.step === 'sent' && r.poleepo_document_id !== null && <><br /><small class="muted">{ui.t('invoices.onPoleepo', { id: r.poleepo_document_id })}</small></>}
-      {r.step === 'failed' && r.error && <><br /><span class="error-text invoice-error">{r.error}</span></>}
+      {r.step === 'failed' && r.error && <><br /><span class="error-text invoice-error">{said(ui, r.error)}</span></>}
       {r.step === 'failed' && r.retry_at !== null && <><br /><small class="muted">{ui.t('invoices.retryAt', { time: new Intl.DateTimeFormat(ui.lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: ui.timeZone, hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' }).format(new Date(r.retry_at)) })}</small></>}
-      {r.step !== 'failed' && r.step !== 'sent' && r.error && <><br /><small class="muted">{r.error}</small></>}
+      {r.step !== 'failed' && r.step !== 'sent' && r.error && <><br /><small class="muted">{said(ui, r.error)}</small></>}
     </>
   );
 }
@@ -312,7 +313,7 @@ export async function orderInvoicesSection(c: ConsoleContext, binding: Pick<Orde
         { header: t('invoices.section.number'), cell: (d) => d.number ?? '—' },
         { header: t('invoices.date'), cell: (d) => formatInvoiceDate(d.date, ui), class: 'nowrap' },
         { header: t('invoices.section.file'), cell: (d) => d.file_name },
-        { header: t('invoices.section.state'), cell: (d) => <>{t(`status.documentStep.${d.step}`)}{d.note && <><br /><small class="muted">{d.note}</small></>}{d.error && d.step !== 'done' && <><br /><span class="error-text">{d.error}</span></>}</>, class: 'wrap' },
+        { header: t('invoices.section.state'), cell: (d) => <>{t(`status.documentStep.${d.step}`)}{d.note && <><br /><small class="muted">{said(ui, d.note)}</small></>}{d.error && d.step !== 'done' && <><br /><span class="error-text">{said(ui, d.error)}</span></>}</>, class: 'wrap' },
       ]} />
     </section>
   );

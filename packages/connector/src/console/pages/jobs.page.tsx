@@ -6,12 +6,13 @@ import { Notice } from '../components/flash.tsx';
 import { DataTable, Details } from '../components/table.tsx';
 import { Relative, Time } from '../components/time.tsx';
 import { formatDuration } from '../components/format.ts';
+import { said } from '../components/said.ts';
 import { uiOf, type Ui } from '../components/ui.ts';
 import { MIN_JOB_INTERVAL_MS, type JobView, type RunView } from '../../jobs/jobs.service.ts';
 import { findJobDefinition } from '../../jobs/jobs.definitions.ts';
 import { ValidationError } from '../../shared/errors.ts';
 
-const UNITS = { min: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS = { s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** The unit's length in ms, or undefined for anything the form should not have sent. */
 function unitMs(unit: string | undefined): number | undefined {
@@ -49,7 +50,7 @@ function RunSummary({ ui, run }: { ui: Ui; run: RunView | null }) {
   return (
     <>
       <StatusBadge t={ui.t} kind="jobRun" status={run.status} /> <Time ui={ui} ms={run.finishedAt ?? run.startedAt ?? run.createdAt} />
-      {run.error ? <div class="explain error-text">{run.error}</div> : run.result !== null && run.result !== undefined ? <div class="explain"><code>{short(JSON.stringify(run.result))}</code></div> : ''}
+      {run.error ? <div class="explain error-text">{said(ui, run.error)}</div> : run.result !== null && run.result !== undefined ? <div class="explain"><code>{short(JSON.stringify(run.result))}</code></div> : ''}
     </>
   );
 }
@@ -58,11 +59,15 @@ function short(text: string): string {
   return text.length > 140 ? `${text.slice(0, 139)}…` : text;
 }
 
-/** The interval as number + unit for the form (the largest unit it divides into). */
-function intervalParts(ms: number | null): { value: string; unit: string } {
+/**
+ * The interval as number + unit for the form: the largest unit it divides into, down to seconds, so that saving the
+ * form unchanged keeps the interval exactly (10 s stays 10 s, not "1 min").
+ */
+export function intervalParts(ms: number | null): { value: string; unit: string } {
   if (ms === null) return { value: '', unit: 'manual' };
-  for (const unit of ['d', 'h', 'min'] as const) if (ms % UNITS[unit] === 0) return { value: String(ms / UNITS[unit]), unit };
-  return { value: String(Math.max(1, Math.round(ms / 60_000))), unit: 'min' };
+  for (const unit of ['d', 'h', 'min', 's'] as const) if (ms % UNITS[unit] === 0) return { value: String(ms / UNITS[unit]), unit };
+  // Sub-second intervals cannot be set here (the floor is 10 s); show them rounded to the nearest second.
+  return { value: String(Math.max(1, Math.round(ms / 1000))), unit: 's' };
 }
 
 function IntervalForm({ ui, job, compact }: { ui: Ui; job: JobView; compact?: boolean }) {
@@ -74,7 +79,7 @@ function IntervalForm({ ui, job, compact }: { ui: Ui; job: JobView; compact?: bo
       {!compact && <input type="hidden" name="from" value="detail" />}
       <TextField id={`every-${job.name}`} name="every" type="number" min={1} inputmode="numeric" label={ui.t('jobs.intervalValue')} value={parts.value} hideLabel={compact} />
       <SelectField id={`unit-${job.name}`} name="unit" label={ui.t('jobs.intervalUnit')} value={parts.unit} hideLabel={compact} options={[
-        { value: 'min', label: ui.t('jobs.unit.min') }, { value: 'h', label: ui.t('jobs.unit.h') }, { value: 'd', label: ui.t('jobs.unit.d') }, { value: 'manual', label: ui.t('common.manual') },
+        { value: 's', label: ui.t('jobs.unit.s') }, { value: 'min', label: ui.t('jobs.unit.min') }, { value: 'h', label: ui.t('jobs.unit.h') }, { value: 'd', label: ui.t('jobs.unit.d') }, { value: 'manual', label: ui.t('common.manual') },
       ]} />
       <button type="submit" class="small secondary">{ui.t('jobs.setInterval')}</button>
     </form>
@@ -145,7 +150,7 @@ async function detailView(c: ConsoleContext, job: JobView, problem?: string) {
           { header: t('jobs.tick'), cell: (r) => <Time ui={ui} ms={r.tickAt} />, class: 'nowrap' },
           { header: t('jobs.finished'), cell: (r) => <Time ui={ui} ms={r.finishedAt} />, class: 'nowrap' },
           { header: t('jobs.task'), cell: (r) => (r.taskId ? <a href={`/tasks/${r.taskId}`}>#{r.taskId}</a> : '—') },
-          { header: t('jobs.outcome'), cell: (r) => (r.error ? <span class="error-text">{r.error}</span> : r.result !== null ? <code>{short(JSON.stringify(r.result))}</code> : ''), class: 'wrap' },
+          { header: t('jobs.outcome'), cell: (r) => (r.error ? <span class="error-text">{said(ui, r.error)}</span> : r.result !== null ? <code>{short(JSON.stringify(r.result))}</code> : ''), class: 'wrap' },
         ]} />
       </section>
     </>
@@ -204,7 +209,7 @@ export const jobsPage = definePage({
       if (form.unit !== 'manual') {
         const n = Number(form.every);
         const unit = unitMs(form.unit);
-        if (!unit || !Number.isInteger(n) || n < 1 || n > 100_000) {
+        if (!unit || !Number.isInteger(n) || n < 1 || n > 10_000_000) {
           const message = ui.t('jobs.interval.invalid');
           return form.from === 'detail' ? detailView(c, job, message) : listView(c, { job: job.name, message });
         }

@@ -7,6 +7,7 @@ import { DataTable, Details } from '../components/table.tsx';
 import { Pagination } from '../components/pagination.tsx';
 import { CodeBlock, Relative, Time } from '../components/time.tsx';
 import { positiveInt, prettyJson } from '../components/format.ts';
+import { said } from '../components/said.ts';
 import { uiOf } from '../components/ui.ts';
 import { defineMessages } from '../i18n/i18n.ts';
 import { connectionNames } from '../console.lookups.ts';
@@ -188,7 +189,7 @@ async function listView(c: ConsoleContext) {
         { header: t('products.state'), cell: (b) => <StatusBadge t={t} kind="productState" status={bindingState(b)} /> },
         { header: t('products.poleepoId'), cell: (b) => b.poleepo_id ?? <span class="muted">—</span>, class: 'num' },
         { header: t('products.lastSent'), cell: (b) => <Time ui={ui} ms={b.sent_at} />, class: 'nowrap' },
-        { header: t('products.lastError'), cell: (b) => (b.last_error ? <span class="error-text">{b.last_error}</span> : ''), class: 'wrap' },
+        { header: t('products.lastError'), cell: (b) => (b.last_error ? <span class="error-text">{said(ui, b.last_error)}</span> : ''), class: 'wrap' },
       ]} />
       <Pagination ui={ui} path="/products" query={query} page={page} hasNext={page * PAGE_SIZE < result.total} total={result.total} />
     </>
@@ -214,8 +215,8 @@ async function detailView(c: ConsoleContext, b: BindingRow) {
         [t('products.needsUpdate'), t(needsUpdate(b) ? 'products.yes' : 'products.no')],
         [t('products.poleepoId'), b.poleepo_id ?? '—'],
         [t('products.lastSent'), <><Time ui={ui} ms={b.sent_at} /> <Relative ui={ui} ms={b.sent_at} /></>],
-        [t('products.lastError'), b.last_error ? <span class="error-text">{b.last_error}</span> : '—'],
-        [t('products.warning'), b.warning ?? '—'],
+        [t('products.lastError'), b.last_error ? <span class="error-text">{said(ui, b.last_error)}</span> : '—'],
+        [t('products.warning'), b.warning ? said(ui, b.warning) : '—'],
       ]} />
       {modules && b.kind === 'variant' && (
         <p>
@@ -232,10 +233,10 @@ async function detailView(c: ConsoleContext, b: BindingRow) {
         <h2 id="history-title">{t('products.history')}</h2>
         <DataTable caption={t('products.history')} rows={history} empty="—" columns={[
           { header: t('products.batch'), cell: (i) => <a href={`/batches/${i.batch_id}`}>#{i.batch_id}</a> },
-          { header: t('products.operation'), cell: (i) => i.operation },
+          { header: t('products.operation'), cell: (i) => t(`batches.operation.${i.operation}`) },
           { header: t('products.status'), cell: (i) => <StatusBadge t={t} kind="batchItem" status={i.status} /> },
           { header: t('products.poleepoId'), cell: (i) => i.poleepo_product_id ?? '—' },
-          { header: t('products.error'), cell: (i) => (i.error_code ? <span class="error-text">{i.error_code}: {i.error_message}</span> : ''), class: 'wrap' },
+          { header: t('products.error'), cell: (i) => (i.error_code ? <span class="error-text">{i.error_code}: {said(ui, i.error_message)}</span> : ''), class: 'wrap' },
           { header: t('products.lastSent'), cell: (i) => <Time ui={ui} ms={i.created_at} />, class: 'nowrap' },
         ]} />
       </section>
@@ -259,9 +260,9 @@ async function previewView(c: ConsoleContext, b: BindingRow) {
           {preview.variants.map((v) => (
             <section>
               <h2>{t('products.preview.variant', { id: v.odooId })}</h2>
-              <p>{t('products.preview.operation', { op: v.operation })}</p>
-              {v.problem && <Notice kind="error">{t('products.preview.notSent', { reason: `${v.problem.code}: ${v.problem.message}` })}</Notice>}
-              {v.warnings.map((w) => <Notice kind="info">{w}</Notice>)}
+              <p>{t('products.preview.operation', { op: t(`batches.operation.${v.operation}`) })}</p>
+              {v.problem && <Notice kind="error">{t('products.preview.notSent', { reason: `${said(ui, v.problem.message)} (${v.problem.code})` })}</Notice>}
+              {v.warnings.map((w) => <Notice kind="info">{said(ui, w)}</Notice>)}
               {v.entry && <CodeBlock label={v.sku ?? ''} text={JSON.stringify(v.entry, null, 2)} />}
             </section>
           ))}
@@ -271,7 +272,7 @@ async function previewView(c: ConsoleContext, b: BindingRow) {
     } catch (error) {
       // Odoo unreachable or the SKU gone: say so on the page, in plain words.
       if (!(error instanceof AppError) && !(error instanceof Error)) throw error;
-      body = <Notice kind="error">{t('products.preview.failed', { reason: errorMessage(error) })}</Notice>;
+      body = <Notice kind="error">{t('products.preview.failed', { reason: said(ui, errorMessage(error)) })}</Notice>;
     }
   }
   return renderPage(c, title, (

@@ -10,6 +10,7 @@ import { Time } from '../components/time.tsx';
 import { positiveInt } from '../components/format.ts';
 import { formatDimensionsCm, formatKg, formatMoney } from '../components/numbers.ts';
 import { ConnectionChooser, pickConnection } from '../components/connection-pick.tsx';
+import { said } from '../components/said.ts';
 import { uiOf, type Ui } from '../components/ui.ts';
 import type { ConnectionName } from '../console.lookups.ts';
 import { connectionNames } from '../console.lookups.ts';
@@ -417,7 +418,7 @@ function ShipmentBox({ ui, s, links, currency }: { ui: Ui; s: ShipmentRow; links
     <section id="shipment" class="shipment" aria-labelledby="shipment-title" aria-busy={moving ? 'true' : 'false'} data-step={s.step} {...poll}>
       <h2 id="shipment-title">{t('shipping.shipment.title')}</h2>
       <p class={s.step === 'refused' ? 'error-text' : 'muted'} role="status">{t(`shipping.explain.${explain}`)}</p>
-      {s.error && <Notice kind="error"><strong>{t('shipping.shipment.error')}</strong> {s.error}</Notice>}
+      {s.error && <Notice kind="error"><strong>{t('shipping.shipment.error')}</strong> {said(ui, s.error)}</Notice>}
       <Details items={items} />
       <p class="actions">
         {s.step === 'ready' && s.handover_requested_at === null && (

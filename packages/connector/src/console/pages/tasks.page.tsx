@@ -8,6 +8,7 @@ import { CodeBlock, Relative, Time } from '../components/time.tsx';
 import { positiveInt } from '../components/format.ts';
 import { uiOf, type Ui } from '../components/ui.ts';
 import { connectionNames } from '../console.lookups.ts';
+import { TaskError } from '../components/task-error.tsx';
 import { TASK_STATUSES, type TaskFilter, type TaskListRow, type TaskStatus } from '../../tasks/task.types.ts';
 import { DEFAULT_LANES } from '../../tasks/task.worker.ts';
 import { redactValue } from '../../shared/redact.ts';
@@ -25,11 +26,6 @@ function safeJsonText(text: string | null): string {
   }
 }
 
-function shortError(text: string | null): string {
-  if (!text) return '';
-  const redacted = String(redactValue(text));
-  return redacted.length > 160 ? `${redacted.slice(0, 159)}…` : redacted;
-}
 
 async function lanesOf(c: ConsoleContext): Promise<string[]> {
   const { ctx } = c.get('services');
@@ -87,7 +83,7 @@ async function listView(c: ConsoleContext) {
         { header: t('tasks.status'), cell: (r) => <StatusBadge t={t} kind="task" status={r.status} /> },
         { header: t('tasks.attempts'), cell: (r) => `${r.attempts}/${r.max_attempts}`, class: 'num' },
         { header: t('tasks.when'), cell: (r) => (r.finished_at ? <Time ui={ui} ms={r.finished_at} /> : <><Time ui={ui} ms={r.run_at} /> <Relative ui={ui} ms={r.run_at} /></>), class: 'nowrap' },
-        { header: t('tasks.lastError'), cell: (r) => (r.last_error ? <span class="error-text">{shortError(r.last_error)}</span> : ''), class: 'wrap' },
+        { header: t('tasks.lastError'), cell: (r) => <TaskError ui={ui} status={r.status} text={r.last_error} />, class: 'wrap' },
         { header: t('tasks.actions'), cell: (r) => (r.status === 'dead' ? <ActionButton ui={ui} action={`/tasks/${r.id}/retry`} fields={{ back: here }} label={t('tasks.retry')} ariaLabel={t('tasks.retryTask', { id: r.id })} /> : '') },
       ]} />
       <Pagination ui={ui} path="/tasks" query={query} page={page} hasNext={page * PAGE_SIZE < result.total} total={result.total} />
@@ -117,7 +113,7 @@ async function detailView(c: ConsoleContext) {
         [t('tasks.runAt'), <><Time ui={ui} ms={task.run_at} /> <Relative ui={ui} ms={task.run_at} /></>],
         [t('tasks.created'), <Time ui={ui} ms={task.created_at} />],
         [t('tasks.finished'), <Time ui={ui} ms={task.finished_at} />],
-        [t('tasks.lastError'), task.last_error ? <span class="error-text">{String(redactValue(task.last_error))}</span> : '—'],
+        [t('tasks.lastError'), task.last_error ? <TaskError ui={ui} status={task.status} text={task.last_error} full /> : '—'],
       ]} />
       <CodeBlock label={t('tasks.payload')} text={safeJsonText(task.payload)} />
       {task.result && <CodeBlock label={t('tasks.result')} text={safeJsonText(task.result)} />}
