@@ -64,7 +64,9 @@ describe('console orders page', () => {
     expect(detail).toContain('Poleepo order 1001');
     expect(detail).toContain('Poleepo Info');
     expect(detail).toContain('402-1234567-1234567');
-    expect(detail).toContain('S00025 (id 25)');
+    // The sale order opens in Odoo (its version unknown here: the hash form every version understands).
+    expect(detail).toContain('href="http://127.0.0.1:1/web#id=25&amp;model=sale.order&amp;view_type=form"');
+    expect(detail).toContain('S00025 ↗');
     expect(detail).toContain('6.5 ms');
     expect((await operator.get('/orders?id=999999')).status).toBe(404);
 

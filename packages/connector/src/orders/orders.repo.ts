@@ -146,4 +146,32 @@ export class OrdersRepo {
       .where('serial_key', '=', serialKey).where('status', 'in', ['pending', 'running']).limit(1).executeTakeFirst();
     return Boolean(row);
   }
+
+  // ---------------------------------------------------------------- console (read-only: dashboard, queue)
+
+  /** Orders by channel whose order date (else first sight) is at or after `since` (the dashboard's today / this week). */
+  async countByChannelSince(since: number): Promise<{ channel: string | null; n: number }[]> {
+    const rows = await this.db.kysely.selectFrom('order_bindings')
+      .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
+      .where((eb) => eb(eb.fn.coalesce('order_date', 'created_at'), '>=', since))
+      .groupBy('channel').execute();
+    return rows.map((r) => ({ channel: r.channel, n: Number(r.n) })).sort((a, b) => b.n - a.n);
+  }
+
+  /** The order times (order date, else first sight) at or after `since`, at most `limit`: the per-hour chart buckets them. */
+  async orderTimesSince(since: number, limit = 100_000): Promise<number[]> {
+    const rows = await this.db.kysely.selectFrom('order_bindings')
+      .select((eb) => eb.fn.coalesce('order_date', 'created_at').as('at'))
+      .where((eb) => eb(eb.fn.coalesce('order_date', 'created_at'), '>=', since))
+      .limit(limit).execute();
+    return rows.map((r) => Number(r.at));
+  }
+
+  /** Binding ids of these Poleepo orders of a connection (the webhook queue links its messages to the order page). */
+  async idsByPoleepoOrder(connectionId: number, poleepoOrderIds: readonly string[]): Promise<Map<string, number>> {
+    if (poleepoOrderIds.length === 0) return new Map();
+    const rows = await this.db.kysely.selectFrom('order_bindings').select(['id', 'poleepo_order_id'])
+      .where('connection_id', '=', connectionId).where('poleepo_order_id', 'in', [...new Set(poleepoOrderIds)]).execute();
+    return new Map(rows.map((r) => [r.poleepo_order_id, Number(r.id)]));
+  }
 }

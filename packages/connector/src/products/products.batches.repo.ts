@@ -71,4 +71,20 @@ export class BatchesRepo {
       .orderBy('product_batches.id', 'desc').limit(page.limit).offset(page.offset).execute();
     return { rows, total };
   }
+
+  /**
+   * Items by status in the batches still open (submitting, sent) and in those created at or after `since`: the
+   * dashboard's export progress. `open` is how many batches are still being sent or awaited.
+   */
+  async progressSince(since: number): Promise<{ open: number; draft: number; sent: number; completed: number; error: number }> {
+    const rows = await this.db.kysely.selectFrom('product_batch_items').innerJoin('product_batches', 'product_batches.id', 'product_batch_items.batch_id')
+      .select(['product_batch_items.status as status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where((eb) => eb.or([eb('product_batches.status', 'in', ['submitting', 'sent']), eb('product_batches.created_at', '>=', since)]))
+      .groupBy('product_batch_items.status').execute();
+    const open = await this.db.kysely.selectFrom('product_batches').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['submitting', 'sent']).executeTakeFirst();
+    const out = { open: Number(open?.n ?? 0), draft: 0, sent: 0, completed: 0, error: 0 };
+    for (const r of rows) out[r.status] = Number(r.n);
+    return out;
+  }
 }

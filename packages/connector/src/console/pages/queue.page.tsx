@@ -7,9 +7,12 @@ import { DataTable, Details } from '../components/table.tsx';
 import { Pagination } from '../components/pagination.tsx';
 import { CodeBlock, Time } from '../components/time.tsx';
 import { positiveInt } from '../components/format.ts';
+import { said } from '../components/said.ts';
 import { uiOf, type Ui } from '../components/ui.ts';
 import { connectionNames } from '../console.lookups.ts';
 import { WebhookQueueService } from '../../webhooks/webhook-queue.service.ts';
+import { OrdersRepo } from '../../orders/orders.repo.ts';
+import { ORDER_STATUS_LABELS, type PoleepoOrderStatus } from '../../poleepo/poleepo.types.ts';
 import type { MessageFilter, WebhookMessageRow } from '../../webhooks/webhook-queue.repo.ts';
 import { WEBHOOK_EVENTS, WEBHOOK_MESSAGE_STATUSES, type WebhookMessageStatus } from '../../webhooks/webhooks.tables.ts';
 import { redactBody, redactValue } from '../../shared/redact.ts';
@@ -32,6 +35,9 @@ const messages = defineMessages({
     'queue.resource.order': 'Order {id}',
     'queue.resource.shipment': 'Shipment {id}',
     'queue.status': 'Status',
+    'queue.change': 'Status change',
+    'queue.change.new': 'new',
+    'queue.change.to': 'to',
     'queue.attempts': 'Attempts',
     'queue.lastError': 'Last error or note',
     'queue.duplicates': 'Duplicates',
@@ -64,6 +70,9 @@ const messages = defineMessages({
     'queue.resource.order': 'Ordine {id}',
     'queue.resource.shipment': 'Spedizione {id}',
     'queue.status': 'Stato',
+    'queue.change': 'Cambio di stato',
+    'queue.change.new': 'nuovo',
+    'queue.change.to': 'a',
     'queue.attempts': 'Tentativi',
     'queue.lastError': 'Ultimo errore o nota',
     'queue.duplicates': 'Duplicati',
@@ -112,6 +121,57 @@ function resourceLabel(ui: Ui, m: WebhookMessageRow): string {
   return ui.t(m.resource_type === 'shipment' ? 'queue.resource.shipment' : 'queue.resource.order', { id: m.resource_id });
 }
 
+/** The change a message announces (`data.previous_status` → `data.status`), while its payload is kept. */
+export function statusChange(payload: string | null): { previous: string | null; next: string } | null {
+  if (!payload) return null;
+  try {
+    const data = (JSON.parse(payload) as { data?: { status?: unknown; previous_status?: unknown } }).data;
+    if (!data || typeof data.status !== 'string') return null;
+    return { previous: typeof data.previous_status === 'string' ? data.previous_status : null, next: data.status };
+  } catch {
+    return null;
+  }
+}
+
+function statusWords(ui: Ui, m: WebhookMessageRow, status: string): string {
+  if (m.resource_type === 'shipment') {
+    const key = `status.poleepoShipping.${status}`;
+    return ui.t.has(key) ? ui.t(key) : status;
+  }
+  const label = ORDER_STATUS_LABELS[status as PoleepoOrderStatus];
+  return label ? label[ui.lang] : status;
+}
+
+function ChangeCell({ ui, m }: { ui: Ui; m: WebhookMessageRow }) {
+  const change = statusChange(m.payload);
+  if (!change) return <span class="muted">—</span>;
+  return (
+    <span class="status-change">
+      {change.previous ? statusWords(ui, m, change.previous) : <span class="muted">{ui.t('queue.change.new')}</span>}
+      <span aria-label={ui.t('queue.change.to')}> → </span>
+      <strong>{statusWords(ui, m, change.next)}</strong>
+    </span>
+  );
+}
+
+/** The resource, linked to the order page when the connector knows the order. */
+function ResourceCell({ ui, m, orderIds }: { ui: Ui; m: WebhookMessageRow; orderIds: Map<string, number> }) {
+  const id = m.resource_type === 'order' ? orderIds.get(`${m.connection_id}:${m.resource_id}`) : undefined;
+  return id ? <a href={`/orders?id=${id}`}>{resourceLabel(ui, m)}</a> : <>{resourceLabel(ui, m)}</>;
+}
+
+/** Order page ids of the orders these messages are about, keyed `connection:order`. */
+async function orderIdsOf(services: ConsoleServices, messages: WebhookMessageRow[]): Promise<Map<string, number>> {
+  const repo = new OrdersRepo(services.ctx.db);
+  const out = new Map<string, number>();
+  const byConnection = new Map<number, string[]>();
+  for (const m of messages) if (m.resource_type === 'order') byConnection.set(m.connection_id, [...(byConnection.get(m.connection_id) ?? []), m.resource_id]);
+  for (const [connectionId, ids] of byConnection) {
+    for (const [orderId, bindingId] of await repo.idsByPoleepoOrder(connectionId, ids)) out.set(`${connectionId}:${orderId}`, bindingId);
+  }
+  return out;
+}
+
 function statusTabs(ui: Ui, query: Record<string, string | undefined>, byStatus: Record<WebhookMessageStatus, number>) {
   const link = (status: string | undefined) => {
     const params = new URLSearchParams();
@@ -145,6 +205,7 @@ async function listView(c: ConsoleContext) {
   const result = await queue.list({ ...filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const byStatus = await queue.repo.countByStatus();
   const connections = await connectionNames(services.ctx.db);
+  const orderIds = await orderIdsOf(services, result.rows);
   const all = { value: '', label: t('filters.all') };
   return renderPage(c, t('queue.title'), (
     <>
@@ -161,10 +222,11 @@ async function listView(c: ConsoleContext) {
         { header: t('queue.received'), cell: (m) => <Time ui={ui} ms={m.received_at} />, class: 'nowrap' },
         { header: t('queue.connection'), cell: (m) => m.connection_name },
         { header: t('queue.event'), cell: (m) => <code>{m.event}</code> },
-        { header: t('queue.resource'), cell: (m) => resourceLabel(ui, m) },
+        { header: t('queue.resource'), cell: (m) => <ResourceCell ui={ui} m={m} orderIds={orderIds} />, class: 'nowrap' },
+        { header: t('queue.change'), cell: (m) => <ChangeCell ui={ui} m={m} /> },
         { header: t('queue.status'), cell: (m) => <StatusBadge t={t} kind="webhookQueue" status={m.status} /> },
         { header: t('queue.attempts'), cell: (m) => String(m.attempts), class: 'num' },
-        { header: t('queue.lastError'), cell: (m) => (m.last_error ? <span class="error-text">{shortText(m.last_error)}</span> : shortText(m.note)), class: 'wrap' },
+        { header: t('queue.lastError'), cell: (m) => (m.last_error ? <span class="error-text">{said(ui, shortText(m.last_error))}</span> : said(ui, shortText(m.note))), class: 'wrap' },
         { header: t('queue.duplicates'), cell: (m) => String(m.duplicates), class: 'num' },
         { header: t('queue.actions'), cell: (m) => (RETRYABLE.includes(m.status) && m.payload !== null ? <ActionButton ui={ui} action={`/queue/${m.id}/retry`} fields={{ back: here }} label={t('queue.retry')} ariaLabel={t('queue.retryMessage', { id: m.id })} /> : '') },
       ]} />
@@ -181,6 +243,7 @@ async function detailView(c: ConsoleContext) {
   const m = id ? await queueOf(services).get(id) : undefined;
   if (!m) return notFoundPage(c);
   const connection = (await connectionNames(services.ctx.db)).find((x) => x.id === m.connection_id);
+  const orderIds = await orderIdsOf(services, [m]);
   return renderPage(c, t('queue.detail.title', { id: m.id }), (
     <>
       <p><a href="/queue">{t('queue.back')}</a></p>
@@ -190,14 +253,15 @@ async function detailView(c: ConsoleContext) {
       <Details items={[
         [t('queue.connection'), connection?.name ?? String(m.connection_id)],
         [t('queue.event'), <code>{m.event}</code>],
-        [t('queue.resource'), resourceLabel(ui, m)],
+        [t('queue.resource'), <ResourceCell ui={ui} m={m} orderIds={orderIds} />],
+        [t('queue.change'), <ChangeCell ui={ui} m={m} />],
         [t('queue.eventId'), m.event_id ?? '—'],
         [t('queue.status'), <StatusBadge t={t} kind="webhookQueue" status={m.status} />],
         [t('queue.attempts'), String(m.attempts)],
         [t('queue.duplicates'), String(m.duplicates)],
         [t('queue.received'), <Time ui={ui} ms={m.received_at} />],
         [t('queue.processed'), <Time ui={ui} ms={m.processed_at} />],
-        [t('queue.lastError'), m.last_error ? <span class="error-text">{String(redactValue(m.last_error))}</span> : (m.note ? String(redactValue(m.note)) : '—')],
+        [t('queue.lastError'), m.last_error ? <span class="error-text">{said(ui, String(redactValue(m.last_error)))}</span> : (m.note ? said(ui, String(redactValue(m.note))) : '—')],
       ]} />
       {m.payload === null ? <p class="muted">{t('queue.payloadErased')}</p> : <CodeBlock label={t('queue.payload')} text={safePayload(m.payload)} />}
     </>
