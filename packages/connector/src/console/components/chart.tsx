@@ -13,14 +13,19 @@ function hourIn(ms: number, timeZone: string): number {
   return Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hour12: false }).format(new Date(ms))) % 24;
 }
 
+/** The start of the first hour a chart of `hours` hours ending with the current one shows. */
+export function firstHour(now: number, hours: number): number {
+  return hourStart(now) - (hours - 1) * HOUR;
+}
+
 /** Counts per hour over the `hours` hours ending with the current one (oldest first). */
 export function hourlyBuckets(times: number[], now: number, hours: number): { start: number; n: number }[] {
-  const last = hourStart(now);
-  const first = last - (hours - 1) * HOUR;
+  const first = firstHour(now, hours);
   const buckets = Array.from({ length: hours }, (_, i) => ({ start: first + i * HOUR, n: 0 }));
   for (const t of times) {
     const i = Math.floor((t - first) / HOUR);
-    if (i >= 0 && i < hours) buckets[i].n += 1;
+    const bucket = buckets[i];
+    if (bucket) bucket.n += 1;
   }
   return buckets;
 }

@@ -62,7 +62,7 @@ function translatePart(part: string): string {
   for (const [pattern, replacement] of RULES) {
     const m = pattern.exec(part);
     if (!m) continue;
-    return typeof replacement === 'string' ? part.replace(pattern, replacement) : replacement(...m.slice(1));
+    return typeof replacement === 'string' ? part.replace(pattern, replacement) : replacement(...m.slice(1).map((g) => g ?? ''));
   }
   return part;
 }
@@ -84,13 +84,13 @@ export function backendMessage(text: string, lang: Lang): string {
     suffix = '; nessun tentativo rimasto';
   }
   const gaveUp = /^(.*) \(gave up after (\d+) attempts?\)$/s.exec(rest);
-  if (gaveUp) {
+  if (gaveUp?.[1] !== undefined && gaveUp[2] !== undefined) {
     rest = gaveUp[1];
     suffix = ` (abbandonato dopo ${gaveUp[2]} ${gaveUp[2] === '1' ? 'tentativo' : 'tentativi'})${suffix}`;
   }
   let prefix = '';
   const withClass = /^([A-Z][A-Za-z0-9]*(?:Error|Exception)): (.*)$/s.exec(rest);
-  if (withClass) {
+  if (withClass?.[1] !== undefined && withClass[2] !== undefined) {
     const name = withClass[1];
     prefix = `${CLASSES_IT[name] ?? `Errore (${name})`}: `;
     rest = withClass[2];

@@ -2,7 +2,7 @@ import { definePage, type ConsoleContext } from '../console.types.ts';
 import { defineMessages } from '../i18n/i18n.ts';
 import { isHtmx, renderPage } from '../console.render.tsx';
 import { Badge, HttpStatusBadge, StatusBadge, type Tone } from '../components/badge.tsx';
-import { HourlyChart, hourlyBuckets } from '../components/chart.tsx';
+import { firstHour, HourlyChart, hourlyBuckets } from '../components/chart.tsx';
 import { formatNumber } from '../components/numbers.ts';
 import { formatTime } from '../components/format.ts';
 import { said } from '../components/said.ts';
@@ -103,7 +103,7 @@ export function dayAndWeekStart(now: number, timeZone: string): { today: number;
     .formatToParts(new Date(now)).map((p) => [p.type, p.value]));
   const sinceMidnight = ((Number(parts.hour) % 24) * 3600 + Number(parts.minute) * 60 + Number(parts.second)) * 1000 + (now % 1000);
   const today = now - sinceMidnight;
-  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday);
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday ?? '');
   return { today, week: today - Math.max(0, weekday) * DAY };
 }
 
@@ -133,7 +133,7 @@ async function dashboardBody(c: ConsoleContext) {
     orders.countByChannelSince(week),
     orders.list({ state: 'parked', limit: 6 }),
     orders.list({ state: 'waiting', limit: 6 }),
-    orders.orderTimesSince(hourlyBuckets([], ui.now, CHART_HOURS)[0].start),
+    orders.orderTimesSince(firstHour(ui.now, CHART_HOURS)),
     batchesRepo.list({}, { limit: 5, offset: 0 }),
     batchesRepo.progressSince(today),
     new ShipmentsRepo(ctx.db).list({ limit: 5 }),
