@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { WebhookIntake } from './webhook.intake.ts';
-import { readBoundedBody } from '../server/request-body.ts';
+import { readRequestBody, requestHeaders } from '../server/request-body.ts';
 
 /**
  * `POST /webhooks/poleepo/:name?token=…` — the Poleepo webhook intake (DESIGN §3.2, §4.5). The name and token are
@@ -12,12 +12,12 @@ export function mountWebhookRoutes(app: Hono, intake: WebhookIntake): void {
     const webhook = await intake.identify(c.req.param('name'), c.req.query('token'));
     if (!webhook) return c.json(WebhookIntake.UNKNOWN.body, WebhookIntake.UNKNOWN.status, { Connection: 'close' });
     c.set('connectionId' as never, webhook.connectionId as never);
-    const body = await readBoundedBody(c.req.raw, intake.maxBodyBytes);
+    const body = await readRequestBody(c, intake.maxBodyBytes);
     if (!body.ok) {
       const refused = intake.tooLarge(webhook);
       return c.json(refused.body, refused.status, { Connection: 'close' });
     }
-    const outcome = await intake.accept(webhook, body.bytes, c.req.header());
+    const outcome = await intake.accept(webhook, body.bytes, requestHeaders(c));
     return c.json(outcome.body, outcome.status);
   });
 }
