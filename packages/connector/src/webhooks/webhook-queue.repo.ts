@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Db } from '../storage/db.ts';
 import type { Database } from '../storage/schema.ts';
 import type { WebhookMessagesTable, WebhookMessageStatus } from './webhooks.tables.ts';
@@ -16,19 +16,36 @@ export interface MessageFilter {
   offset?: number;
 }
 
+const MESSAGE_COLUMNS = [
+  'connection_id', 'webhook_id', 'event', 'resource_type', 'resource_id', 'event_id', 'dedupe_key', 'status', 'payload',
+  'attempts', 'last_error', 'note', 'duplicates', 'received_at', 'processed_at', 'updated_at',
+] as const satisfies readonly (keyof NewWebhookMessage)[];
+
+/**
+ * The intake's insert, written once per dialect rather than built by the query builder per message (building and
+ * compiling cost more than the insert itself; the text is also what SQLite's statement cache keys on).
+ */
+function messageInsertSql(dialect: Db['dialect']): string {
+  const params = MESSAGE_COLUMNS.map((_, i) => (dialect === 'postgres' ? `$${i + 1}` : '?')).join(', ');
+  return `INSERT INTO webhook_messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${params}) ON CONFLICT (connection_id, dedupe_key) DO NOTHING RETURNING id`;
+}
+
 /** The webhook queue: every message Poleepo sent us, durable before it is acknowledged. */
 export class WebhookQueueRepo {
-  constructor(private readonly db: Db) {}
+  private readonly insertSql: string;
+
+  constructor(private readonly db: Db) {
+    this.insertSql = messageInsertSql(db.dialect);
+  }
 
   /**
    * Stores a message unless the same one (connection + dedupe key) is already there; then counts the duplicate.
    * Runs in the caller's transaction so the message and its processing task commit together.
    */
   async insertOrCountDuplicate(trx: Kysely<Database>, row: NewWebhookMessage): Promise<{ id: number; duplicate: boolean }> {
-    const inserted = await trx.insertInto('webhook_messages').values(row)
-      .onConflict((oc) => oc.columns(['connection_id', 'dedupe_key']).doNothing())
-      .returning('id').executeTakeFirst();
-    if (inserted) return { id: inserted.id, duplicate: false };
+    const values = MESSAGE_COLUMNS.map((column) => row[column] ?? null);
+    const [inserted] = (await trx.executeQuery<{ id: number }>(CompiledQuery.raw(this.insertSql, values))).rows;
+    if (inserted) return { id: Number(inserted.id), duplicate: false };
     const existing = await trx.selectFrom('webhook_messages').select('id')
       .where('connection_id', '=', row.connection_id).where('dedupe_key', '=', row.dedupe_key).executeTakeFirstOrThrow();
     await trx.updateTable('webhook_messages').set((eb) => ({ duplicates: eb('duplicates', '+', 1) })).where('id', '=', existing.id).execute();
