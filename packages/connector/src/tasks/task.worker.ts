@@ -40,6 +40,14 @@ import { localHolderGone } from './task.holders.ts';
 import { describeIssues, type TaskContext, type TaskDefinition, type TaskRegistry } from './task.registry.ts';
 import type { TaskRow } from './task.types.ts';
 
+/**
+ * Reasons for the worker's own internal signals (a task settled, a sleep cut short). `abort()` without a reason
+ * builds a DOMException with its stack, once per task and per wake-up: measurable at webhook rates. Nobody reads these
+ * reasons; a handler's own signal still gets a real error (stopping, lease lost, timed out).
+ */
+const FINISHED = 'task settled';
+const WOKEN = 'woken';
+
 /** The lanes of DESIGN §2 and their default concurrency per worker process. */
 export const DEFAULT_LANES: Readonly<Record<string, number>> = { orders: 4, shipping: 2, webhooks: 4, products: 2, jobs: 2, maintenance: 1 };
 
@@ -175,7 +183,7 @@ export class Worker {
       }
       entry.controller.abort(new Error('Worker stopping'));
       // A handler that ignores its signal may never settle: its timers must not keep the process alive.
-      entry.finished.abort();
+      entry.finished.abort(FINISHED);
     }
     if (released > 0) this.logger.warn({ released }, 'stopped with unfinished tasks: leases released');
     return { released };
@@ -233,7 +241,7 @@ export class Worker {
     this.wakeScheduled = true;
     setImmediate(() => {
       this.wakeScheduled = false;
-      if (this.waitAbort) this.waitAbort.abort();
+      if (this.waitAbort) this.waitAbort.abort(WOKEN);
       else this.wakePending = true;
     });
   }
@@ -325,7 +333,7 @@ export class Worker {
       // Recording the outcome failed (the database refused or is gone): nothing is written, the lease is no longer
       // extended, and the reaper runs the task again once it expires — as if this worker had died. Never a rejection
       // nobody handles: that would end the process, and every lane and the webhook intake with it.
-      entry.finished.abort();
+      entry.finished.abort(FINISHED);
       this.logger.error({ err: error, taskId: task.id, kind: task.kind, lane: task.lane }, 'could not record a task outcome; the reaper will run it again when its lease expires');
       return { task, outcome: 'lost', error: describeError(error), failure: error };
     }).then((settled) => {
@@ -347,7 +355,10 @@ export class Worker {
   private async runTask(entry: RunningTask): Promise<SettledTask> {
     const { task } = entry;
     const startedAt = performance.now();
-    const log = this.logger.child({ taskId: task.id, kind: task.kind, lane: task.lane, attempt: task.attempts });
+    // The task's logger is made on first use: a child logger (bindings serialized and redacted) cost more CPU than a
+    // webhook's whole processing, and most tasks never log.
+    let child: Logger | undefined;
+    const log = (): Logger => (child ??= this.logger.child({ taskId: task.id, kind: task.kind, lane: task.lane, attempt: task.attempts }));
     const definition = this.registry.get(task.kind);
     let settled: SettledTask;
     if (!definition) {
@@ -363,13 +374,13 @@ export class Worker {
     this.metrics?.taskRuns.inc({ kind: task.kind, lane: task.lane, outcome: settled.outcome });
     this.metrics?.taskDuration.observe({ kind: task.kind }, (performance.now() - startedAt) / 1000);
     const err = settled.failure ?? settled.error;
-    if (settled.outcome === 'dead') log.error({ err }, 'task dead-lettered');
-    else if (settled.outcome === 'retry' || settled.outcome === 'rate_limited') log.warn({ err }, `task will be retried (${settled.outcome})`);
-    else if (settled.outcome === 'lost') log.warn({ err }, 'task lease was lost; its outcome was not recorded (another worker owns it now, or the reaper will)');
+    if (settled.outcome === 'dead') log().error({ err }, 'task dead-lettered');
+    else if (settled.outcome === 'retry' || settled.outcome === 'rate_limited') log().warn({ err }, `task will be retried (${settled.outcome})`);
+    else if (settled.outcome === 'lost') log().warn({ err }, 'task lease was lost; its outcome was not recorded (another worker owns it now, or the reaper will)');
     return settled;
   }
 
-  private async runHandler(entry: RunningTask, definition: TaskDefinition<unknown>, payload: unknown, log: Logger): Promise<SettledTask> {
+  private async runHandler(entry: RunningTask, definition: TaskDefinition<unknown>, payload: unknown, log: () => Logger): Promise<SettledTask> {
     const { task, controller } = entry;
     let leaseLost = false;
     let timedOut = false;
@@ -390,7 +401,7 @@ export class Worker {
         try {
           await extendLease();
         } catch (error) {
-          log.warn({ err: error }, 'heartbeat failed; will try again');
+          log().warn({ err: error }, 'heartbeat failed; will try again');
         }
         if (leaseLost) break;
       }
@@ -412,7 +423,9 @@ export class Worker {
     const ctx: TaskContext = {
       task: { id: task.id, kind: task.kind, lane: task.lane, attempt: task.attempts, maxAttempts: task.max_attempts, connectionId: task.connection_id },
       signal: controller.signal,
-      logger: log,
+      get logger() {
+        return log();
+      },
       heartbeat: extendLease,
       yield: () => new Promise((resolve) => setImmediate(resolve)),
     };
@@ -427,8 +440,8 @@ export class Worker {
         // if it ever settles, nothing of it is written.
         entry.abandoned = true;
         const abandonedAt = this.clock.now();
-        done.abort();
-        void handled.then((late) => log.warn({ err: late.ok ? undefined : late.error, lateByMs: this.clock.now() - abandonedAt }, 'an abandoned handler (timed out) settled at last; its outcome is ignored'));
+        done.abort(FINISHED);
+        void handled.then((late) => log().warn({ err: late.ok ? undefined : late.error, lateByMs: this.clock.now() - abandonedAt }, 'an abandoned handler (timed out) settled at last; its outcome is ignored'));
         if (entry.released) return { task, outcome: 'released' };
         if (leaseLost) return { task, outcome: 'lost' };
         return await this.classify(task, definition, new TaskTimeoutError(`Timed out after ${definition.timeoutMs} ms and still running ${this.timeoutGraceMs} ms after its signal was aborted: abandoned (slot freed)`));
@@ -441,7 +454,7 @@ export class Worker {
           ok = await this.queue.complete(task.id, this.workerId, first.result);
         } catch (writeError) {
           // The work is done but could not be recorded: the reaper runs it again (handlers are idempotent).
-          log.error({ err: writeError }, 'could not record a task success; the reaper will run it again when its lease expires');
+          log().error({ err: writeError }, 'could not record a task success; the reaper will run it again when its lease expires');
           return { task, outcome: 'lost', error: describeError(writeError), failure: writeError };
         }
         return { task, outcome: ok ? 'done' : 'lost', result: first.result };
@@ -451,7 +464,7 @@ export class Worker {
       if (leaseLost) return { task, outcome: 'lost', error: errorMessage(error), failure: error };
       return await this.classify(task, definition, timedOut ? new TaskTimeoutError(`Timed out after ${definition.timeoutMs} ms: ${errorMessage(error)}`, { cause: error }) : error);
     } finally {
-      done.abort();
+      done.abort(FINISHED);
       await heartbeats;
     }
   }

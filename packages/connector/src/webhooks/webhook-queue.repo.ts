@@ -91,11 +91,12 @@ export class WebhookQueueRepo {
       .where('id', '=', id).execute();
   }
 
-  /** A successful attempt: counted, done, error and note cleared, in one statement. */
-  async markDone(id: number, now: number): Promise<void> {
+  /** Successful attempts of several messages (those settled in one turn): one statement, one commit. */
+  async markManyDone(ids: readonly number[], now: number): Promise<void> {
+    if (ids.length === 0) return;
     await this.db.kysely.updateTable('webhook_messages')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'done', last_error: null, note: null, processed_at: now, updated_at: now }))
-      .where('id', '=', id).execute();
+      .where('id', 'in', [...ids]).execute();
   }
 
   /** Pending messages received before `before` (the safety net re-enqueues them). */
