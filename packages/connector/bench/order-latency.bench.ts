@@ -26,10 +26,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isQuick, reportSection } from './report.ts';
 
-const TEMPLATES = Number(process.env.BENCH_TEMPLATES ?? 8_000);
-const VARIANTS = Number(process.env.BENCH_VARIANTS ?? 40_000);
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 30);
+const TEMPLATES = Number(process.env.BENCH_TEMPLATES ?? (isQuick() ? 1_500 : 8_000));
+const VARIANTS = Number(process.env.BENCH_VARIANTS ?? (isQuick() ? 6_000 : 40_000));
+const ORDERS = Number(process.env.BENCH_ORDERS ?? (isQuick() ? 10 : 30));
 const RATE = Number(process.env.BENCH_ORDERS_RATE ?? 2);
 const ODOO_WORKERS = Number(process.env.BENCH_ODOO_WORKERS ?? 1);
 const ODOO_CHILD = '--odoo-child';
@@ -207,6 +208,21 @@ async function main(): Promise<void> {
       const sum = (waitsAfter[`${priority}_sum`] ?? 0) - (waitsBefore[`${priority}_sum`] ?? 0);
       if (count > 0) console.log(`   Odoo limiter, ${priority} calls during the export: ${count}, mean wait for a slot ${ms((sum / count) * 1000)} (poleepo_odoo_odoo_wait_seconds)`);
     }
+    const exportAloneS = (alone.endedAt - alone.startedAt) / 1000;
+    const exportDuringS = (task.endedAt - task.startedAt) / 1000;
+    reportSection(import.meta.url, {
+      id: 'order-latency-during-export',
+      title: 'Order latency during a full export',
+      setup: `${TEMPLATES} templates / ${VARIANTS} variants, all published; orders at ${RATE}/s, webhook received → confirmed sale order, first with nothing else running (idle), then while a full export runs. Odoo emulator 18 (calibrated, ${ODOO_WORKERS} worker${ODOO_WORKERS === 1 ? '' : 's'}) and Poleepo sandbox in their own processes; the connector on SQLite with its default settings.`,
+      figures: [
+        { id: 'idle-p50', label: 'Idle, p50', value: pct(idle.ms, 50), unit: 'ms' },
+        { id: 'during-p50', label: 'During the export, p50', value: pct(during.ms, 50), unit: 'ms', limit: { label: 'idle p50', value: pct(idle.ms, 50), unit: 'ms' }, ratio: ratio50, ratioLabel: 'of idle' },
+        { id: 'ratio-p50', label: 'p50 during / idle', value: ratio50, unit: '×', bar: { op: '<=', value: 2, source: 'issue 18, DESIGN §6' } },
+        { id: 'ratio-p90', label: 'p90 during / idle', value: ratio90, unit: '×', bar: { op: '<=', value: 2, source: 'issue 18, DESIGN §6' } },
+        { id: 'export-slowdown', label: 'Full export with orders flowing', value: exportDuringS, unit: 's', limit: { label: 'the same export alone', value: exportAloneS, unit: 's' }, ratio: exportDuringS / exportAloneS, ratioLabel: 'of alone' },
+      ],
+      notes: [`${idle.ms.length} orders idle, ${during.ms.length} confirmed while the export ran (${busyIds.length - during.ms.length} after it, left out).`],
+    });
   } finally {
     await service.stop({ drainMs: 0 });
     for (const c of [odoo.child, poleepo.child]) {

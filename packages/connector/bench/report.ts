@@ -135,9 +135,7 @@ export function sectionTable(section: BenchSectionResult): string {
     '',
     section.setup,
     '',
-    '| Figure | Measured | Bar | | Physical limit (and how close) |',
-    '|---|---|---|---|---|',
-    ...rows,
+    ...(rows.length ? ['| Figure | Measured | Bar | | Physical limit (and how close) |', '|---|---|---|---|---|', ...rows] : []),
     ...(section.notes?.length ? ['', ...section.notes.map((n) => `- ${n}`)] : []),
     '',
   ].join('\n');

@@ -18,8 +18,9 @@ import { buildServices } from '../src/app/modules.ts';
 import { ConnectionsService } from '../src/connections/connections.service.ts';
 import { measureImport } from '../src/orders/orders.timing.ts';
 import { silentLogger } from '../src/shared/logger.ts';
+import { isQuick, reportSection } from './report.ts';
 
-const SHIPS = Number(process.env.BENCH_SHIPS ?? 60);
+const SHIPS = Number(process.env.BENCH_SHIPS ?? (isQuick() ? 20 : 60));
 const FIELDS: [string, string][] = [
   ['sale.order', 'x_poleepo_order_id'], ['sale.order', 'x_poleepo_status'], ['sale.order', 'x_poleepo_channel'], ['sale.order', 'x_poleepo_url'],
   ['stock.picking', 'x_poleepo_shipment_id'], ['stock.picking', 'x_poleepo_courier'], ['stock.picking', 'x_poleepo_status'], ['stock.picking', 'x_poleepo_requested'],
@@ -87,6 +88,16 @@ console.log(`connector's own time per ship: p50 ${pct(connector, 50).toFixed(2)}
 console.log(`inside Odoo and Poleepo per ship: p50 ${pct(external, 50).toFixed(2)} ms; total p50 ${pct(total, 50).toFixed(2)} ms`);
 console.log(`outbound calls per ship: ${(calls / n).toFixed(1)}; connector share of a ship: ${(pct(connector, 50) / pct(total, 50) * 100).toFixed(0)} %`);
 console.log(`whole run (with order imports and packing): ${(elapsed / 1000).toFixed(1)} s`);
+reportSection(import.meta.url, {
+  id: 'ship',
+  title: 'Shipping: one ship',
+  setup: `${n} ships (after 5 warm-up): checks in Odoo, choices from Poleepo, intent and task recorded, shipping created, label fetched and attached to the picking and the sale order, chatter note. Odoo emulator 18 and Poleepo sandbox in the bench's process (not calibrated: their time is subtracted), SQLite.`,
+  figures: [
+    { id: 'connector-p50', label: "Connector's own time per ship, p50", value: pct(connector, 50), unit: 'ms', limit: { label: 'time inside Odoo and Poleepo calls, p50', value: pct(external, 50), unit: 'ms' } },
+    { id: 'connector-p99', label: "Connector's own time per ship, p99", value: pct(connector, 99), unit: 'ms' },
+  ],
+  notes: [`${(calls / n).toFixed(1)} outbound calls per ship.`],
+});
 await ctx.close();
 await sandbox.stop();
 await odoo.stop();

@@ -28,8 +28,9 @@ import { TaskQueue } from '../src/tasks/task.queue.ts';
 import { TaskRegistry } from '../src/tasks/task.registry.ts';
 import { Worker } from '../src/tasks/task.worker.ts';
 import type { TaskRow } from '../src/tasks/task.types.ts';
+import { isQuick, reportSection } from './report.ts';
 
-const N = Number(process.env.BENCH_TASKS ?? 5000);
+const N = Number(process.env.BENCH_TASKS ?? (isQuick() ? 1000 : 5000));
 
 /** A queue that times its claims (the bench measures; tests never wrap our modules). */
 class TimedQueue extends TaskQueue {
@@ -173,14 +174,26 @@ async function freshPostgres(url: string): Promise<Fresh> {
 
 async function run(label: string, fresh: () => Promise<Fresh>, scenarios: ((f: Fresh) => Promise<string[]>)[]): Promise<void> {
   console.log(`${label} (${N} tasks per scenario)`);
+  const lines: string[] = [];
   for (const scenario of scenarios) {
     const f = await fresh();
     try {
-      for (const l of await scenario(f)) console.log(l);
+      for (const l of await scenario(f)) {
+        console.log(l);
+        lines.push(l.trim().replace(/\s{2,}/g, ': ').replace(/: {0,}$/, ''));
+      }
     } finally {
       await f.cleanup();
     }
   }
+  // The queue's own overhead (handlers do nothing): no bar of its own; the intake and import figures carry it.
+  reportSection(import.meta.url, {
+    id: `task-queue-${label.toLowerCase()}`,
+    title: `Task queue on ${label}`,
+    setup: `${N} tasks per scenario, each on a fresh database; handlers do nothing, so the figures are the queue's own overhead.`,
+    figures: [],
+    notes: lines,
+  });
 }
 
 function pct(values: number[], p: number): number {
