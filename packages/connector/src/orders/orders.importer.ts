@@ -64,12 +64,29 @@ interface SaleOrderSeen {
  * that dies while waiting for the answer leaves the same instruction to whichever run comes next.
  */
 export class OrderImporter {
+  /** The bookkeeping writes of each run under way, by binding id (the task's serial key keeps one run per order). */
+  private readonly writes = new Map<number, WriteBehind>();
+
   constructor(private readonly repo: OrdersRepo, private readonly clock: Clock, private readonly logger: Logger) {}
 
   /** `seen.previousState` tells the caller where the order stood before this run. */
   async run(conn: OrderConnection, poleepoOrderId: string, signal?: AbortSignal, seen: { previousState?: string } = {}): Promise<ImportOutcome> {
-    const connectionId = conn.view.id;
-    let binding = await this.repo.ensure(connectionId, poleepoOrderId, this.clock.now());
+    const binding = await this.repo.ensure(conn.view.id, poleepoOrderId, this.clock.now());
+    const writes = new WriteBehind();
+    this.writes.set(binding.id, writes);
+    try {
+      return await this.runWith(conn, binding, signal, seen);
+    } finally {
+      this.writes.delete(binding.id);
+      // Every write of the run is stored (or its failure thrown) before the run ends: the task's outcome never
+      // precedes the binding's.
+      await writes.flush();
+    }
+  }
+
+  private async runWith(conn: OrderConnection, ensured: OrderBinding, signal: AbortSignal | undefined, seen: { previousState?: string }): Promise<ImportOutcome> {
+    let binding = ensured;
+    const poleepoOrderId = binding.poleepo_order_id;
     seen.previousState = binding.state;
     if (binding.recheck_at !== null && this.clock.now() < binding.recheck_at) {
       throw new RateLimitedError(`Order ${poleepoOrderId}: waiting until Odoo's request time limit has passed before looking for it again`, binding.recheck_at - this.clock.now());
@@ -155,6 +172,9 @@ export class OrderImporter {
     // without an answer, keeps the others off until then.
     const leaseMs = settings.orders.odooRequestTimeLimitMs + SETTLE_MARGIN_MS;
     const amounts = order as PoleepoOrderAmounts;
+    // From here on the run may create records in Odoo (the discount product, the customer, the order): the writes
+    // queued so far must be stored first, so nothing is created for a binding the database refused.
+    await this.writes.get(binding.id)?.flush();
     const discount = needsDiscountProduct(amounts) ? await discountProduct(conn, this.repo, this.clock, leaseMs, signal) : null;
 
     // Two orders of the same new customer imported at once must not create it twice: one lease per customer.
@@ -168,7 +188,7 @@ export class OrderImporter {
       if (!(error instanceof OrderUncertainError)) await this.repo.releaseLease(lease, held);
       throw error;
     }
-    await this.repo.releaseLease(lease, held);
+    await this.behind(binding, () => this.repo.releaseLease(lease, held));
     const setup = await conn.data.taxSetup();
     const plan = planOrderLines({
       setup: money.currency ? { ...setup, currencyRounding: money.currency.rounding } : setup,
@@ -208,7 +228,7 @@ export class OrderImporter {
     };
     // Marked before it is sent: should this process die before the answer, the create may still commit in Odoo up to
     // its request time limit later, so the next run (whenever the task comes back) waits that out before looking.
-    binding = await this.save(binding, { uncertain_step: 'create', recheck_at: this.clock.now() + leaseMs });
+    binding = await this.save(binding, { uncertain_step: 'create', recheck_at: this.clock.now() + leaseMs }, { durable: true });
     let id: number;
     try {
       id = await conn.odoo.create('sale.order', vals, { signal, context: { tracking_disable: true, mail_create_nosubscribe: true } });
@@ -373,12 +393,54 @@ export class OrderImporter {
   }
 
   /** Writes what changed (nothing written when nothing did): each round trip counts in the import's latency. */
-  private async save(binding: OrderBinding, patch: OrderBindingPatch): Promise<OrderBinding> {
+  /**
+   * Records a change of the binding. Written behind (DESIGN §6 order latency): the write is queued after the run's
+   * earlier ones, in order, and overlaps the next Odoo or Poleepo call instead of waiting for the database first — on
+   * PostgreSQL each round trip waited for was most of the connector's own time per order. `durable` waits until it
+   * (and every earlier write) is stored: the mark written before the create must be in the database before the create
+   * is sent (the crash rule of the class comment). The queue is also drained before the first record the run may
+   * create in Odoo (discount product, customer); confirmations, writes and pushes are idempotent and may overlap.
+   * A failed write fails the run at its next durable point or its end.
+   */
+  private async save(binding: OrderBinding, patch: OrderBindingPatch, options: { durable?: boolean } = {}): Promise<OrderBinding> {
     const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => (binding as Record<string, unknown>)[k] !== v));
-    if (Object.keys(changed).length === 0) return binding;
-    const full = { ...changed, updated_at: this.clock.now() };
-    await this.repo.update(binding.id, full);
-    return { ...binding, ...full } as OrderBinding;
+    if (Object.keys(changed).length > 0) {
+      const full = { ...changed, updated_at: this.clock.now() };
+      await this.behind(binding, () => this.repo.update(binding.id, full));
+      binding = { ...binding, ...full } as OrderBinding;
+    }
+    if (options.durable) await this.writes.get(binding.id)?.flush();
+    return binding;
+  }
+
+  /** Queues a write after the run's earlier ones (resolved at once); outside a run, writes it and waits. */
+  private async behind(binding: OrderBinding, write: () => Promise<void>): Promise<void> {
+    const writes = this.writes.get(binding.id);
+    if (writes) writes.add(write);
+    else await write();
+  }
+}
+
+/** Writes run one after another in the order they were queued; the first failure is kept and skips the rest. */
+class WriteBehind {
+  private chain: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | null = null;
+
+  add(write: () => Promise<void>): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failure) return;
+      try {
+        await write();
+      } catch (error) {
+        this.failure = { error };
+      }
+    });
+  }
+
+  /** Resolves once every queued write is stored; rejects with the first write's failure. */
+  async flush(): Promise<void> {
+    await this.chain;
+    if (this.failure) throw this.failure.error;
   }
 }
 
