@@ -82,7 +82,8 @@ export function readBoundedIncoming(incoming: IncomingMessage, maxBytes: number)
     };
     const onEnd = () => {
       stop();
-      resolve({ ok: true, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+      const [only] = chunks;
+      resolve({ ok: true, bytes: chunks.length === 1 && only ? only : Buffer.concat(chunks, size) });
     };
     const onError = (error: Error) => {
       stop();
