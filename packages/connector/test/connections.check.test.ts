@@ -153,5 +153,14 @@ describe('connection test against a host that is not Odoo or Poleepo', () => {
     expect(JSON.stringify(report)).not.toContain(MARKER);
     expect(report.checks.find((c) => c.name === 'connection')).toMatchObject({ status: 'fail' });
     expect(report.checks.find((c) => c.name === 'token')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^Could not obtain a Poleepo access token: HTTP 200/) });
+    // Nor does the API log keep the foreign host's answers: a status and a size, never the text.
+    await ctx.apiLog.flush();
+    const logged = await ctx.apiLogRepo.list({ limit: 100 });
+    expect(logged.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.stringify(logged)).not.toContain(MARKER);
+    for (const row of logged) {
+      expect(row.status, row.path).toBe(200);
+      expect(row.response_body, row.path).toMatch(/^\(\d+ bytes, not kept: connection test\)$/);
+    }
   });
 });

@@ -17,6 +17,8 @@ export interface ApiCall {
   responseBody?: string | null;
   /** Values known to be secret for this call (API key, token), removed wherever they appear. */
   secrets?: readonly string[];
+  /** A probe: its answer, whatever the status, is information (not counted as an error). */
+  probe?: boolean;
 }
 
 export interface ApiLogRecorderOptions {
@@ -64,6 +66,7 @@ export class ApiLogRecorder {
       error: call.error ? redactText(call.error, secrets).slice(0, 2000) : null,
       request_body: redactBody(call.requestBody, this.maxBodyLength, secrets),
       response_body: redactBody(call.responseBody, this.maxBodyLength, secrets),
+      probe: call.probe ? 1 : 0,
       created_at: this.clock.now(),
     };
     this.buffer.push(entry);

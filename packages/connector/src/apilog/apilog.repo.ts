@@ -44,7 +44,8 @@ export class ApiLogRepo {
     if (filter.direction) q = q.where('direction', '=', filter.direction);
     if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
     if (filter.pathContains) q = q.where('path', 'like', `%${filter.pathContains}%`);
-    if (filter.errorsOnly) q = q.where((eb) => eb.or([eb('error', 'is not', null), eb('status', '>=', 400), eb('status', 'is', null)]));
+    // A probe's answer is what it asked for (a 303, a 404): not an error, unless no answer came (error set, status null).
+    if (filter.errorsOnly) q = q.where((eb) => eb.or([eb('status', 'is', null), eb.and([eb('probe', '=', 0), eb.or([eb('error', 'is not', null), eb('status', '>=', 400)])])]));
     return q;
   }
 

@@ -149,9 +149,12 @@ export class ConnectionsService {
     const connection = await this.get(ref);
     const secrets = await this.secrets(connection.id);
     const results: ConnectionCheckResult[] = [];
+    // The hosts under test may be anything typed in a form: their answers are judged, not kept. The API log records
+    // each call's status and size only (issue 15: show a verdict, never a foreign body).
+    const ctx = { ...this.ctx, http: this.ctx.http.withLogPolicy({ responseBody: 'size-only', reason: 'connection test' }) };
     for (const check of this.checks) {
       try {
-        const outcome = await check({ ctx: this.ctx, connection, secrets, signal: opts.signal });
+        const outcome = await check({ ctx, connection, secrets, signal: opts.signal });
         results.push(...outcome.checks);
         if (outcome.odooFacts) await this.recordOdooFacts(connection.id, outcome.odooFacts);
       } catch (error) {

@@ -33,6 +33,18 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** `manual` returns a 3xx as is (a probe that must not land on a login page); default `follow`. */
   redirect?: RequestRedirect;
+  /** A probe: any HTTP answer is the information sought, recorded as a probe and not as an error. */
+  probe?: boolean;
+}
+
+/**
+ * How a client records calls in the API log. `responseBody: 'size-only'` keeps the status and the size of each answer
+ * but not its text: `connection test` calls a host the person typed, whose answers are no business of the log.
+ */
+export interface HttpLogPolicy {
+  responseBody: 'kept' | 'size-only';
+  /** Why the body was not kept (shown in its place). */
+  reason?: string;
 }
 
 export interface HttpResponse {
@@ -70,9 +82,14 @@ export class HttpClient {
   private readonly fetchImpl: FetchLike;
   private readonly random: () => number;
 
-  constructor(private readonly deps: HttpClientDeps) {
+  constructor(private readonly deps: HttpClientDeps, private readonly logPolicy: HttpLogPolicy = { responseBody: 'kept' }) {
     this.fetchImpl = deps.fetch ?? ((url, init) => fetch(url, init));
     this.random = deps.random ?? Math.random;
+  }
+
+  /** The same client (fetch, API log, ledger) recording its calls under another policy. */
+  withLogPolicy(policy: HttpLogPolicy): HttpClient {
+    return new HttpClient(this.deps, policy);
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -123,6 +140,11 @@ export class HttpClient {
     return backoffDelay(attempt, { baseMs: policy.baseDelayMs ?? 250, capMs: policy.maxDelayMs ?? 10_000, jitter: { spread: 'upper-half' } }, this.random);
   }
 
+  private loggedBody(text: string): string {
+    if (this.logPolicy.responseBody === 'kept') return text;
+    return `(${Buffer.byteLength(text)} bytes, not kept${this.logPolicy.reason ? `: ${this.logPolicy.reason}` : ''})`;
+  }
+
   private async once(req: HttpRequest): Promise<HttpResponse> {
     const started = performance.now();
     const timeout = AbortSignal.timeout(req.timeoutMs ?? 30_000);
@@ -134,8 +156,8 @@ export class HttpClient {
       const durationMs = performance.now() - started;
       this.deps.apiLog?.record({
         connectionId: req.connectionId, system: req.system, direction: 'outbound', method: req.method, path: logPath,
-        status: res.status, durationMs, error: res.ok ? null : `HTTP ${res.status}`,
-        requestBody: req.body ?? null, responseBody: text, secrets: req.secrets,
+        status: res.status, durationMs, error: res.ok || req.probe ? null : `HTTP ${res.status}`, probe: req.probe,
+        requestBody: req.body ?? null, responseBody: this.loggedBody(text), secrets: req.secrets,
       });
       return { status: res.status, headers: res.headers, text, durationMs };
     } catch (cause) {
@@ -146,7 +168,7 @@ export class HttpClient {
         : `${req.method} ${logPath} failed: ${describeNetworkError(cause)}`;
       this.deps.apiLog?.record({
         connectionId: req.connectionId, system: req.system, direction: 'outbound', method: req.method, path: logPath,
-        status: null, durationMs, error: message, requestBody: req.body ?? null, responseBody: null, secrets: req.secrets,
+        status: null, durationMs, error: message, requestBody: req.body ?? null, responseBody: null, secrets: req.secrets, probe: req.probe,
       });
       throw new TransportError(message, timedOut, { cause });
     }

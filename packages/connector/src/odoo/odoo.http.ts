@@ -23,6 +23,8 @@ export interface OdooHttpRequest {
   logPath?: string;
   signal?: AbortSignal;
   redirect?: RequestRedirect;
+  /** Recorded as a probe: its answer is information, not an error (the JSON-2 transport probe). */
+  probe?: boolean;
 }
 
 const USER_AGENT = 'poleepo-odoo-connector';
@@ -44,6 +46,7 @@ export async function sendToOdoo(http: HttpClient, endpoint: OdooEndpoint, req: 
       logPath: req.logPath,
       signal: req.signal,
       redirect: req.redirect,
+      probe: req.probe,
     });
   } catch (error) {
     if (error instanceof TransportError) {

@@ -38,7 +38,7 @@ export async function probeOdoo(deps: { http: HttpClient; clock: Clock; endpoint
     const json2 = new Json2Transport(deps);
     const path = '/json/2/res.users/context_get';
     const res = await sendToOdoo(deps.http, deps.endpoint, {
-      method: 'POST', path, body: '{}', headers: json2Headers(deps.endpoint), redirect: 'manual', ...opts, logPath: `${path} (transport probe)`,
+      method: 'POST', path, body: '{}', headers: json2Headers(deps.endpoint), redirect: 'manual', ...opts, logPath: `${path} (transport probe)`, probe: true,
     }, { model: 'res.users', method: 'context_get' });
     if (res.status === 200 && isJson(res)) {
       const ctx = parseJson(res, { path }) as { uid?: number } | null;

@@ -29,9 +29,9 @@ const NEEDED: Record<PoleepoArea, { level: 'write'; why: string }> = {
 
 /** Read probe (a one-item list) and side-effect-free write probe (an update of id 0, docs/poleepo-api.md §3). */
 const PROBES: Record<PoleepoArea, { read: (c: PoleepoClient) => Promise<unknown>; write: (c: PoleepoClient) => Promise<unknown> }> = {
-  orders: { read: (c) => c.page('orders.list', 0, 1), write: (c) => c.call('orders.updateStatus', { params: { id: 0 }, body: {} }) },
-  products: { read: (c) => c.page('products.list', 0, 1), write: (c) => c.call('products.update', { params: { id: 0 }, body: {} }) },
-  shipping: { read: (c) => c.page('carriers.list', 0, 1), write: (c) => c.call('shippings.updateStatus', { params: { id: 0 }, body: {} }) },
+  orders: { read: (c) => c.page('orders.list', 0, 1, { probe: true }), write: (c) => c.call('orders.updateStatus', { params: { id: 0 }, body: {}, probe: true }) },
+  products: { read: (c) => c.page('products.list', 0, 1, { probe: true }), write: (c) => c.call('products.update', { params: { id: 0 }, body: {}, probe: true }) },
+  shipping: { read: (c) => c.page('carriers.list', 0, 1, { probe: true }), write: (c) => c.call('shippings.updateStatus', { params: { id: 0 }, body: {}, probe: true }) },
 };
 
 /**

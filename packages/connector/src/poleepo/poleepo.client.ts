@@ -65,6 +65,8 @@ interface CallOptions extends PoleepoRequestOptions {
   params?: Record<string, string | number>;
   query?: Record<string, string | number | boolean | null | undefined>;
   body?: unknown;
+  /** A probe (`connection test`'s permission checks): recorded as such, its 403/404 is not an API error. */
+  probe?: boolean;
 }
 
 export interface Page<T> {
@@ -141,7 +143,7 @@ export class PoleepoClient {
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
       const current = await this.tokens.current();
-      const res = await this.send(key, spec, url, body, current.token, options.signal);
+      const res = await this.send(key, spec, url, body, current.token, options.signal, options.probe);
       if (res.status === 401 && attempt === 0) {
         await this.tokens.invalidate(current.version);
         continue;
@@ -159,7 +161,7 @@ export class PoleepoClient {
     return `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
   }
 
-  private async send(key: PoleepoEndpointKey, spec: EndpointSpec, url: string, body: string | undefined, token: string | null, signal?: AbortSignal): Promise<HttpResponse> {
+  private async send(key: PoleepoEndpointKey, spec: EndpointSpec, url: string, body: string | undefined, token: string | null, signal?: AbortSignal, probe?: boolean): Promise<HttpResponse> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -177,7 +179,7 @@ export class PoleepoClient {
       try {
         res = await this.deps.http.request({
           system: 'poleepo', connectionId: this.connectionId, method: spec.method, url, headers, body,
-          timeoutMs: this.deps.timeoutMs ?? 30_000, retry, secrets, signal,
+          timeoutMs: this.deps.timeoutMs ?? 30_000, retry, secrets, signal, probe,
           rateLimit: rule ? { accountKey: this.accountKey, endpoint: key, rule } : undefined,
         });
       } catch (error) {

@@ -116,6 +116,8 @@ export interface ApiLogTable {
   error: string | null;
   request_body: string | null;
   response_body: string | null;
+  /** 1: a probe (an answer expected to be a 3xx/4xx, information rather than a failure); migration 0080. */
+  probe: Generated<number>;
   created_at: number;
 }
 
