@@ -42,19 +42,20 @@ export async function handleJson2(ctx: EmulatorContext, req: Json2Request): Prom
     }
     const body = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
     const { ids, ...named } = body;
-    const outcome = await ctx.runner.run({
+    return await ctx.runner.run({
       transport: 'json2', uid, model: decodeURIComponent(m[1]), method: decodeURIComponent(m[2]), args: [], kwargs: named, ids, hasIds: 'ids' in body,
+    }, (outcome) => {
+      switch (outcome.kind) {
+        case 'result':
+          return jsonReply(200, outcome.value === undefined ? null : outcome.value);
+        case 'error':
+          return json2Error(profile, outcome.error);
+        case 'http500':
+          return htmlReply(500, SERVER_ERROR_500);
+        default:
+          return destroyReply();
+      }
     });
-    switch (outcome.kind) {
-      case 'result':
-        return jsonReply(200, outcome.value === undefined ? null : outcome.value);
-      case 'error':
-        return json2Error(profile, outcome.error);
-      case 'http500':
-        return htmlReply(500, SERVER_ERROR_500);
-      default:
-        return destroyReply();
-    }
   } catch (error) {
     if (error instanceof OdooError) return json2Error(profile, error);
     throw error;

@@ -109,15 +109,16 @@ async function objectService(ctx: EmulatorContext, id: unknown, method: string, 
   if (typeof uid !== 'number' || !ctx.registry.checkCredentials(uid, secret)) throw accessDenied();
   const positional = method === 'execute_kw' ? args[5] ?? [] : args.slice(5);
   const kwargs = method === 'execute_kw' ? ((args[6] as Record<string, unknown>) ?? {}) : {};
-  const outcome = await ctx.runner.run({ transport: 'jsonrpc', uid, model, method: fn, args: positional, kwargs: kwargs && typeof kwargs === 'object' ? kwargs : {} });
-  switch (outcome.kind) {
-    case 'result':
-      return rpcResult(id, outcome.value);
-    case 'error':
-      return rpcError(profile, id, outcome.error);
-    case 'http500':
-      return htmlReply(500, SERVER_ERROR_500);
-    default:
-      return destroyReply();
-  }
+  return ctx.runner.run({ transport: 'jsonrpc', uid, model, method: fn, args: positional, kwargs: kwargs && typeof kwargs === 'object' ? kwargs : {} }, (outcome) => {
+    switch (outcome.kind) {
+      case 'result':
+        return rpcResult(id, outcome.value);
+      case 'error':
+        return rpcError(profile, id, outcome.error);
+      case 'http500':
+        return htmlReply(500, SERVER_ERROR_500);
+      default:
+        return destroyReply();
+    }
+  });
 }
