@@ -25,6 +25,10 @@ export interface VariantPage {
 
 /** Records per read while order or shipping work shares the connection (see ProductOdoo.readSize). */
 export const CONTENDED_PAGE_SIZE = 250;
+/** Templates or attribute values per read in a full export (searchReadAll's largest page). */
+const REFERENCE_PAGE_SIZE = 10_000;
+/** Template ids named in one attribute-value domain (≈ 150 KB of request at most). */
+const TEMPLATE_IDS_PER_DOMAIN = 20_000;
 /** How long after the last order or shipping call reads stay short. */
 export const CONTENTION_WINDOW_MS = 10_000;
 
@@ -69,6 +73,14 @@ export class ProductOdoo {
    */
   readSize(): number {
     return this.client.interactiveWithin(CONTENTION_WINDOW_MS) ? Math.min(this.pageSize, CONTENDED_PAGE_SIZE) : this.pageSize;
+  }
+
+  /**
+   * Records per read of templates and attribute values in a full export: as many as a call may carry (their records
+   * are small — a page of 10,000 templates is ≈ 3 MB of JSON), unless order work shares the connection (readSize).
+   */
+  referenceReadSize(): number {
+    return this.client.interactiveWithin(CONTENTION_WINDOW_MS) ? CONTENDED_PAGE_SIZE : REFERENCE_PAGE_SIZE;
   }
 
   /** Odoo's clock now (a datetime default evaluated by Odoo): change cursors never depend on our own clock. */
@@ -136,7 +148,10 @@ export class ProductOdoo {
       warnings.push(`Unknown length unit "${length}": dimensions are taken as millimetres`);
       length = 'mm';
     }
-    return { weight, length };
+    // The connector's x_poleepo_width/height/depth are labelled "(cm)" and hold centimetres; a dimension mapped to
+    // another field holds the database's length unit.
+    const unitOf = (field: string | null) => (field === null || field.startsWith('x_poleepo_') ? 'cm' : length!);
+    return { weight, length, dimensions: { width: unitOf(this.plan.dims.width), height: unitOf(this.plan.dims.height), depth: unitOf(this.plan.dims.depth) } };
   }
 
   async readCategories(ids: readonly number[]): Promise<CategorySource[]> {
@@ -242,18 +257,23 @@ export class ProductOdoo {
   }
 
   /**
-   * The templates of the followed variants and their attribute values, in pages of the read size (a full export:
-   * 20,000 templates in ≈ 10 search_read calls where reading them by ids with each variant page takes 50, each `read`
-   * costing Odoo about twice a search_read's overhead — docs/odoo-api.md §D).
+   * The templates of the followed variants and their attribute values, in large pages (a full export: 20,000 templates
+   * and their 27,000 attribute values in 5 search_read calls, where reading them by ids with each variant page took
+   * 50, each `read` costing Odoo about twice a search_read's overhead — docs/odoo-api.md §D).
    */
   async *streamFollowedTemplates(): AsyncGenerator<{ templates: TemplateSource[]; ptavs: PtavSource[] }> {
     const followed: OdooDomain = [['product_variant_ids', 'any', this.followedDomain()]];
-    for await (const page of this.client.searchReadAll('product.template', followed, { fields: this.plan.template, pageSize: () => this.readSize(), context: { bin_size: true, active_test: false } })) {
+    const templateIds: number[] = [];
+    for await (const page of this.client.searchReadAll('product.template', followed, { fields: this.plan.template, pageSize: () => this.referenceReadSize(), context: { bin_size: true, active_test: false } })) {
+      for (const r of page.records) templateIds.push(r.id);
       yield { templates: page.records.map((r) => toTemplate(r, this.plan)), ptavs: [] };
     }
+    // Their attribute values by template id (a plain indexed lookup, where a second `any` would make Odoo join again).
     const intern = new Map<string, string>();
-    for await (const page of this.client.searchReadAll('product.template.attribute.value', [['product_tmpl_id', 'any', followed]], { fields: [...PTAV_FIELDS], pageSize: () => Math.max(this.readSize(), 5000), context: { active_test: false } })) {
-      yield { templates: [], ptavs: page.records.map((r) => toPtav(r, intern)) };
+    for (const ids of chunks(templateIds, TEMPLATE_IDS_PER_DOMAIN)) {
+      for await (const page of this.client.searchReadAll('product.template.attribute.value', [['product_tmpl_id', 'in', ids]], { fields: [...PTAV_FIELDS], pageSize: () => this.referenceReadSize(), context: { active_test: false } })) {
+        yield { templates: [], ptavs: page.records.map((r) => toPtav(r, intern)) };
+      }
     }
   }
 
