@@ -36,7 +36,7 @@ const TEMPLATE: TemplateSource = {
 const VARIANT: VariantSource = {
   id: 12, templateId: 9, displayName: '[FURN_0096] Customizable Desk (Steel, White)', defaultCode: 'FURN_0096', poleepoSku: null, barcode: '8001234567890',
   active: true, published: true, ref: null, needsUpdate: false, lastError: null, lstPrice: 800.4, quantity: 45.7, weight: 12.5,
-  codes: { upc: '012345678905', isbn: null, mpn: 'MPN-1' }, dimensions: { width: 1600, height: 750, depth: 0 }, ptavIds: [1, 3], hasImage: false,
+  codes: { upc: '012345678905', isbn: null, mpn: 'MPN-1' }, dimensions: { width: 160, height: 75, depth: 0 }, ptavIds: [1, 3], hasImage: false,
 };
 
 function context(book: TaxBook, overrides: Partial<MappingContext> = {}): MappingContext {
@@ -101,8 +101,21 @@ describe('product mapping (DESIGN §4.3)', () => {
     expect(lengthUnitFromVolume('ft³')).toBe('ft');
     expect(lengthUnitFromVolume('m³')).toBe('mm');
     const book = new TaxBook([], facts(18, 'round_per_line'));
-    const m = mapVariant({ ...VARIANT, weight: 10, dimensions: { width: 2, height: 1, depth: 0.5 } }, TEMPLATE, context(book, { units: { weight: 'lb', length: 'ft' } }));
+    // Dimensions mapped to fields of the database (not the connector's own) hold its length unit.
+    const m = mapVariant({ ...VARIANT, weight: 10, dimensions: { width: 2, height: 1, depth: 0.5 } }, TEMPLATE, context(book, { units: { weight: 'lb', length: 'ft', dimensions: { width: 'ft', height: 'ft', depth: 'ft' } } }));
     expect(m.entry).toMatchObject({ weight: 4.535924, width: 60.96, height: 30.48, depth: 15.24 });
+  });
+
+  it('the connector\'s own dimension fields hold centimetres (labelled "(cm)"): a merchant\'s 30 is sent as 30, not 3', () => {
+    const book = new TaxBook([], facts(18, 'round_per_line'));
+    const own = mapVariant({ ...VARIANT, dimensions: { width: 30, height: 12.5, depth: 0.35 } }, TEMPLATE, context(book, { units: { weight: 'kg', length: 'mm', dimensions: { width: 'cm', height: 'cm', depth: 'cm' } } }));
+    expect(own.entry).toMatchObject({ width: 30, height: 12.5, depth: 0.35 });
+    // Facts stored before the unit was recorded: the default mapping, centimetres.
+    const stored = mapVariant({ ...VARIANT, dimensions: { width: 30, height: 0, depth: 0 } }, TEMPLATE, context(book, { units: { weight: 'kg', length: 'mm' } }));
+    expect(stored.entry.width).toBe(30);
+    // One dimension mapped to a database field in millimetres, the others the connector's.
+    const mixed = mapVariant({ ...VARIANT, dimensions: { width: 300, height: 12, depth: 4 } }, TEMPLATE, context(book, { units: { weight: 'kg', length: 'mm', dimensions: { width: 'mm', height: 'cm', depth: 'cm' } } }));
+    expect(mixed.entry).toMatchObject({ width: 30, height: 12, depth: 4 });
   });
 
   it('quantity: an integer rounded down, never negative, and Odoo float noise does not lose a unit', () => {

@@ -195,6 +195,22 @@ for (const version of [17, 18, 19] as const) {
       expect((await checkOdoo(world.ctx, id)).complete).toBe(true);
     });
 
+    it('an installation provisioned before the dimensions showed their unit gets the "(cm)" labels from provision', async () => {
+      world = await provisioningWorld(version);
+      const id = await world.connect('shop', 1);
+      await world.provisioning.provision(id);
+      // As an earlier version of the connector left them: "Width", "Height", "Depth", no unit.
+      const dims = call('ir.model.fields', 'search_read', [[['model', '=', 'product.product'], ['name', 'in', ['x_poleepo_width', 'x_poleepo_height', 'x_poleepo_depth']]]], { fields: ['name'] });
+      for (const f of dims as { id: number; name: string }[]) call('ir.model.fields', 'write', [[f.id], { field_description: String(f.name).replace('x_poleepo_', '').replace(/^./, (c: string) => c.toUpperCase()), help: 'sent to Poleepo.' }]);
+      const check = await checkOdoo(world.ctx, id);
+      expect(check.items.filter((i) => i.status === 'outdated').map((i) => i.label).sort()).toEqual(['field product.product.x_poleepo_depth', 'field product.product.x_poleepo_height', 'field product.product.x_poleepo_width']);
+      const updated = await world.provisioning.provision(id);
+      expect(updated.counts).toMatchObject({ created: 0, updated: 3 });
+      const labels = call('ir.model.fields', 'search_read', [[['model', '=', 'product.product'], ['name', 'in', ['x_poleepo_width', 'x_poleepo_height', 'x_poleepo_depth']]]], { fields: ['name', 'field_description'], order: 'name asc' });
+      expect((labels as { field_description: string }[]).map((f) => f.field_description)).toEqual(['Depth (cm)', 'Height (cm)', 'Width (cm)']);
+      expect((await checkOdoo(world.ctx, id)).complete).toBe(true);
+    });
+
     it('adopts what an interrupted run made without its xmlid and repairs what a person changed', async () => {
       world = await provisioningWorld(version);
       const id = await world.connect('shop', 1);

@@ -8,6 +8,9 @@ import type { CategorySource, Problem, ProductEntry, PtavSource, TemplateSource,
  * 100,000 variants): no allocation beyond the entry, taxes memoised in the TaxBook.
  */
 
+/** The connector's own dimension fields hold centimetres (their Odoo labels say so). */
+const CONNECTOR_DIMENSION_UNITS = { width: 'cm', height: 'cm', depth: 'cm' } as const;
+
 export interface MappingSettings {
   parentSkuPrefix: string;
   categoryMode: 'name' | 'complete_name';
@@ -99,9 +102,10 @@ export function mapVariant(v: VariantSource, t: TemplateSource, ctx: MappingCont
   entry.isbn = v.codes.isbn;
   entry.mpn = v.codes.mpn;
   if (v.weight > 0) entry.weight = toKg(v.weight, ctx.units.weight);
-  if (v.dimensions.width > 0) entry.width = toCm(v.dimensions.width, ctx.units.length);
-  if (v.dimensions.height > 0) entry.height = toCm(v.dimensions.height, ctx.units.length);
-  if (v.dimensions.depth > 0) entry.depth = toCm(v.dimensions.depth, ctx.units.length);
+  const dims = ctx.units.dimensions ?? CONNECTOR_DIMENSION_UNITS;
+  if (v.dimensions.width > 0) entry.width = toCm(v.dimensions.width, dims.width);
+  if (v.dimensions.height > 0) entry.height = toCm(v.dimensions.height, dims.height);
+  if (v.dimensions.depth > 0) entry.depth = toCm(v.dimensions.depth, dims.depth);
   entry.price = price;
   entry.price_with_tax = ctx.taxes.priceWithTax(taxSet, price);
   entry.vat_rate = rate ?? 0;

@@ -65,6 +65,12 @@ export interface CategorySource {
 export interface UnitNames {
   weight: string;
   length: string;
+  /**
+   * The unit each mapped dimension field holds: `cm` for the connector's own x_poleepo_width/height/depth (labelled
+   * "(cm)" in Odoo: a merchant's 30 is 30 cm), the database's length unit for any other mapped field. Absent in facts
+   * stored before this existed: the default mapping, cm.
+   */
+  dimensions?: { width: string; height: string; depth: string };
 }
 
 /** A Poleepo batch entry (docs/poleepo-api.md §4.4), built by the mapper. */

@@ -30,9 +30,11 @@ export const POLEEPO_FIELDS: readonly PoleepoField[] = [
   product('x_poleepo_upc', 'char', 'UPC', 'UPC code sent to Poleepo (the EAN is the barcode).'),
   product('x_poleepo_isbn', 'char', 'ISBN', 'ISBN sent to Poleepo.'),
   product('x_poleepo_mpn', 'char', 'MPN', 'Manufacturer part number sent to Poleepo.'),
-  product('x_poleepo_width', 'float', 'Width', 'Width sent to Poleepo.'),
-  product('x_poleepo_height', 'float', 'Height', 'Height sent to Poleepo.'),
-  product('x_poleepo_depth', 'float', 'Depth', 'Depth sent to Poleepo.'),
+  // Centimetres, as the label says and as sent (Poleepo takes cm): a merchant's 30 is 30 cm. `provision` updates the
+  // labels of installations made before the unit was shown.
+  product('x_poleepo_width', 'float', 'Width (cm)', 'Width in centimetres, sent to Poleepo as typed.'),
+  product('x_poleepo_height', 'float', 'Height (cm)', 'Height in centimetres, sent to Poleepo as typed.'),
+  product('x_poleepo_depth', 'float', 'Depth (cm)', 'Depth in centimetres, sent to Poleepo as typed.'),
   product('x_poleepo_last_error', 'char', 'Poleepo Last Error', 'The last error Poleepo or the connector reported for this variant.'),
   { model: 'sale.order', name: 'x_poleepo_order_id', type: 'char', label: 'Poleepo Order ID', help: 'The order id on Poleepo (set by the connector; the key that keeps an order from being imported twice).', index: true, companyScoped: false },
   { model: 'sale.order', name: 'x_poleepo_status', type: 'char', label: 'Poleepo Status', help: 'The order status on Poleepo.', companyScoped: false },
