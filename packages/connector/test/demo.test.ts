@@ -28,6 +28,9 @@ describe('poleepo-odoo demo', () => {
     }, 45_000, 'a completed product batch');
     const odoo = demo.odoo;
     await eventually(async () => Number(await odoo.call('product.product', 'search_count', [[['x_poleepo_ref', '!=', false]]])) > 0, 30_000, 'Poleepo ids written back to Odoo');
+    // Only storable products are published (the demo's services have no SKU: they would only show as errors).
+    expect(await odoo.call('product.product', 'search_count', [[['x_poleepo_published', '=', true], ['type', '=', 'service']]])).toBe(0);
+    expect(Number(await odoo.call('product.product', 'search_count', [[['x_poleepo_published', '=', true]]]))).toBeGreaterThan(0);
 
     // Orders: placed on marketplaces, delivered by webhook, confirmed sale orders with the Poleepo info.
     await eventually(async () => {

@@ -94,6 +94,16 @@ describe('products and batches CLI', () => {
     const all = await run(['products', 'unpublish', '--all']);
     expect(all.code).toBe(0);
     expect(published()).toEqual([]);
+    // --all publishes the saleable storable products only: services and consumables (no stock, often no SKU) stay out.
+    expect((await run(['products', 'publish', '--all'])).code).toBe(0);
+    const storable = k.version === 17 ? [['type', '=', 'product']] : [['is_storable', '=', true]];
+    const everyPublished = k.call<number[]>('product.product', 'search', [[['x_poleepo_published', '=', true]]], { order: 'id asc' });
+    expect(everyPublished).toEqual(k.call<number[]>('product.product', 'search', [[['sale_ok', '=', true], ...storable]], { order: 'id asc' }));
+    expect(k.call<number>('product.product', 'search_count', [[['x_poleepo_published', '=', true], ['type', '=', 'service']]])).toBe(0);
+    expect(k.call<number>('product.product', 'search_count', [[['sale_ok', '=', true], ['type', '=', 'service']]])).toBeGreaterThan(0);
+    expect((await run(['products', 'unpublish', '--all'])).code).toBe(0);
+    expect(everyPublished.length).toBeGreaterThan(0);
+    expect(k.call<number>('product.product', 'search_count', [[['x_poleepo_published', '=', true]]])).toBe(0);
     expect((await run(['products', 'publish'])).stderr).toMatch(/^Error: Name exactly one of: a SKU, --template ID, --all/);
     expect((await run(['products', 'publish', sku, '--all'])).code).toBe(1);
     expect((await run(['products', 'publish', '--template', 'abc'])).stderr).toBe('Error: --template must be a whole number (got "abc")\n');

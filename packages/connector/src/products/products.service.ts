@@ -321,8 +321,13 @@ export class ProductsService {
     } else if ('templateId' in target) {
       ids = await odoo.client.search('product.product', [['product_tmpl_id', '=', target.templateId]], { order: 'id asc' });
       if (!ids.length) throw new ValidationError(`Template ${target.templateId} has no active variant in Odoo`);
+    } else if (value) {
+      // Every saleable storable product: services and consumables have no stock and (in the demo) no SKU; sent, they
+      // would only show as errors on Poleepo.
+      const { storable } = await odoo.client.capabilities();
+      ids = await odoo.client.search('product.product', [['sale_ok', '=', true], [storable.field, '=', storable.value], ['x_poleepo_published', '=', false]], { order: 'id asc' });
     } else {
-      ids = await odoo.client.search('product.product', [['sale_ok', '=', true], ['x_poleepo_published', '=', !value]], { order: 'id asc' });
+      ids = await odoo.client.search('product.product', [['x_poleepo_published', '=', true]], { order: 'id asc' });
     }
     await odoo.writeVariants(ids, { x_poleepo_published: value });
     return { count: ids.length, ids };
