@@ -40,7 +40,7 @@ describe.each(dialects)('GET /images/:token on %s', (dialect) => {
     await k.services.products.poll(k.connectionId);
   }
 
-  it('sends signed URLs of the variant\'s own image, else its template\'s, and serves their bytes once read from Odoo', async () => {
+  it('sends signed URLs of the variant\'s own image, then its template\'s, and serves their bytes once read from Odoo', async () => {
     const { k, get } = await setup();
     const desk = k.variantsOf('Customizable Desk');
     k.call('product.template', 'write', [[k.templateId('Customizable Desk')], { image_1920: RED }]);
@@ -50,7 +50,10 @@ describe.each(dialects)('GET /images/:token on %s', (dialect) => {
     const sku = (id: number) => (k.call<{ default_code: string }[]>('product.product', 'read', [[id], ['default_code']]))[0].default_code;
     const own = (k.poleepoBySku(sku(desk[0]))!.images as { url: string }[]).map((i) => i.url);
     const inherited = (k.poleepoBySku(sku(desk[1]))!.images as { url: string }[]).map((i) => i.url);
-    expect(own).toHaveLength(1);
+    // Both pictures Odoo has for this variant: its own first, then the template's.
+    expect(own).toHaveLength(2);
+    expect(parseImageToken(own[1].split('/images/')[1])).toMatchObject({ model: 'product.template', field: 'image_1920', checksum: sha1(RED) });
+    expect(inherited).toHaveLength(1);
     expect(own[0].startsWith(`${PUBLIC_URL}/images/`)).toBe(true);
     expect(parseImageToken(own[0].split('/images/')[1])).toMatchObject({ connectionId: k.connectionId, model: 'product.product', id: desk[0], field: 'image_variant_1920', checksum: sha1(BLUE) });
     expect(parseImageToken(inherited[0].split('/images/')[1])).toMatchObject({ model: 'product.template', field: 'image_1920', checksum: sha1(RED) });
@@ -66,6 +69,31 @@ describe.each(dialects)('GET /images/:token on %s', (dialect) => {
     expect(k.odoo.stats().objectCalls).toBe(calls);
     const etag = res.headers.get('etag')!;
     expect((await get(own[0], { 'If-None-Match': etag })).status).toBe(304);
+  });
+
+  it('with the website shop installed, the extra images (product.image) of the variant and of its template follow the main ones, each once', async () => {
+    const k = await productsKit({ dialect, version: 18, modules: { websiteSale: true } });
+    kit = k;
+    const app = createHttpApp(k.ctx, { routes: [(a) => mountImageRoutes(a, k.services.images)] });
+    const GREEN = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNg+M8AAAICAQB7CYF4AAAAAElFTkSuQmCC';
+    const tmpl = k.templateId('Customizable Desk');
+    const desk = k.variantsOf('Customizable Desk');
+    k.call('product.template', 'write', [[tmpl], { image_1920: RED }]);
+    k.call('product.image', 'create', [{ name: 'side', product_tmpl_id: tmpl, image_1920: GREEN, sequence: 1 }]);
+    k.call('product.image', 'create', [{ name: 'same as the main one', product_tmpl_id: tmpl, image_1920: RED, sequence: 2 }]);
+    k.call('product.image', 'create', [{ name: 'empty slot', product_tmpl_id: tmpl, sequence: 3 }]);
+    k.call('product.image', 'create', [{ name: 'detail', product_variant_id: desk[0], image_1920: BLUE }]);
+    k.publish(desk.slice(0, 2));
+    await exportAndSettle(k);
+    const sku = (id: number) => (k.call<{ default_code: string }[]>('product.product', 'read', [[id], ['default_code']]))[0].default_code;
+    const tokens = (id: number) => (k.poleepoBySku(sku(id))!.images as { url: string }[]).map((i) => parseImageToken(i.url.split('/images/')[1])!);
+    // Variant 1: the template's image, its own extra image, then the template's extra images (RED twice: sent once).
+    expect(tokens(desk[0]).map((t) => [t.model, t.checksum])).toEqual([['product.template', sha1(RED)], ['product.image', sha1(BLUE)], ['product.image', sha1(GREEN)]]);
+    expect(tokens(desk[1]).map((t) => [t.model, t.checksum])).toEqual([['product.template', sha1(RED)], ['product.image', sha1(GREEN)]]);
+    const extra = (k.poleepoBySku(sku(desk[0]))!.images as { url: string }[])[1].url;
+    const res = await app.request(extra.replace(PUBLIC_URL, 'http://127.0.0.1'));
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).toString('base64')).toBe(BLUE);
   });
 
   it('the URL changes only when the image does: unchanged → nothing resent; a new image → a new URL, the old one still names the old bytes', async () => {

@@ -30,13 +30,13 @@ function facts(version: OdooMajor, roundingMethod: TaxFacts['roundingMethod'], e
 
 const TEMPLATE: TemplateSource = {
   id: 9, name: 'Customizable Desk', listPrice: 750, categoryId: 8, descriptionSale: '160x80cm, with large legs.', longDescription: '<p>Solid oak</p>',
-  taxIds: [], variantCount: 5, hasImage: false, uomId: 1,
+  taxIds: [], variantCount: 5, hasImage: false, uomId: 1, extraImageIds: [],
 };
 
 const VARIANT: VariantSource = {
   id: 12, templateId: 9, displayName: '[FURN_0096] Customizable Desk (Steel, White)', defaultCode: 'FURN_0096', poleepoSku: null, barcode: '8001234567890',
   active: true, published: true, ref: null, needsUpdate: false, lastError: null, lstPrice: 800.4, quantity: 45.7, weight: 12.5,
-  codes: { upc: '012345678905', isbn: null, mpn: 'MPN-1' }, dimensions: { width: 160, height: 75, depth: 0 }, ptavIds: [1, 3], hasImage: false,
+  codes: { upc: '012345678905', isbn: null, mpn: 'MPN-1' }, dimensions: { width: 160, height: 75, depth: 0 }, ptavIds: [1, 3], hasImage: false, extraImageIds: [],
 };
 
 function context(book: TaxBook, overrides: Partial<MappingContext> = {}): MappingContext {

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '@poleepo-odoo/clock';
 import { Registry } from './orm/registry.ts';
+import { addWebsiteSaleFields, ProductImage } from './models/product.image.model.ts';
 import { MODEL_CLASSES } from './models/model.catalog.ts';
 import { applySeed, demoSeed, finishTechnicalRows, type SeedCatalog } from './seed/seed.loader.ts';
 import { generateCatalog, type CatalogResult, type CatalogSpec } from './seed/catalog.generator.ts';
@@ -42,6 +43,8 @@ export interface OdooEmulatorOptions {
   seed?: 'demo' | 'empty' | SeedCatalog;
   /** A generated catalog added on top of the seed (benchmarks). */
   catalog?: CatalogSpec;
+  /** Modules installed besides the recorded ones: `websiteSale` adds product.image (a product's extra images). */
+  modules?: { websiteSale?: boolean };
   /** Service time per call and per record read; 'calibrated' follows odoo-api-research §D. Default: none. */
   serviceTime?: ServiceTimeOptions | 'calibrated' | 'none';
   /** Clock for service times, latency, delayed commits and timestamps (tests inject a ManualClock). */
@@ -91,7 +94,9 @@ export async function startOdooEmulator(options: OdooEmulatorOptions = {}): Prom
   const db = saved?.db ?? options.db ?? 'sandbox';
   const apiKey = saved?.apiKey ?? options.apiKey ?? randomBytes(20).toString('hex');
   const password = saved?.password ?? options.adminPassword ?? 'admin';
-  const registry = new Registry(version, db, clock, MODEL_CLASSES);
+  const websiteSale = options.modules?.websiteSale === true;
+  const registry = new Registry(version, db, clock, websiteSale ? [...MODEL_CLASSES, ProductImage] : MODEL_CLASSES);
+  if (websiteSale) addWebsiteSaleFields(registry);
   if (saved) restoreSnapshot(registry, saved);
   else {
     const seed = options.seed ?? 'demo';

@@ -8,7 +8,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *   <connection>.<model code>.<record id>.<field code>.<checksum>.<signature>
  */
 
-export type ImageModel = 'product.product' | 'product.template';
+/** product.image: a product's extra images (website_sale), field image_1920. */
+export type ImageModel = 'product.product' | 'product.template' | 'product.image';
 export type ImageField = 'image_variant_1920' | 'image_1920';
 
 export interface ImageRef {
@@ -22,7 +23,7 @@ export interface SignedImage extends ImageRef {
   checksum: string;
 }
 
-const MODEL_CODES: Record<ImageModel, string> = { 'product.product': 'v', 'product.template': 't' };
+const MODEL_CODES: Record<ImageModel, string> = { 'product.product': 'v', 'product.template': 't', 'product.image': 'x' };
 const FIELD_CODES: Record<ImageField, string> = { image_variant_1920: 'v', image_1920: 'i' };
 const MODELS = Object.fromEntries(Object.entries(MODEL_CODES).map(([k, v]) => [v, k])) as Record<string, ImageModel>;
 const FIELDS = Object.fromEntries(Object.entries(FIELD_CODES).map(([k, v]) => [v, k])) as Record<string, ImageField>;

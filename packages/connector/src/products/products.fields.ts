@@ -70,9 +70,12 @@ export function planFields(variantFields: OdooFields, templateFields: OdooFields
     'product_template_attribute_value_ids', 'image_variant_1920', 'write_date', 'x_poleepo_published',
     ...(has.sku ? ['x_poleepo_sku'] : []), ...(has.ref ? ['x_poleepo_ref'] : []), ...(has.needsUpdate ? ['x_poleepo_needs_update'] : []), ...(has.lastError ? ['x_poleepo_last_error'] : []),
     ...[codes.upc, codes.isbn, codes.mpn, dims.width, dims.height, dims.depth].filter((f): f is string => Boolean(f)),
+    // Extra images, where the website shop (website_sale) provides them.
+    ...('product_variant_image_ids' in variantFields ? ['product_variant_image_ids'] : []),
   ];
   const template = ['name', 'list_price', 'categ_id', 'description_sale', ...(longDescription && longDescription !== 'description_sale' ? [longDescription] : []),
-    'taxes_id', 'product_variant_count', 'image_1920', 'write_date', ...('uom_id' in templateFields ? ['uom_id'] : [])];
+    'taxes_id', 'product_variant_count', 'image_1920', 'write_date', ...('uom_id' in templateFields ? ['uom_id'] : []),
+    ...('product_template_image_ids' in templateFields ? ['product_template_image_ids'] : [])];
   const stock = { quants: 'stock_quant_ids' in variantFields, moves: 'stock_move_ids' in variantFields };
   const variantWithQuantity = quantityField in variantFields ? [...new Set([...variant, quantityField])] : [...new Set(variant)];
   return { variant: [...new Set(variant)], variantWithQuantity, template, quantityField, codes, dims, longDescription, has, missing, stock, stockSource, stockKits: stockSource.kind === 'quants' && 'is_kits' in variantFields };
@@ -115,6 +118,7 @@ export function toVariant(r: OdooRecord, plan: FieldPlan): VariantSource {
     },
     ptavIds: ids(r.product_template_attribute_value_ids),
     hasImage: hasBinary(r.image_variant_1920),
+    extraImageIds: ids(r.product_variant_image_ids),
   };
 }
 
@@ -130,6 +134,7 @@ export function toTemplate(r: OdooRecord, plan: FieldPlan): TemplateSource {
     variantCount: num(r.product_variant_count),
     hasImage: hasBinary(r.image_1920),
     uomId: m2oId(r.uom_id),
+    extraImageIds: ids(r.product_template_image_ids),
   };
 }
 

@@ -31,11 +31,18 @@ export class ExportRun {
     };
   }
 
-  /** The image a variant shows: its own, else its template's (Odoo's image_1920 on product.product). */
-  static imageRef(v: VariantSource, t: TemplateSource | undefined): ImageRef | null {
-    if (v.hasImage) return { model: 'product.product', id: v.id, field: 'image_variant_1920' };
-    if (t?.hasImage) return { model: 'product.template', id: t.id, field: 'image_1920' };
-    return null;
+  /**
+   * The images a variant shows, first the main one: its own image, its template's, then the extra images Odoo has for
+   * the variant and for the template (product.image, when the website shop is installed). Each is sent once (a
+   * variant without its own image shows its template's, which is the same picture).
+   */
+  static imageRefs(v: VariantSource, t: TemplateSource | undefined): ImageRef[] {
+    const refs: ImageRef[] = [];
+    if (v.hasImage) refs.push({ model: 'product.product', id: v.id, field: 'image_variant_1920' });
+    if (t?.hasImage) refs.push({ model: 'product.template', id: t.id, field: 'image_1920' });
+    for (const id of v.extraImageIds) refs.push({ model: 'product.image', id, field: 'image_1920' });
+    for (const id of t?.extraImageIds ?? []) refs.push({ model: 'product.image', id, field: 'image_1920' });
+    return refs;
   }
 
   /** Looks up the checksums of these variants' images that are not known yet (one Odoo search per call). */
@@ -43,21 +50,29 @@ export class ExportRun {
     const wanted: ImageRef[] = [];
     const seen = new Set<string>();
     for (const v of variants) {
-      const ref = ExportRun.imageRef(v, this.templates.get(v.templateId));
-      if (!ref) continue;
-      const key = refKey(ref);
-      if (this.imageChecksums.has(key) || seen.has(key)) continue;
-      seen.add(key);
-      wanted.push(ref);
+      for (const ref of ExportRun.imageRefs(v, this.templates.get(v.templateId))) {
+        const key = refKey(ref);
+        if (this.imageChecksums.has(key) || seen.has(key)) continue;
+        seen.add(key);
+        wanted.push(ref);
+      }
     }
     if (!wanted.length) return;
-    for (const [k, v] of await images.checksums(connectionId, client, wanted)) this.imageChecksums.set(k, v);
+    const found = await images.checksums(connectionId, client, wanted);
+    // An image slot left empty (a product.image without a picture) is remembered as such: not looked up again.
+    for (const ref of wanted) this.imageChecksums.set(refKey(ref), found.get(refKey(ref)) ?? '');
   }
 
   private imagesFor(v: VariantSource, t: TemplateSource): string[] {
-    const ref = ExportRun.imageRef(v, t);
-    if (!ref) return [];
-    const checksum = this.imageChecksums.get(refKey(ref));
-    return checksum ? [this.signer(ref, checksum)] : [];
+    const urls: string[] = [];
+    const sent = new Set<string>();
+    for (const ref of ExportRun.imageRefs(v, t)) {
+      const checksum = this.imageChecksums.get(refKey(ref));
+      // The same picture twice (an extra image equal to the main one) is sent once.
+      if (!checksum || sent.has(checksum)) continue;
+      sent.add(checksum);
+      urls.push(this.signer(ref, checksum));
+    }
+    return urls;
   }
 }

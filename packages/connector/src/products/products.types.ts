@@ -20,6 +20,8 @@ export interface TemplateSource {
   hasImage: boolean;
   /** Unit of measure (uom_id): quantities are rounded to its step, as Odoo rounds them. */
   uomId: number | null;
+  /** Extra images of the template (product_template_image_ids: product.image, website_sale), in Odoo's order. */
+  extraImageIds: number[];
 }
 
 export interface VariantSource {
@@ -47,6 +49,8 @@ export interface VariantSource {
   ptavIds: number[];
   /** The variant's own image (image_variant_1920). */
   hasImage: boolean;
+  /** Extra images of this variant (product_variant_image_ids: product.image, website_sale), in Odoo's order. */
+  extraImageIds: number[];
 }
 
 export interface PtavSource {
