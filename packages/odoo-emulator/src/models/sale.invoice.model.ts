@@ -14,6 +14,7 @@ import type { Rec } from '../orm/store.ts';
 import { OdooError, userError } from '../errors/odoo.errors.ts';
 import { postMessage } from './mail.thread.ts';
 import { moveAmounts } from './account.move.ops.ts';
+import { orderCurrency } from './sale.model.ts';
 
 const NOTHING_TO_INVOICE = "Cannot create an invoice. No items are available to invoice.\n\nTo resolve this issue, please ensure that:\n   \u2022 The products have been delivered before attempting to invoice them.\n   \u2022 The invoicing policy of the product is configured correctly.\n\nIf you want to invoice based on ordered quantities instead:\n   \u2022 For consumable or storable products, open the product, go to the 'General Information' tab and change the 'Invoicing Policy' from 'Delivered Quantities' to 'Ordered Quantities'.\n   \u2022 For services (and other products), change the 'Invoicing Policy' to 'Prepaid/Fixed Price'.\n";
 
@@ -126,7 +127,8 @@ function invoiceVals(env: Env, order: Rec): Record<string, unknown> {
     ref: order.client_order_ref || '',
     move_type: 'out_invoice',
     narration: order.note || false,
-    currency_id: order.currency_id,
+    // The order's currency as Odoo computes it (its pricelist's): a GBP order is invoiced in GBP.
+    currency_id: orderCurrency(order, env),
     partner_id: order.partner_invoice_id || order.partner_id,
     partner_shipping_id: order.partner_shipping_id || false,
     invoice_origin: order.name,
