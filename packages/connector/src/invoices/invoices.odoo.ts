@@ -140,7 +140,8 @@ export class InvoicesOdoo {
   /**
    * Odoo's "Credit Note" button on a posted invoice: `account.move.reversal` → `refund_moves`. The wizard's journal is
    * the invoice's: the form fills it by an onchange, and a create over the API without it is refused by real Odoo
-   * 17/18/19 ("a mandatory field is not set … journal_id": the many2many of moves is written after the insert).
+   * 18 and 19 ("a mandatory field is not set … journal_id": the many2many of moves is written after the insert; 17 was
+   * run with the journal given).
    */
   async createCreditNote(invoiceMoveId: number, reason: string, signal?: AbortSignal): Promise<number | null> {
     const context = activeContext('account.move', invoiceMoveId);

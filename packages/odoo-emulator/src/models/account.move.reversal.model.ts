@@ -12,8 +12,8 @@
  * a journal entry, it has to be posted first.").
  * `journal_id` is required and has no default: real Odoo computes it from `move_ids` in the form (an onchange), but
  * `create` over the API inserts before the many2many is written, so a wizard created without a journal is refused
- * with the NOT NULL error (checked on real 17, 18 and 19, scripts/real-odoo-invoice-check.ts): the caller gives the
- * invoice's journal, as the form would.
+ * with the NOT NULL error (seen on real 18 and 19; 17 takes the journal as well, scripts/real-odoo-invoice-check.ts):
+ * the caller gives the invoice's journal, as the form would.
  */
 import { Model, NOT_COMPUTED } from '../orm/model.ts';
 import type { Env } from '../orm/env.ts';
