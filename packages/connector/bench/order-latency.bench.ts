@@ -28,9 +28,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isQuick, reportSection } from './report.ts';
 
-const TEMPLATES = Number(process.env.BENCH_TEMPLATES ?? (isQuick() ? 1_500 : 8_000));
-const VARIANTS = Number(process.env.BENCH_VARIANTS ?? (isQuick() ? 6_000 : 40_000));
-const ORDERS = Number(process.env.BENCH_ORDERS ?? (isQuick() ? 10 : 30));
+const TEMPLATES = Number(process.env.BENCH_TEMPLATES ?? (isQuick() ? 800 : 8_000));
+const VARIANTS = Number(process.env.BENCH_VARIANTS ?? (isQuick() ? 3_000 : 40_000));
+const ORDERS = Number(process.env.BENCH_ORDERS ?? (isQuick() ? 6 : 30));
 const RATE = Number(process.env.BENCH_ORDERS_RATE ?? 2);
 const ODOO_WORKERS = Number(process.env.BENCH_ODOO_WORKERS ?? 1);
 const ODOO_CHILD = '--odoo-child';

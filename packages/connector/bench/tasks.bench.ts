@@ -30,7 +30,7 @@ import { Worker } from '../src/tasks/task.worker.ts';
 import type { TaskRow } from '../src/tasks/task.types.ts';
 import { isQuick, reportSection } from './report.ts';
 
-const N = Number(process.env.BENCH_TASKS ?? (isQuick() ? 1000 : 5000));
+const N = Number(process.env.BENCH_TASKS ?? (isQuick() ? 500 : 5000));
 
 /** A queue that times its claims (the bench measures; tests never wrap our modules). */
 class TimedQueue extends TaskQueue {

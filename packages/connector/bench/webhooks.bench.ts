@@ -109,8 +109,8 @@ function load(spec: LoadSpec): Promise<LoadResult> {
 
 async function main(): Promise<void> {
   const quick = isQuick();
-  const count = Number(arg('count', quick ? '5000' : '20000'));
-  const steadyCount = quick ? 2000 : 5000;
+  const count = Number(arg('count', quick ? '3000' : '20000'));
+  const steadyCount = quick ? 1500 : 5000;
   const concurrency = Number(arg('concurrency', '32'));
   const { loadConfig } = await import('../src/config/env.ts');
   const { startService } = await import('../src/app/service.ts');
