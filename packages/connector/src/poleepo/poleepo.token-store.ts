@@ -1,6 +1,10 @@
 import type { Db } from '../storage/db.ts';
 import type { SecretBox } from '../shared/secrets.ts';
+import { leaseCleared, leaseFree, leaseHeldBy, leaseIsLive } from '../storage/lease.ts';
 import './poleepo.tables.ts';
+
+/** The right to fetch the next token (storage/lease.ts): one process refreshes, the others wait for its result. */
+const REFRESH_LEASE = { owner: 'refresh_owner', until: 'refresh_until' } as const;
 
 export interface StoredToken {
   token: string | null;
@@ -58,7 +62,7 @@ export class DbTokenStore implements PoleepoTokenStore {
       .set({ refresh_owner: owner, refresh_until: leaseUntil, updated_at: now })
       .where('base_url', '=', this.baseUrl).where('client_id', '=', this.clientId)
       .where('renew_at', '<=', now)
-      .where((eb) => eb.or([eb('refresh_until', 'is', null), eb('refresh_until', '<', now)]))
+      .where(leaseFree(REFRESH_LEASE, now))
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
@@ -67,17 +71,17 @@ export class DbTokenStore implements PoleepoTokenStore {
     const row = await this.db.kysely.updateTable('poleepo_tokens')
       .set((eb) => ({
         access_token: this.secrets.encrypt(token), expires_at: expiresAt, renew_at: renewAt, version: eb('version', '+', 1),
-        refresh_owner: null, refresh_until: null, updated_at: now,
+        ...leaseCleared(REFRESH_LEASE), updated_at: now,
       }))
-      .where('base_url', '=', this.baseUrl).where('client_id', '=', this.clientId).where('refresh_owner', '=', owner)
+      .where('base_url', '=', this.baseUrl).where('client_id', '=', this.clientId).where(leaseHeldBy(REFRESH_LEASE, owner))
       .returning('version')
       .executeTakeFirst();
     return row ? Number(row.version) : null;
   }
 
   async release(owner: string): Promise<void> {
-    await this.db.kysely.updateTable('poleepo_tokens').set({ refresh_owner: null, refresh_until: null })
-      .where('base_url', '=', this.baseUrl).where('client_id', '=', this.clientId).where('refresh_owner', '=', owner)
+    await this.db.kysely.updateTable('poleepo_tokens').set(leaseCleared(REFRESH_LEASE))
+      .where('base_url', '=', this.baseUrl).where('client_id', '=', this.clientId).where(leaseHeldBy(REFRESH_LEASE, owner))
       .execute();
   }
 
@@ -99,7 +103,7 @@ export class MemoryTokenStore implements PoleepoTokenStore {
   async tryClaim(owner: string, now: number, leaseUntil: number): Promise<boolean> {
     this.row ??= { token: null, expiresAt: 0, renewAt: 0, version: 0, refreshOwner: null, refreshUntil: null };
     if (this.row.renewAt > now) return false;
-    if (this.row.refreshUntil !== null && this.row.refreshUntil >= now) return false;
+    if (leaseIsLive(this.row.refreshUntil, now)) return false;
     this.row.refreshOwner = owner;
     this.row.refreshUntil = leaseUntil;
     return true;

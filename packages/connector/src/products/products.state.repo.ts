@@ -3,6 +3,10 @@ import type { Clock } from '../shared/clock.ts';
 import { RateLimitedError } from '../shared/errors.ts';
 import type { ExportFacts } from './products.odoo.ts';
 import type { ExportStateRow } from './products.tables.ts';
+import { leaseCleared, leaseFree, leaseHeldBy, leaseTaken } from '../storage/lease.ts';
+
+/** The connection's export lock (storage/lease.ts), re-entrant for its holder. */
+const EXPORT_LEASE = { owner: 'lock_owner', until: 'lock_until' } as const;
 
 /** A verdict of the tax cross-check for one tax set (by signature). */
 export interface TaxCheck {
@@ -67,9 +71,9 @@ export class ExportStateRepo {
   async tryLock(connectionId: number, owner: string, leaseMs: number): Promise<boolean> {
     await this.ensure(connectionId);
     const now = this.clock.now();
-    const result = await this.db.kysely.updateTable('product_export_state').set({ lock_owner: owner, lock_until: now + leaseMs })
+    const result = await this.db.kysely.updateTable('product_export_state').set(leaseTaken(EXPORT_LEASE, owner, now, leaseMs))
       .where('connection_id', '=', connectionId)
-      .where((eb) => eb.or([eb('lock_until', 'is', null), eb('lock_until', '<', now), eb('lock_owner', '=', owner)]))
+      .where(leaseFree(EXPORT_LEASE, now, owner))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -80,8 +84,8 @@ export class ExportStateRepo {
   }
 
   async unlock(connectionId: number, owner: string): Promise<void> {
-    await this.db.kysely.updateTable('product_export_state').set({ lock_owner: null, lock_until: null })
-      .where('connection_id', '=', connectionId).where('lock_owner', '=', owner).execute();
+    await this.db.kysely.updateTable('product_export_state').set(leaseCleared(EXPORT_LEASE))
+      .where('connection_id', '=', connectionId).where(leaseHeldBy(EXPORT_LEASE, owner)).execute();
   }
 }
 

@@ -25,12 +25,16 @@ import type { Database } from '../storage/schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { GroupCommit } from '../storage/group-commit.ts';
+import { leaseHeldBy, leaseRunOut, leaseUntil } from '../storage/lease.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './task.backoff.ts';
 import type { TaskKind, TaskRegistry } from './task.registry.ts';
 import {
   DEFAULT_MAX_ATTEMPTS, TASK_STATUSES,
   type EnqueueOptions, type EnqueueResult, type LaneCount, type TaskFilter, type TaskListRow, type TaskPage, type TaskRow, type TaskStatus,
 } from './task.types.ts';
+
+/** A task's lease (storage/lease.ts): the worker that claimed it, until its heartbeat stops. */
+const TASK_LEASE = { owner: 'locked_by', until: 'locked_until' } as const;
 
 export interface TaskQueueOptions {
   /** Supplies each kind's lane and attempt budget, and validates payloads when they are enqueued. */
@@ -203,7 +207,7 @@ export class TaskQueue {
   private async claimOnce(params: { lane: string | null; kinds: string[] | null; workerId: string; leaseMs: number }, id: number | null, limit: number): Promise<TaskRow[]> {
     const now = this.clock.now();
     const pg = this.db.dialect === 'postgres';
-    const values: unknown[] = [params.workerId, now + params.leaseMs, now, now];
+    const values: unknown[] = [params.workerId, leaseUntil(now, params.leaseMs), now, now];
     const filters: string[] = [];
     const next = (value: unknown) => {
       values.push(value);
@@ -234,8 +238,8 @@ export class TaskQueue {
   /** Extends the lease; false when this worker no longer holds the task (reaped, released). */
   async heartbeat(id: number, workerId: string, leaseMs: number): Promise<boolean> {
     const now = this.clock.now();
-    const res = await this.db.kysely.updateTable('tasks').set({ locked_until: now + leaseMs, updated_at: now })
-      .where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).executeTakeFirst();
+    const res = await this.db.kysely.updateTable('tasks').set({ locked_until: leaseUntil(now, leaseMs), updated_at: now })
+      .where('id', '=', id).where('status', '=', 'running').where(leaseHeldBy(TASK_LEASE, workerId)).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 
@@ -251,7 +255,7 @@ export class TaskQueue {
       for (const item of items) {
         const res = await trx.updateTable('tasks').set({
           status: 'done', result: item.result, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
-        }).where('id', '=', item.id).where('status', '=', 'running').where('locked_by', '=', item.workerId).executeTakeFirst();
+        }).where('id', '=', item.id).where('status', '=', 'running').where(leaseHeldBy(TASK_LEASE, item.workerId)).executeTakeFirst();
         held.push(Number(res.numUpdatedRows) === 1);
       }
       return held;
@@ -278,7 +282,7 @@ export class TaskQueue {
     const now = this.clock.now();
     const res = await this.db.kysely.updateTable('tasks').set({
       status: 'dead', last_error: reason, last_error_stack: stack, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
-    }).where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).executeTakeFirst();
+    }).where('id', '=', id).where('status', '=', 'running').where(leaseHeldBy(TASK_LEASE, workerId)).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 
@@ -317,8 +321,8 @@ export class TaskQueue {
           updated_at: now,
           dedupe_key: sql<string | null>`case when dedupe_key is not null and exists (select 1 from tasks p where p.dedupe_key = tasks.dedupe_key and p.status = 'pending' and p.id <> tasks.id) then null else dedupe_key end`,
         })).where('id', '=', id).where('status', '=', guard.fromStatus ?? 'running');
-        if (guard.workerId !== undefined) q = q.where('locked_by', '=', guard.workerId);
-        if (guard.expiredBefore !== undefined) q = q.where('locked_until', '<', guard.expiredBefore);
+        if (guard.workerId !== undefined) q = q.where(leaseHeldBy(TASK_LEASE, guard.workerId));
+        if (guard.expiredBefore !== undefined) q = q.where(leaseRunOut(TASK_LEASE, guard.expiredBefore));
         if (guard.leaseUntil !== undefined) q = q.where('locked_until', '=', guard.leaseUntil);
         const res = await q.executeTakeFirst();
         return Number(res.numUpdatedRows) === 1;
@@ -340,7 +344,7 @@ export class TaskQueue {
   async reap(holderGone?: (lockedBy: string) => boolean): Promise<{ requeued: TaskRow[]; dead: TaskRow[] }> {
     const now = this.clock.now();
     const expired = await this.db.kysely.selectFrom('tasks').selectAll()
-      .where('status', '=', 'running').where('locked_until', '<', now).orderBy('id').limit(500).execute();
+      .where('status', '=', 'running').where(leaseRunOut(TASK_LEASE, now)).orderBy('id').limit(500).execute();
     const orphaned = holderGone
       ? (await this.db.kysely.selectFrom('tasks').selectAll().where('status', '=', 'running').where('locked_until', '>=', now).orderBy('id').limit(500).execute())
         .filter((t) => t.locked_by !== null && holderGone(t.locked_by))
@@ -358,7 +362,7 @@ export class TaskQueue {
         let q = this.db.kysely.updateTable('tasks').set({
           status: 'dead', last_error: `${reason}; no attempts left`, last_error_stack: null, locked_by: null, locked_until: null, finished_at: now, updated_at: now,
         }).where('id', '=', task.id).where('status', '=', 'running');
-        q = gone ? q.where('locked_by', '=', task.locked_by).where('locked_until', '=', task.locked_until) : q.where('locked_until', '<', now);
+        q = gone ? q.where('locked_by', '=', task.locked_by).where('locked_until', '=', task.locked_until) : q.where(leaseRunOut(TASK_LEASE, now));
         const res = await q.executeTakeFirst();
         if (Number(res.numUpdatedRows) === 1) dead.push({ ...task, status: 'dead', last_error: `${reason}; no attempts left`, last_error_stack: null });
       } else if (await this.toPending(task.id, guard, { run_at: now, last_error: reason })) {

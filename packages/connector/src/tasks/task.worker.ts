@@ -37,6 +37,7 @@ import type { Metrics } from '../server/metrics.ts';
 import { NotConfiguredError, PermanentError, RateLimitedError, ValidationError, errorMessage, errorStack } from '../shared/errors.ts';
 import type { TaskQueue } from './task.queue.ts';
 import { localHolderGone } from './task.holders.ts';
+import { heartbeatInterval } from '../storage/lease.ts';
 import { describeIssues, type TaskContext, type TaskDefinition, type TaskRegistry } from './task.registry.ts';
 import type { TaskRow } from './task.types.ts';
 
@@ -139,7 +140,7 @@ export class Worker {
     this.laneLimits = { ...(options.lanes ?? DEFAULT_LANES) };
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.heartbeatMs = options.heartbeatMs ?? Math.floor(this.leaseMs / 3);
+    this.heartbeatMs = options.heartbeatMs ?? heartbeatInterval(this.leaseMs);
     this.reapIntervalMs = options.reapIntervalMs ?? 15_000;
     this.timeoutGraceMs = options.timeoutGraceMs ?? 30_000;
     if (this.heartbeatMs >= this.leaseMs) throw new Error('heartbeatMs must be shorter than leaseMs');
