@@ -2,7 +2,7 @@
  * The dependency rules CI enforces (`npm run lint`): packages depend one way, the connector's layers point down,
  * and nothing imports in a circle. Layers: entry points (cli, console, server, webhooks routes, demo, app) →
  * services (orders, products, shipping, provisioning, connections, auth, jobs, tasks, images) → clients and
- * repositories (odoo, poleepo, http, apilog, ratelimit) → storage, config, shared.
+ * repositories (odoo, poleepo, http, apilog, ratelimit), observability (metrics) → storage, config, shared.
  */
 const SERVICES = 'orders|products|shipping|provisioning|connections|auth|jobs|tasks|images|webhooks';
 module.exports = {
@@ -27,12 +27,12 @@ module.exports = {
       name: 'storage-and-shared-point-nowhere-up', severity: 'error',
       comment: 'The bottom layer knows no module above it.',
       from: { path: '^packages/connector/src/(storage|shared|config)/' },
-      to: { path: `^packages/connector/src/(${SERVICES}|odoo|poleepo|http|apilog|ratelimit|cli|console|server|demo|app)/` },
+      to: { path: `^packages/connector/src/(${SERVICES}|odoo|poleepo|http|apilog|ratelimit|observability|cli|console|server|demo|app)/` },
     },
     {
       name: 'clients-do-not-know-services', severity: 'error',
       comment: 'API clients and repositories serve the modules; they never call back into them.',
-      from: { path: '^packages/connector/src/(odoo|poleepo|http|apilog|ratelimit)/' },
+      from: { path: '^packages/connector/src/(odoo|poleepo|http|apilog|ratelimit|observability)/' },
       to: { path: `^packages/connector/src/(${SERVICES}|cli|console|demo|app)/` },
     },
     {
@@ -40,6 +40,12 @@ module.exports = {
       comment: 'Services never see the console, the CLI or the composition root (they receive what they need).',
       from: { path: `^packages/connector/src/(${SERVICES})/` },
       to: { path: '^packages/connector/src/(cli|console|demo|app/modules)' },
+    },
+    {
+      name: 'only-routes-touch-the-http-server', severity: 'error',
+      comment: 'src/server/ is the HTTP entry point; a service or a client that needs something there (metrics did) gets it moved down (src/observability/).',
+      from: { path: `^packages/connector/src/(${SERVICES}|odoo|poleepo|http|apilog|ratelimit|observability|storage|shared|config)/`, pathNot: '\\.routes\\.tsx?$' },
+      to: { path: '^packages/connector/src/server/' },
     },
   ],
   options: {

@@ -4,7 +4,7 @@ import { openDatabase, type Db, type Dialect } from '../src/storage/db.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { PermanentError, RetryableError, ValidationError } from '../src/shared/errors.ts';
 import { silentLogger } from '../src/shared/logger.ts';
-import { Metrics } from '../src/server/metrics.ts';
+import { Metrics } from '../src/observability/metrics.ts';
 import { ApiLogRepo } from '../src/apilog/apilog.repo.ts';
 import { RateLimitLedger } from '../src/ratelimit/ledger.ts';
 import { TaskQueue } from '../src/tasks/task.queue.ts';

@@ -4,7 +4,7 @@ import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
 import { openDatabase, type Db } from '../src/storage/db.ts';
 import { ManualClock, systemClock, type Clock } from '../src/shared/clock.ts';
 import { NotConfiguredError, PermanentError, RateLimitedError, RetryableError } from '../src/shared/errors.ts';
-import { Metrics } from '../src/server/metrics.ts';
+import { Metrics } from '../src/observability/metrics.ts';
 import { TaskQueue } from '../src/tasks/task.queue.ts';
 import { TaskRegistry, type TaskContext } from '../src/tasks/task.registry.ts';
 import { Worker, type SettledTask } from '../src/tasks/task.worker.ts';

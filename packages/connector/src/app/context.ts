@@ -10,7 +10,7 @@ import { ApiLogRepo } from '../apilog/apilog.repo.ts';
 import { ApiLogRecorder } from '../apilog/apilog.recorder.ts';
 import { RateLimitLedger } from '../ratelimit/ledger.ts';
 import { HttpClient, type FetchLike } from '../http/http.client.ts';
-import { Metrics } from '../server/metrics.ts';
+import { Metrics } from '../observability/metrics.ts';
 import { TaskRegistry } from '../tasks/task.registry.ts';
 import { TaskQueue } from '../tasks/task.queue.ts';
 import { taskGaugeCollector } from '../tasks/task.metrics.ts';

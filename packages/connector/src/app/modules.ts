@@ -16,7 +16,7 @@ import { defineProductTasks, productTaskOptions, registerProductJobs, type Produ
 import { mountOdooHookRoutes, type OdooChangeDispatch } from '../webhooks/odoo-hooks.routes.ts';
 import { OrdersService } from '../orders/orders.service.ts';
 import { defineOrderTasks } from '../orders/orders.tasks.ts';
-import { countsGauge } from '../server/metrics.ts';
+import { countsGauge } from '../observability/metrics.ts';
 import { ShippingService } from '../shipping/shipping.service.ts';
 import { defineShippingTasks } from '../shipping/shipping.tasks.ts';
 import { InvoicesService } from '../invoices/invoices.service.ts';

@@ -26,7 +26,7 @@ import type { Db } from '../storage/db.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { silentLogger } from '../shared/logger.ts';
-import type { Metrics } from '../server/metrics.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { NotConfiguredError, PermanentError, ValidationError } from '../shared/errors.ts';
 import type { TaskQueue } from '../tasks/task.queue.ts';
 import type { TaskContext, TaskKind, TaskRegistry } from '../tasks/task.registry.ts';

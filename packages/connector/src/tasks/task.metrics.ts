@@ -1,4 +1,4 @@
-import type { GaugeCollector } from '../server/metrics.ts';
+import type { GaugeCollector } from '../observability/metrics.ts';
 import type { TaskQueue } from './task.queue.ts';
 
 /**

@@ -33,7 +33,7 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { silentLogger } from '../shared/logger.ts';
-import type { Metrics } from '../server/metrics.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { NotConfiguredError, PermanentError, RateLimitedError, ValidationError, errorMessage, errorStack } from '../shared/errors.ts';
 import type { TaskQueue } from './task.queue.ts';
 import { localHolderGone } from './task.holders.ts';
