@@ -341,7 +341,7 @@ async function run(w: World, connections: ConnectionsService): Promise<void> {
     await w.orders.enqueue(w.connectionId, poleepoId, 'manual');
     const binding = await until<OrderBinding>(`order ${poleepoId} to be imported`, async () => {
       const b = await w.orders.repo.find(w.connectionId, poleepoId);
-      return b && !(await w.orders.repo.taskInFlight(`order:${w.connectionId}:${poleepoId}`)) && b.state !== 'pending' ? b : null;
+      return b && !(await w.ctx.tasks.serialKeyInFlight(`order:${w.connectionId}:${poleepoId}`)) && b.state !== 'pending' ? b : null;
     }, 90_000);
     return { poleepoId, binding };
   };
@@ -433,7 +433,7 @@ async function run(w: World, connections: ConnectionsService): Promise<void> {
   let ready: ShipmentRow | null = null;
   const waitShipment = (pickingId: number, steps: string[], timeoutMs = 90_000) => until<ShipmentRow>(`the shipment of picking ${pickingId} to be ${steps.join('/')}`, async () => {
     const s = await w.shipping.repo.byPicking(w.connectionId, pickingId);
-    if (s && steps.includes(s.step) && !(await w.orders.repo.taskInFlight(`shipment:${s.id}`))) return s;
+    if (s && steps.includes(s.step) && !(await w.ctx.tasks.serialKeyInFlight(`shipment:${s.id}`))) return s;
     if (s?.step === 'refused') throw new CheckFailed(`shipment refused: ${s.error}`);
     return null;
   }, timeoutMs).catch(async (error: unknown) => {
@@ -529,7 +529,7 @@ async function run(w: World, connections: ConnectionsService): Promise<void> {
     return `picking x_poleepo_status "${p.x_poleepo_status}"`;
   });
   // The order import the hand-over queued (the order moved to SHIPPED on Poleepo) may still be running.
-  await until('the order import queued by the hand-over to finish', async () => !(await w.orders.repo.taskInFlight(`order:${w.connectionId}:${o.poleepoId}`)), 60_000).catch(() => undefined);
+  await until('the order import queued by the hand-over to finish', async () => !(await w.ctx.tasks.serialKeyInFlight(`order:${w.connectionId}:${o.poleepoId}`)), 60_000).catch(() => undefined);
   for (const status of ['IN_TRANSIT', 'DELIVERED'] as const) {
     await check(`tracking: sandbox → ${status}, shipping.tracker.sync writes the picking and posts a note`, async () => {
       w.sandbox.state.shippings.setStatus(sid, status, false, Date.now());

@@ -139,7 +139,7 @@ describe.each([17, 18, 19] as const)('invoices on Odoo %i', (version) => {
     // Cancelled on Poleepo: the import flags it (it was invoiced); Invoice Sync makes, posts and sends a credit note.
     w.setStatus(order.poleepoId, 'CANCELED');
     await w.webhook(order.poleepoId, 'CANCELED');
-    await eventually(async () => (await w!.binding(order.poleepoId))?.poleepo_status === 'CANCELED' && !(await w!.orders.repo.taskInFlight(`order:${w!.connectionId}:${order.poleepoId}`)), 20_000, 'the cancellation to be imported');
+    await eventually(async () => (await w!.binding(order.poleepoId))?.poleepo_status === 'CANCELED' && !(await w!.ctx.tasks.serialKeyInFlight(`order:${w!.connectionId}:${order.poleepoId}`)), 20_000, 'the cancellation to be imported');
     expect((await w.binding(order.poleepoId))!.flag).toMatch(/invoiced/);
     await w.syncNow();
     const rows = await w.rows(order.poleepoId);

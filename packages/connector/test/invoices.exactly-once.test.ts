@@ -23,7 +23,7 @@ async function sentAfterRetries(world: InvoicesWorld, poleepoId: string, count =
   await world.invoices.sync.run(new AbortController().signal);
   return eventually(async () => {
     const rows = await world.rows(poleepoId);
-    if (rows.length === count && rows.every((r) => r.step === 'sent') && !(await world.orders.repo.taskInFlight(`invoices:${world.connectionId}:${poleepoId}`))) return rows;
+    if (rows.length === count && rows.every((r) => r.step === 'sent') && !(await world.ctx.tasks.serialKeyInFlight(`invoices:${world.connectionId}:${poleepoId}`))) return rows;
     world.clock.advance(15_000);
     return null;
   }, 30_000, `the invoices of order ${poleepoId} to be sent`);
@@ -101,7 +101,7 @@ describe.each(dialects)('invoices exactly once, on %s', (dialect) => {
     w.odoo.knobs.faults.add({ kind: 'drop-after-commit', model: 'account.move.reversal', method: 'refund_moves', count: 1 });
     w.setStatus(order.poleepoId, 'REFUNDED');
     await w.webhook(order.poleepoId, 'REFUNDED');
-    await eventually(async () => (await w!.binding(order.poleepoId))?.poleepo_status === 'REFUNDED' && !(await w!.orders.repo.taskInFlight(`order:${w!.connectionId}:${order.poleepoId}`)), 20_000, 'the refund to be imported');
+    await eventually(async () => (await w!.binding(order.poleepoId))?.poleepo_status === 'REFUNDED' && !(await w!.ctx.tasks.serialKeyInFlight(`order:${w!.connectionId}:${order.poleepoId}`)), 20_000, 'the refund to be imported');
     const rows = await sentAfterRetries(w, order.poleepoId, 2);
     expect(rows.map((r) => r.kind)).toEqual(['INVOICE', 'CREDIT_NOTE']);
     expect(w.moves(order.saleOrderId).filter((m) => m.move_type === 'out_refund')).toEqual([expect.objectContaining({ id: rows[1]!.move_id, state: 'posted' })]);

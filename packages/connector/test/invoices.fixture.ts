@@ -54,7 +54,7 @@ export async function invoicesWorld(options: WorldOptions & { policy?: 'on_confi
   const invoices = new InvoicesService({ db: w.db, clock: w.clock, logger: silentLogger, tasks: w.ctx.tasks, connections: w.orders.connections, orders: w.orders.repo });
   defineInvoiceTasks(w.ctx, invoices);
   const call = (model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>) => w.odoo.call(model, method, args, kwargs ?? {});
-  const inFlight = async (poleepoId: string) => w.orders.repo.taskInFlight(`invoices:${w.connectionId}:${poleepoId}`);
+  const inFlight = async (poleepoId: string) => w.ctx.tasks.serialKeyInFlight(`invoices:${w.connectionId}:${poleepoId}`);
   const world: InvoicesWorld = Object.assign(w, {
     invoices,
     setPolicy: (policy: Parameters<InvoicesWorld['setPolicy']>[0]) => world.setSettings({ invoicePolicy: policy }),

@@ -174,7 +174,7 @@ export async function ordersWorld(options: WorldOptions): Promise<OrdersWorld> {
     waitFor: (poleepoId, states, timeoutMs = 30_000, connectionId = world.connectionId) =>
       eventually(async () => {
         const b = await orders.repo.find(connectionId, poleepoId);
-        return b && states.includes(b.state) && !(await orders.repo.taskInFlight(`order:${connectionId}:${poleepoId}`)) ? b : null;
+        return b && states.includes(b.state) && !(await ctx.tasks.serialKeyInFlight(`order:${connectionId}:${poleepoId}`)) ? b : null;
       }, timeoutMs, `order ${poleepoId} to be ${states.join(' or ')}`),
     saleOrders: (poleepoId) => odoo.call('sale.order', 'search_read', [[['x_poleepo_order_id', '=', poleepoId]]], {
       fields: ['name', 'state', 'date_order', 'amount_total', 'partner_id', 'partner_invoice_id', 'partner_shipping_id', 'user_id', 'client_order_ref', 'origin', 'x_poleepo_status', 'x_poleepo_channel', 'x_poleepo_url', 'company_id', 'order_line', 'carrier_id', 'currency_id', 'pricelist_id', 'x_poleepo_payment_method', 'x_poleepo_cod_amount'],

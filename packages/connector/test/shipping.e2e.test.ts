@@ -192,7 +192,7 @@ describe.each(dialects)('shipping exactly once and its refusals, on %s', (dialec
     await w.shipmentWebhook(sid, 'IN_TRANSIT', 'e-transit');
     await w.shipmentWebhook(sid, 'IN_TRANSIT', 'e-transit'); // a retry of the same delivery: deduplicated at intake
     await w.shipmentWebhook(sid, 'DELIVERED', 'e-delivered-again');
-    await eventually(async () => !(await w!.orders.repo.taskInFlight(`shipment:${ready.id}`)) && (await w!.webhookQueue.repo.list({ connectionId: w!.connectionId, event: 'STATUS_SHIPMENT', limit: 50 })).rows.every((m) => m.status === 'done'), 20_000, 'the webhooks to be processed');
+    await eventually(async () => !(await w!.ctx.tasks.serialKeyInFlight(`shipment:${ready.id}`)) && (await w!.webhookQueue.repo.list({ connectionId: w!.connectionId, event: 'STATUS_SHIPMENT', limit: 50 })).rows.every((m) => m.status === 'done'), 20_000, 'the webhooks to be processed');
     const after = (await w.shipping.repo.byPicking(w.connectionId, d.pickingId))!;
     expect(after).toMatchObject({ step: 'done', poleepo_status: 'DELIVERED' });
     expect(w.picking(d.pickingId).x_poleepo_status).toBe('DELIVERED (Consegnata)');

@@ -85,7 +85,7 @@ export async function shippingWorld(options: WorldOptions): Promise<ShippingWorl
     },
     waitForShipment: (pickingId: number, steps: string[], timeoutMs = 20_000) => eventually(async () => {
       const s = await shipping.repo.byPicking(w.connectionId, pickingId);
-      return s && steps.includes(s.step) && !(await w.orders.repo.taskInFlight(`shipment:${s.id}`)) ? s : null;
+      return s && steps.includes(s.step) && !(await w.ctx.tasks.serialKeyInFlight(`shipment:${s.id}`)) ? s : null;
     }, timeoutMs, `shipment of picking ${pickingId} to be ${steps.join(' or ')}`),
     picking: (pickingId: number) => (call('stock.picking', 'read', [[pickingId]], { fields: ['name', 'state', 'carrier_tracking_ref', 'x_poleepo_shipment_id', 'x_poleepo_courier', 'x_poleepo_status', 'x_poleepo_requested'] }) as Record<string, unknown>[])[0]!,
     chatter: (model: string, resId: number) => call('mail.message', 'search_read', [[['model', '=', model], ['res_id', '=', resId]]], { fields: ['body', 'attachment_ids'], order: 'id asc' }) as { id: number; body: string; attachment_ids: number[] }[],

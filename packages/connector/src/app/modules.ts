@@ -1,3 +1,4 @@
+import { ConnectionsService } from '../connections/connections.service.ts';
 import type { Hono } from 'hono';
 import type { AppContext } from './context.ts';
 import type { RouteRegistrar } from '../server/http.app.ts';
@@ -82,7 +83,7 @@ export function buildServices(ctx: AppContext): Services {
   });
   const products = new ProductsService(ctx, images);
   const productKinds = defineProductTasks(ctx, products);
-  registerProductJobs(ctx, productKinds);
+  registerProductJobs(ctx, productKinds, new ConnectionsService(ctx));
   return { webhooks, webhookQueue, intake, orders, shipping, invoices, products, images, productKinds };
 }
 

@@ -83,7 +83,7 @@ export class OrderPolling {
         const id = String(order.id);
         if (!this.wantsImport(view, order, bindings.get(id), options.since !== undefined)) continue;
         // A run already queued or under way covers it (an explicit import still queues — deduped — to run it itself).
-        if (options.since === undefined && (await this.repo.taskInFlight(orderSerialKey(view.id, id)))) continue;
+        if (options.since === undefined && (await this.queue.serialKeyInFlight(orderSerialKey(view.id, id)))) continue;
         const r = await enqueueOrderImport(this.queue, { connectionId: view.id, poleepoOrderId: id, trigger: options.trigger ?? 'polling' });
         taskIds.push(r.id);
         if (!r.deduped) queued++;
@@ -150,7 +150,7 @@ export class OrderPolling {
         const pid = String(r.x_poleepo_order_id);
         const binding = bindings.get(pid);
         if (!this.needsOdooSync(view, binding, String(r.state))) continue;
-        if (await this.repo.taskInFlight(orderSerialKey(view.id, pid))) continue;
+        if (await this.queue.serialKeyInFlight(orderSerialKey(view.id, pid))) continue;
         const q = await enqueueOrderImport(this.queue, { connectionId: view.id, poleepoOrderId: pid, trigger: 'odoo' });
         if (!q.deduped) odooQueued++;
       }

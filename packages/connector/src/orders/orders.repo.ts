@@ -140,13 +140,6 @@ export class OrdersRepo {
     await this.db.kysely.deleteFrom('kv').where('key', '=', key).where('value', '=', value).execute();
   }
 
-  /** True while an import task of this order is queued or running (its serial key). */
-  async taskInFlight(serialKey: string): Promise<boolean> {
-    const row = await this.db.kysely.selectFrom('tasks').select('id')
-      .where('serial_key', '=', serialKey).where('status', 'in', ['pending', 'running']).limit(1).executeTakeFirst();
-    return Boolean(row);
-  }
-
   // ---------------------------------------------------------------- console (read-only: dashboard, queue)
 
   /** Orders by channel whose order date (else first sight) is at or after `since` (the dashboard's today / this week). */

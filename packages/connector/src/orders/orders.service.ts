@@ -158,8 +158,7 @@ export class OrdersService {
   async show(connectionId: number, poleepoOrderId: string) {
     const binding = await this.repo.find(connectionId, String(poleepoOrderId));
     if (!binding) return null;
-    const tasks = await this.ctx.db.kysely.selectFrom('tasks').select(['id', 'status', 'attempts', 'max_attempts', 'run_at', 'last_error', 'result', 'created_at', 'finished_at'])
-      .where('serial_key', '=', `order:${connectionId}:${binding.poleepo_order_id}`).orderBy('id', 'desc').limit(10).execute();
+    const tasks = await this.ctx.tasks.recentOfSerialKey(`order:${connectionId}:${binding.poleepo_order_id}`, 10);
     const messages = this.webhookQueue
       ? (await this.webhookQueue.repo.list({ connectionId, event: 'STATUS_ORDER', resourceId: binding.poleepo_order_id, limit: 20 })).rows
         .map((m) => ({ id: m.id, status: m.status, receivedAt: m.received_at, duplicates: m.duplicates, lastError: m.last_error }))

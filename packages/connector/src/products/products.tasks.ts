@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
-import { parseConnectionSettings } from '../connections/connections.settings.ts';
+import type { ConnectionView } from '../connections/connections.types.ts';
 import { formatDuration } from '../jobs/jobs.format.ts';
 import { NotConfiguredError } from '../shared/errors.ts';
 import type { TaskKind } from '../tasks/task.registry.ts';
@@ -52,9 +52,11 @@ export function defineProductTasks(ctx: AppContext, products: ProductsService): 
 }
 
 /** Plugs the product jobs into the scheduler: each tick enqueues a task per active connection. */
-export function registerProductJobs(ctx: AppContext, kinds: ProductTaskKinds): void {
+export function registerProductJobs(ctx: AppContext, kinds: ProductTaskKinds, connections: { list(): Promise<ConnectionView[]> }): void {
+  // The connections module owns its table: active connections come from its service, ordered by id.
+  const activeConnections = async () => (await connections.list()).filter((c) => c.active).sort((a, b) => a.id - b.id);
   const perConnection = (kind: TaskKind<ConnectionPayload>) => async () => {
-    const connections = await activeConnections(ctx);
+    const connections = await activeConnections();
     if (!connections.length) throw new NotConfiguredError('There is no active connection yet');
     const tasks: number[] = [];
     for (const c of connections) tasks.push((await ctx.tasks.enqueue(kind, { connectionId: c.id }, productTaskOptions(kind.kind, c.id))).id);
@@ -65,7 +67,7 @@ export function registerProductJobs(ctx: AppContext, kinds: ProductTaskKinds): v
   ctx.jobs.setHandler('product-reconciliation', perConnection(kinds.reconcile));
   ctx.jobs.setMinInterval('poll-product-batches', {
     minIntervalMs: async () => {
-      const windows = (await activeConnections(ctx)).map((c) => c.settings.rateLimits['batches.status']?.windowMs ?? 600_000);
+      const windows = (await activeConnections()).map((c) => c.settings.rateLimits['batches.status']?.windowMs ?? 600_000);
       // No connection yet: the deployment-wide default stands.
       return windows.length ? Math.max(...windows) : ctx.jobs.settings.get('products.batch_poll_window_ms');
     },
@@ -73,10 +75,6 @@ export function registerProductJobs(ctx: AppContext, kinds: ProductTaskKinds): v
   });
 }
 
-async function activeConnections(ctx: AppContext) {
-  const rows = await ctx.db.kysely.selectFrom('connections').select(['id', 'name', 'settings']).where('active', '=', 1).orderBy('id').execute();
-  return rows.map((r) => ({ id: Number(r.id), name: r.name, settings: parseConnectionSettings(JSON.parse(r.settings || '{}')) }));
-}
 
 /** What a task or job run stores as its result: counts, not payloads. */
 function compact(result: Awaited<ReturnType<ProductsService['sync']>>) {

@@ -292,6 +292,19 @@ export class TaskQueue {
     return this.toPending(id, { workerId, refundAttempt: true }, { run_at: now + Math.max(0, delayMs), last_error: reason, last_error_stack: null });
   }
 
+  /** The latest tasks of one serial key (an order's imports), newest first: what other modules show of their work. */
+  async recentOfSerialKey(serialKey: string, limit: number) {
+    return this.db.kysely.selectFrom('tasks').select(['id', 'status', 'attempts', 'max_attempts', 'run_at', 'last_error', 'result', 'created_at', 'finished_at'])
+      .where('serial_key', '=', serialKey).orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  /** True while a task of this serial key is queued or running. */
+  async serialKeyInFlight(serialKey: string): Promise<boolean> {
+    const row = await this.db.kysely.selectFrom('tasks').select('id')
+      .where('serial_key', '=', serialKey).where('status', 'in', ['pending', 'running']).limit(1).executeTakeFirst();
+    return Boolean(row);
+  }
+
   /** Graceful stop: back to pending at once, attempt given back (the worker, not the task, interrupted it). */
   async release(id: number, workerId: string): Promise<boolean> {
     return this.toPending(id, { workerId, refundAttempt: true }, { run_at: this.clock.now() });
