@@ -3,7 +3,7 @@ import { DbTokenStore, MemoryTokenStore, type PoleepoTokenStore } from '../src/p
 import { ExportStateRepo } from '../src/products/products.state.repo.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { generateEncryptionKey, SecretBox } from '../src/shared/secrets.ts';
-import { heartbeatInterval, leaseIsLive, leaseUntil } from '../src/storage/lease.ts';
+import { heartbeatInterval, leaseIsLive, leaseUntil, NamedLeases } from '../src/storage/lease.ts';
 import { insertTestConnection } from './helpers/connections.ts';
 import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
 
@@ -46,6 +46,22 @@ describe.each(dialects)('leases in the database (%s)', (dialect) => {
     await state.unlock(connectionId, 'b');
     expect(await state.lockHolder(connectionId)).toEqual({ owner: null, until: null });
     expect(await state.tryLock(connectionId, 'a', 10_000)).toBe(true);
+  });
+
+  it('a named lease: one holder; live to its last millisecond; taken over once run out; released only by its holder', async () => {
+    const leases = new NamedLeases(db);
+    const first = await leases.tryTake('customer:42', 'import-1', clock.now(), 5_000);
+    expect(first).not.toBeNull();
+    expect(await leases.tryTake('customer:42', 'import-2', clock.now(), 5_000)).toBeNull();
+    clock.advance(5_000);
+    expect(await leases.tryTake('customer:42', 'import-2', clock.now(), 5_000)).toBeNull();
+    clock.advance(1);
+    const second = await leases.tryTake('customer:42', 'import-2', clock.now(), 5_000);
+    expect(second).not.toBeNull();
+    await leases.release('customer:42', first!); // the former holder's value no longer matches: nothing happens
+    expect(await leases.tryTake('customer:42', 'import-3', clock.now(), 5_000)).toBeNull();
+    await leases.release('customer:42', second!);
+    expect(await leases.tryTake('customer:42', 'import-3', clock.now(), 5_000)).not.toBeNull();
   });
 
   const stores: [string, (db: TestDb) => PoleepoTokenStore][] = [

@@ -1,3 +1,4 @@
+import { NamedLeases } from '../storage/lease.ts';
 import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../storage/db.ts';
 import type { OrderBindingsTable, OrderBindingState, OrderPollCursorsTable } from './orders.tables.ts';
@@ -23,7 +24,11 @@ export interface OrderBindingFilter {
 
 /** `order_bindings` and `order_poll_cursors`: small statements, never held across a network call. */
 export class OrdersRepo {
-  constructor(private readonly db: Db) {}
+  private readonly leases: NamedLeases;
+
+  constructor(private readonly db: Db) {
+    this.leases = new NamedLeases(db);
+  }
 
   /** The variants the product export bound to these SKUs on Poleepo (the first place a line's SKU is looked up). */
   async boundVariants(connectionId: number, skus: readonly string[]): Promise<Map<string, number>> {
@@ -112,32 +117,17 @@ export class OrdersRepo {
   }
 
   /**
-   * A short lease on a key (a customer being created), held in `kv` across processes: two imports of the same new
-   * customer must not both create it. Expires on its own if its holder dies. The lease's value when acquired (give it
-   * back to release it), else null.
+   * A short lease on a key (a customer being created), held across processes (storage/lease.ts): two imports of the
+   * same new customer must not both create it. Expires on its own if its holder dies. The lease's value when acquired
+   * (give it back to release it), else null.
    */
-  async tryLease(key: string, holder: string, now: number, ttlMs: number): Promise<string | null> {
-    const value = JSON.stringify({ holder, until: now + ttlMs });
-    const inserted = await this.db.kysely.insertInto('kv').values({ key, value, updated_at: now })
-      .onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
-    if (inserted) return value;
-    const current = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', key).executeTakeFirst();
-    if (!current) return this.tryLease(key, holder, now, ttlMs);
-    let until = 0;
-    try {
-      until = Number((JSON.parse(current.value) as { until?: number }).until ?? 0);
-    } catch {
-      until = 0;
-    }
-    if (until > now) return null;
-    // Expired: take it over, unless someone else just did (compare-and-set on the old value).
-    const res = await this.db.kysely.updateTable('kv').set({ value, updated_at: now }).where('key', '=', key).where('value', '=', current.value).executeTakeFirst();
-    return Number(res.numUpdatedRows ?? 0) === 1 ? value : null;
+  tryLease(key: string, holder: string, now: number, ttlMs: number): Promise<string | null> {
+    return this.leases.tryTake(key, holder, now, ttlMs);
   }
 
   /** Gives a lease back (only the holder's own: an expired one taken over by someone else stays theirs). */
-  async releaseLease(key: string, value: string): Promise<void> {
-    await this.db.kysely.deleteFrom('kv').where('key', '=', key).where('value', '=', value).execute();
+  releaseLease(key: string, value: string): Promise<void> {
+    return this.leases.release(key, value);
   }
 
   // ---------------------------------------------------------------- console (read-only: dashboard, queue)

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Db } from './db.ts';
 
 /**
  * The one lease rule of the connector. A lease is a pair of columns on the row it guards: who holds it (`owner`) and
@@ -8,8 +9,9 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
  * long, reaped) can never overwrite what the next holder did.
  *
  * Used by: task claims (`tasks.locked_by/locked_until`, with heartbeats and the reaper), the product export lock
- * (`product_export_state.lock_owner/lock_until`, re-entrant for its holder) and the Poleepo token refresh
- * (`poleepo_tokens.refresh_owner/refresh_until`).
+ * (`product_export_state.lock_owner/lock_until`, re-entrant for its holder), the Poleepo token refresh
+ * (`poleepo_tokens.refresh_owner/refresh_until`) and, through `NamedLeases`, leases on a name kept in `kv` (the order
+ * import: a new customer being created, the discount product).
  */
 export interface LeaseColumns<Owner extends string = string, Until extends string = string> {
   owner: Owner;
@@ -56,4 +58,42 @@ export function leaseTaken<O extends string, U extends string>(columns: LeaseCol
 /** The column values that clear a lease (for `.set()`). */
 export function leaseCleared<O extends string, U extends string>(columns: LeaseColumns<O, U>): Record<O | U, null> {
   return { [columns.owner]: null, [columns.until]: null } as Record<O | U, null>;
+}
+
+/**
+ * A lease on a name rather than on a row (a customer being created, the discount product): held in `kv` under the
+ * name, so two processes importing the same new customer do not both create it. The same rule as above: live while
+ * `until >= now`; taken over once run out (compare-and-set on the value seen, so two takers cannot both win); given
+ * back only by its holder (by the exact value it got).
+ */
+export class NamedLeases {
+  constructor(private readonly db: Db) {}
+
+  /** The lease's value when taken (give it back to release it), or null while someone else holds it. */
+  async tryTake(name: string, holder: string, now: number, ttlMs: number): Promise<string | null> {
+    const value = JSON.stringify({ holder, until: leaseUntil(now, ttlMs) });
+    const inserted = await this.db.kysely.insertInto('kv').values({ key: name, value, updated_at: now })
+      .onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+    if (inserted) return value;
+    const current = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', name).executeTakeFirst();
+    if (!current) return this.tryTake(name, holder, now, ttlMs); // released meanwhile: try again
+    if (leaseIsLive(untilOf(current.value), now)) return null;
+    const res = await this.db.kysely.updateTable('kv').set({ value, updated_at: now }).where('key', '=', name).where('value', '=', current.value).executeTakeFirst();
+    return Number(res.numUpdatedRows ?? 0) === 1 ? value : null;
+  }
+
+  /** Gives a lease back (only the holder's own: one run out and taken over by someone else stays theirs). */
+  async release(name: string, value: string): Promise<void> {
+    await this.db.kysely.deleteFrom('kv').where('key', '=', name).where('value', '=', value).execute();
+  }
+}
+
+/** The end written in a named lease's value; unreadable counts as run out (it can then be taken over). */
+function untilOf(value: string): number | null {
+  try {
+    const until = (JSON.parse(value) as { until?: unknown }).until;
+    return typeof until === 'number' ? until : null;
+  } catch {
+    return null;
+  }
 }
