@@ -15,7 +15,7 @@ import { odooWebhookToken } from '../src/provisioning/provisioning.tokens.ts';
 /**
  * The whole path with real pieces: the Poleepo sandbox delivers a signed STATUS_ORDER webhook to the connector's own
  * HTTP server (startService, port 0), the intake stores it, a worker runs the import against the Odoo emulator, and
- * the order is a confirmed sale order within seconds. System clock: nothing here waits on a time window.
+ * the order is a confirmed sale order. System clock: nothing here waits on a time window; how fast it happens is measured by bench/order-latency.bench.ts, not asserted on a shared machine.
  */
 describe.each(dialects)('order import end to end on %s', (dialect) => {
   let odoo: OdooEmulator | undefined;
@@ -52,15 +52,13 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
 
   const customer = { company: null, vat_number: null, firstname: 'Luca', lastname: 'Greco', email: 'luca.greco@example.it', address: 'Corso Italia 9', postcode: '16121', city: 'Genova', country_iso: 'IT' };
 
-  it('a signed webhook from the sandbox becomes a confirmed sale order within seconds', async () => {
+  it('a signed webhook from the sandbox becomes a confirmed sale order', async () => {
     const { ctx, saleOrders } = await setup();
-    const started = Date.now();
     const { body: order } = await control<{ id: number; total_price?: number }>(sandbox!, 'POST', '/__sandbox/orders', { channel: 'eBay', customer, lines: [{ sku: 'E-COM07', quantity: 1, price: 320 }], shipping_cost: 4.9 });
     const [so] = await eventually(async () => {
       const found = saleOrders(order.id);
       return found.length && found[0].state === 'sale' && found[0].x_poleepo_status === 'IN_PROCESS' ? found : null;
     }, 30_000, 'the confirmed sale order, its confirmation pushed to Poleepo');
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(so).toMatchObject({ state: 'sale', x_poleepo_status: 'IN_PROCESS', amount_total: 324.9 });
     expect(sandbox!.state.orders.order(order.id).status).toBe('IN_PROCESS');
     // Poleepo's notifications (the order placed; then the status our push set) all processed.
@@ -123,11 +121,9 @@ describe.each(dialects)('order import end to end on %s', (dialect) => {
     }, 30_000, 'the confirmed sale order');
     expect(so.state).toBe('sale');
 
-    const started = Date.now();
     const [soId] = odoo!.call('sale.order', 'search', [[['x_poleepo_order_id', '=', String(order.id)]]]) as number[];
     odoo!.call('sale.order', 'action_cancel', [[soId]], { context: { disable_cancel_warning: true } });
     await eventually(async () => sandbox!.state.orders.order(order.id).status === 'CANCELED', 30_000, 'the cancellation on Poleepo');
-    expect(Date.now() - started).toBeLessThan(10_000);
     // The notifications' runs settle (a later notification may still be finishing when Poleepo already has it).
     const runs = await eventually(async () => {
       const rows = await ctx.db.kysely.selectFrom('tasks').select(['kind', 'status']).where('kind', '=', 'orders.odoo-changes').execute();

@@ -12,7 +12,7 @@ describe('poleepo-odoo sandbox poleepo', () => {
     try {
       const started = Date.now();
       while (!out.includes('Press Ctrl-C')) {
-        if (Date.now() - started > 15_000) throw new Error(`sandbox did not start: ${out}`);
+        if (Date.now() - started > 60_000) throw new Error(`sandbox did not start: ${out}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];

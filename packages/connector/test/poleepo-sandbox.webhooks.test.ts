@@ -16,7 +16,7 @@ let receiver: WebhookReceiver;
 async function until(condition: () => boolean, what: string): Promise<void> {
   const started = Date.now();
   while (!condition()) {
-    if (Date.now() - started > 5000) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await sandbox.webhooks.idle();

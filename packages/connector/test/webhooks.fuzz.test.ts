@@ -124,8 +124,8 @@ function endlessUpload(url: string, bytes: number, headers: Record<string, strin
     let answered = false;
     const timer = setTimeout(() => {
       req.destroy();
-      reject(new Error(`no answer within 5 s after ${sent} bytes of a body that never ends`));
-    }, 5_000);
+      reject(new Error(`no answer within 30 s after ${sent} bytes of a body that never ends`));
+    }, 30_000);
     req.on('response', (res) => {
       answered = true;
       clearTimeout(timer);

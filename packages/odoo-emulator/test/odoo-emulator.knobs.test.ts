@@ -3,7 +3,7 @@
  * /__emulator/stats), one-worker serialisation, latency, injected errors, HTML 500, connection resets, a reply
  * dropped after commit, and a commit that becomes visible only later. Time is a ManualClock: nothing sleeps.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '@poleepo-odoo/clock';
 import { startOdooEmulator, type OdooEmulator } from '../src/emulator.ts';
 import { json2, jsonrpc, kw } from './helpers/odoo-emulator-client.ts';
@@ -32,8 +32,7 @@ async function settled<T>(promise: Promise<T>): Promise<{ done: boolean; value?:
 
 /** Waits until the emulator has asked its clock for `count` sleeps in all (a request reached its wait). */
 async function untilSleeps(clock: ManualClock, count: number): Promise<void> {
-  for (let i = 0; i < 500 && clock.slept.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 1));
-  expect(clock.slept.length).toBeGreaterThanOrEqual(count);
+  await vi.waitFor(() => expect(clock.slept.length).toBeGreaterThanOrEqual(count), { timeout: 30_000, interval: 1 });
 }
 
 const control = async (odoo: OdooEmulator, method: string, path: string, body?: unknown) => {
