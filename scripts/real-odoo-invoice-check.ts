@@ -346,7 +346,7 @@ async function run(w: World): Promise<void> {
     await w.orders.enqueue(w.connectionId, poleepoId, 'manual');
     const binding = await until<OrderBinding>(`order ${poleepoId} to be imported`, async () => {
       const b = await w.orders.repo.find(w.connectionId, poleepoId);
-      return b && !(await w.orders.repo.taskInFlight(`order:${w.connectionId}:${poleepoId}`)) && b.state !== 'pending' ? b : null;
+      return b && !(await w.ctx.tasks.serialKeyInFlight(`order:${w.connectionId}:${poleepoId}`)) && b.state !== 'pending' ? b : null;
     }, 120_000);
     expect(binding.state === 'confirmed' && binding.sale_order_id, `binding state ${binding.state}: ${binding.error ?? ''}`);
     const [so] = await odoo.read('sale.order', [binding.sale_order_id!], ['name', 'amount_total']);
@@ -560,7 +560,7 @@ async function run(w: World): Promise<void> {
         await w.orders.enqueue(w.connectionId, o.poleepoId, 'manual');
         await until('the cancellation to be imported', async () => {
           const b = await w.orders.repo.find(w.connectionId, o.poleepoId);
-          return b?.poleepo_status === 'CANCELED' && !(await w.orders.repo.taskInFlight(`order:${w.connectionId}:${o.poleepoId}`));
+          return b?.poleepo_status === 'CANCELED' && !(await w.ctx.tasks.serialKeyInFlight(`order:${w.connectionId}:${o.poleepoId}`));
         }, 120_000);
         const b = (await w.orders.repo.find(w.connectionId, o.poleepoId))!;
         await syncNow();
