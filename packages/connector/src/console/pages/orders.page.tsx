@@ -120,7 +120,7 @@ async function listView(c: ConsoleContext) {
 }
 
 /** The order as Poleepo has it now (lines, customer, addresses), and which Odoo product each SKU matches. */
-async function poleepoSide(services: ConsoleServices, b: OrderBinding): Promise<{ order: PoleepoOrder; matched: Map<string, ResolvedProduct>; odooFailed: string | null } | { error: string }> {
+async function poleepoSide(services: ConsoleServices, b: OrderBinding): Promise<{ order: PoleepoOrder; matched: Map<string, ResolvedProduct>; odooFailed: string | null; odooVersion: string | null } | { error: string }> {
   const orders = services.modules?.orders;
   if (!orders) return { error: 'The console runs without the order services' };
   const signal = AbortSignal.timeout(15_000);
@@ -130,10 +130,12 @@ async function poleepoSide(services: ConsoleServices, b: OrderBinding): Promise<
     const skus = (order.lines ?? []).map((l) => l.sku).filter(Boolean);
     try {
       const bound = await orders.repo.boundVariants(b.connection_id, skus);
-      const resolution = await resolveSkus(conn.odoo, await conn.data.schema(), skus, signal, bound);
-      return { order, matched: resolution.found, odooFailed: null };
+      const schema = await conn.data.schema();
+      const resolution = await resolveSkus(conn.odoo, schema, skus, signal, bound);
+      // The version the client just probed: the links below take its URL form even before a connection test.
+      return { order, matched: resolution.found, odooFailed: null, odooVersion: schema.caps.version.serverVersion };
     } catch (error) {
-      return { order, matched: new Map(), odooFailed: errorMessage(error) };
+      return { order, matched: new Map(), odooFailed: errorMessage(error), odooVersion: null };
     }
   } catch (error) {
     return { error: errorMessage(error) };
@@ -166,13 +168,15 @@ async function detailView(c: ConsoleContext, id: number) {
   const services = c.get('services');
   const b = await new OrdersRepo(services.ctx.db).get(id);
   if (!b) return notFoundPage(c);
-  const connection = await new ConnectionsService(services.ctx).get(b.connection_id);
-  const link = poleepoOrderLink(connection, b.poleepo_order_id);
+  const stored = await new ConnectionsService(services.ctx).get(b.connection_id);
+  const link = poleepoOrderLink(stored, b.poleepo_order_id);
   const dash = <span class="muted">—</span>;
   const [side, history] = await Promise.all([
     poleepoSide(services, b),
     services.modules?.orders.show(b.connection_id, b.poleepo_order_id) ?? Promise.resolve(null),
   ]);
+  const probed = 'odooVersion' in side ? side.odooVersion : null;
+  const connection = probed ? { ...stored, odoo: { ...stored.odoo, version: probed } } : stored;
   const order = 'order' in side ? side.order : null;
   const lines = order?.lines ?? [];
   const currency = order?.currency ?? b.currency;
