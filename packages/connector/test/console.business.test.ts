@@ -164,6 +164,8 @@ describe('Italian everywhere', () => {
     expect(backendMessage('SKU "X" is also used by variant 3, variant 4: give each published variant its own SKU', 'it'))
       .toBe('Lo SKU "X" è usato anche da variante 3, variante 4: dai a ogni variante pubblicata il suo SKU');
     expect(backendMessage(KNOWN.noConnection, 'en')).toBe(KNOWN.noConnection);
+    const gbp = 'The order is in GBP, but this company keeps its accounts in EUR and Odoo has no active pricelist in GBP: activate the currency GBP (Accounting › Configuration › Currencies), create a pricelist in GBP for this company (Sales › Configuration › Settings › Pricelists, then Sales › Products › Pricelists), then retry the order. Nothing was imported.';
+    expect(backendMessage(gbp, 'it')).toBe("L'ordine è in GBP, ma questa azienda tiene la contabilità in EUR e Odoo non ha un listino attivo in GBP: attiva la valuta GBP (Contabilità › Configurazione › Valute), crea un listino in GBP per questa azienda (Vendite › Configurazione › Impostazioni › Listini, poi Vendite › Prodotti › Listini), poi riprova l'ordine. Nulla è stato importato.");
     expect(backendMessage('Something new the console does not know', 'it')).toBe('Something new the console does not know');
   });
 
@@ -200,6 +202,14 @@ describe('Italian everywhere', () => {
     const other = f.client();
     await other.login('english', PASSWORD);
     expect(await (await other.get('/', { 'Accept-Language': 'it' })).text()).toContain('<html lang="en"');
+    // A language only remembered from an earlier visit is not a choice made on this login page.
+    const remembered = f.client();
+    await remembered.get('/login?lang=it');
+    await remembered.login('english', PASSWORD);
+    await remembered.post('/logout');
+    expect(remembered.cookies.get('poleepo_lang')).toBe('it');
+    await remembered.login('english', PASSWORD);
+    expect(await (await remembered.get('/')).text()).toContain('<html lang="en"');
     // Switching in the top bar is a choice: stored, and this session follows it at once.
     await picked.post('/account/lang', { lang: 'en' }, { headers: { Referer: 'http://127.0.0.1/' } });
     expect(await (await picked.get('/')).text()).toContain('<html lang="en"');

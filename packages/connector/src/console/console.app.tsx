@@ -165,6 +165,8 @@ function anonymousLang(c: Context, cookies: ConsoleCookies): Lang {
   const asked = c.req.query('lang');
   if (isLang(asked)) {
     cookies.set(c, cookies.lang, asked, 365 * 86_400);
+    // Picked before logging in: the session the login opens takes it (over the user's stored language).
+    cookies.set(c, cookies.loginLang, asked);
     return asked;
   }
   const remembered = cookies.get(c, cookies.lang);

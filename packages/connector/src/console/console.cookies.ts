@@ -11,6 +11,8 @@ export class ConsoleCookies {
   readonly loginCsrf = 'poleepo_login_csrf';
   readonly flash = 'poleepo_flash';
   readonly lang = 'poleepo_lang';
+  /** The language picked with the login page's links during this visit (a browser-session cookie), for the session the login opens. */
+  readonly loginLang = 'poleepo_login_lang';
 
   constructor(readonly secure: boolean) {
     this.session = secure ? '__Host-poleepo_session' : 'poleepo_session';

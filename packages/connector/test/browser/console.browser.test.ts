@@ -70,7 +70,7 @@ describe('console in a browser', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await heading('Dashboard');
     expect(new URL(page.url()).pathname).toBe('/');
-    expect(await page.locator('.card').first().textContent()).toMatch(/\d+Pending/);
+    expect(await page.locator('#tasks-title + .cards .card').first().textContent()).toMatch(/\d+Pending/);
     await expectAccessible('dashboard');
     await screenshot(page, 'dashboard');
   });

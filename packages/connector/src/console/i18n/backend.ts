@@ -10,6 +10,9 @@ import type { Lang } from '../../auth/auth.roles.ts';
  */
 type Rule = [RegExp, string | ((...groups: string[]) => string)];
 
+/** "another currency" → "un'altra valuta"; a currency code as it is. */
+const currencyWords = (home: string) => (home === 'another currency' ? "un'altra valuta" : home);
+
 /** "variant 12, variant 13" → "variante 12, variante 13". */
 const variants = (list: string) => list.replace(/\bvariant (\d+)/g, 'variante $1');
 
@@ -42,6 +45,15 @@ const RULES: Rule[] = [
   [/^Cancelled in Odoo, but Poleepo refused the cancellation \(status (\S+)\)$/, "Annullato in Odoo, ma Poleepo ha rifiutato l'annullamento (stato $1)"],
   [/^Cancelled in Odoo while Poleepo says (\S+): review it on Poleepo\.$/, 'Annullato in Odoo mentre Poleepo dice $1: verificalo su Poleepo.'],
   [/^(Cancelled|Refunded) on Poleepo, but (.*): not cancelled in Odoo\. Review it \(return, credit note\)\.$/, (what, blocker) => `${what === 'Cancelled' ? 'Annullato' : 'Rimborsato'} su Poleepo, ma ${blocker}: non annullato in Odoo. Verificalo (reso, nota di credito).`],
+  // Orders in another currency (orders.currency.ts).
+  [/^The order is in (\w+), but this company keeps its accounts in (.+?) and Odoo does not know the currency \w+\. Add it \(Accounting › Configuration › Currencies\), create a pricelist in \w+, then retry the order\. Nothing was imported\.$/,
+    (c, home) => `L'ordine è in ${c}, ma questa azienda tiene la contabilità in ${currencyWords(home)} e Odoo non conosce la valuta ${c}. Aggiungila (Contabilità › Configurazione › Valute), crea un listino in ${c}, poi riprova l'ordine. Nulla è stato importato.`],
+  [/^The order is in (\w+), but this company keeps its accounts in (.+?) and this Odoo has no pricelists to put an order in another currency\. Nothing was imported\.$/,
+    (c, home) => `L'ordine è in ${c}, ma questa azienda tiene la contabilità in ${currencyWords(home)} e questo Odoo non ha listini per registrare un ordine in un'altra valuta. Nulla è stato importato.`],
+  [/^The order is in (\w+), but this company keeps its accounts in (.+?) and Odoo has no active pricelist in \w+: (.*), then retry the order\. Nothing was imported\.$/,
+    (c, home, steps) => `L'ordine è in ${c}, ma questa azienda tiene la contabilità in ${currencyWords(home)} e Odoo non ha un listino attivo in ${c}: ${steps
+      .replace(/activate the currency (\w+) \(Accounting › Configuration › Currencies\)/, 'attiva la valuta $1 (Contabilità › Configurazione › Valute)')
+      .replace(/create a pricelist in (\w+) for this company \(Sales › Configuration › Settings › Pricelists, then Sales › Products › Pricelists\)/, 'crea un listino in $1 per questa azienda (Vendite › Configurazione › Impostazioni › Listini, poi Vendite › Prodotti › Listini)')}, poi riprova l'ordine. Nulla è stato importato.`],
   // Task queue.
   [/^Invalid payload for "(.*)": (.*)$/, 'Dati del task "$1" non validi: $2'],
 ];

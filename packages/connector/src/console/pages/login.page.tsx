@@ -81,8 +81,9 @@ export const loginPage = definePage({
       const form = await formOf(c);
       if (nextIsMalformed(form.next) || nextIsMalformed(c.req.query('next'))) return badNext(c);
       const login = (form.login ?? '').slice(0, 200);
-      // A language picked on the login page (its links remember it in a cookie) wins for the session it opens.
-      const picked = services.cookies.get(c, services.cookies.lang);
+      // A language picked on the login page during this visit wins for the session it opens; a language merely
+      // remembered from earlier visits (or another user's switch on this browser) does not.
+      const picked = services.cookies.get(c, services.cookies.loginLang);
       const outcome = await services.auth.login(login, form.password ?? '', services.clientIp(c), isLang(picked) ? picked : null);
       if (!outcome.ok) {
         if (outcome.reason === 'throttled') {
@@ -95,6 +96,7 @@ export const loginPage = definePage({
       // A fresh token at every login (no session fixation); the cookie lives as long as the absolute expiry.
       cookies.set(c, cookies.session, outcome.session.token, Math.floor(services.auth.sessions.policy.absoluteMs / 1000));
       cookies.clear(c, cookies.loginCsrf);
+      cookies.clear(c, cookies.loginLang);
       return c.redirect(safeNext(form.next), 303);
     });
 
