@@ -6,6 +6,12 @@ import { cli } from './helpers/cli.ts';
 import { TEST_ENCRYPTION_KEY } from './helpers/config.ts';
 import { openDatabase, type Db } from '../src/storage/db.ts';
 import { migrateToLatest } from '../src/storage/migrator.ts';
+import { loadConfig } from '../src/config/env.ts';
+import { createContext } from '../src/app/context.ts';
+import { ConnectionsService } from '../src/connections/connections.service.ts';
+import { silentLogger } from '../src/shared/logger.ts';
+import { startOdooEmulator } from '@poleepo-odoo/odoo-emulator';
+import { startPoleepoSandbox } from '@poleepo-odoo/poleepo-sandbox';
 
 const DAY = 86_400_000;
 
@@ -85,6 +91,35 @@ describe('jobs CLI', () => {
     expect(await runs()).toEqual([expect.objectContaining({ status: 'done', trigger: 'manual' })]);
     const list = JSON.parse((await cli(['jobs', 'list', '--json'], env)).stdout);
     expect(list.find((j: { name: string }) => j.name === 'api-log-cleanup').lastRun).toMatchObject({ status: 'done', result: { apiLogDeleted: 2 } });
+  });
+
+  it('--inline runs the work the run queued too (one products.generate per connection), not only the job\'s own task', async () => {
+    await setup();
+    const odoo = await startOdooEmulator({ version: 18 });
+    const poleepo = await startPoleepoSandbox();
+    try {
+      const ctx = await createContext(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { migrate: true, logger: silentLogger });
+      const key = poleepo.clients[0]!;
+      await new ConnectionsService(ctx).create({
+        name: 'shop', odoo: { url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey, companyId: 1 },
+        poleepo: { baseUrl: poleepo.url, clientId: key.clientId, clientSecret: key.clientSecret },
+      });
+      await ctx.close();
+      const r = await cli(['jobs', 'run', 'generate-product-batches', '--inline'], env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('of Generate Product Batches: done.');
+      expect(r.stdout).toContain('The run queued 1 task(s); run here:');
+      expect(r.stdout).toMatch(/^\d+\s+products\.generate\s+done\s*$/m);
+      expect(r.stdout).not.toContain('still queued');
+      const tasks = await db.kysely.selectFrom('tasks').select(['kind', 'status']).orderBy('id').execute();
+      // The job's own task and the work it queued: both done, nothing left waiting for a worker that is not running.
+      expect(tasks.map((t) => t.status)).toEqual(['done', 'done']);
+      expect(tasks[1]!.kind).toBe('products.generate');
+    } finally {
+      await poleepo.stop();
+      await odoo.stop();
+    }
   });
 
   it('refuses a Poll Product Batches interval below its rate-limit window, with the reason on one line', async () => {

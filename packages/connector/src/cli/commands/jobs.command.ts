@@ -14,7 +14,9 @@ import type { JobView, RunView } from '../../jobs/jobs.service.ts';
  * `jobs run` queues the run exactly as the console's "Run now" does (same service, same overlap rules), and a
  * running `start`/`work` process executes it — the CLI process has no worker of its own. With `--inline` the CLI
  * claims that run's task and executes it in this process (same handler, lease, retry and dead-letter rules), which
- * is useful when no worker is running, e.g. on a maintenance window.
+ * is useful when no worker is running, e.g. on a maintenance window — and then the work the run queued (a job such
+ * as Generate Product Batches queues one task per connection), and the work that work queued, the same way; what
+ * cannot run here (not due yet, held by a running worker) is named as left queued, never reported as done.
  */
 export function register(program: Command, runtime: CliRuntime): void {
   const jobs = program.command('jobs').description('scheduled jobs: list, run now, enable, disable, change how often they run');
@@ -63,10 +65,12 @@ export function register(program: Command, runtime: CliRuntime): void {
         workerId: `${ctx.processId}-cli`,
       });
       runtime.out(`Running ${def.displayName} (run #${run.id}, task #${run.taskId}) in this process…`);
+      const before = await newestTaskId(ctx);
       const settled = await worker.runOne(run.taskId);
       if (!settled) throw new AppError('job_busy', `Run #${run.id} was taken by a running worker (or is not due yet); follow it with "poleepo-odoo jobs list".`);
       const after = (await ctx.jobs.run(run.id))!;
       report(runtime, def.displayName, after, settled.outcome);
+      if (after.status === 'done') await runQueuedWork(runtime, ctx, worker, Math.max(before, run.taskId));
     });
 
   jobs.command('enable')
@@ -103,6 +107,41 @@ export function register(program: Command, runtime: CliRuntime): void {
 async function contextWithModules(runtime: CliRuntime): Promise<AppContext> {
   await runtime.services();
   return runtime.context();
+}
+
+async function newestTaskId(ctx: AppContext): Promise<number> {
+  return (await ctx.tasks.list({}, { limit: 1 })).rows[0]?.id ?? 0;
+}
+
+/** At most this many rounds of "work queued by work" run inline; deeper chains are left to a worker, and said so. */
+const INLINE_ROUNDS = 5;
+
+/**
+ * The tasks queued since `after` (by the run, then by those tasks in turn) run here one by one, with the same worker
+ * rules. Prints what became of them; a failure exits non-zero; what could not run here is named as left queued.
+ */
+async function runQueuedWork(runtime: CliRuntime, ctx: AppContext, worker: Worker, after: number): Promise<void> {
+  const outcomes: { id: number; kind: string; outcome: string; error: string | null }[] = [];
+  let floor = after;
+  for (let round = 0; round < INLINE_ROUNDS; round++) {
+    const queued = (await ctx.tasks.list({ status: 'pending' }, { limit: 1000 })).rows.filter((t) => t.id > floor).sort((a, b) => a.id - b.id);
+    if (queued.length === 0) break;
+    floor = await newestTaskId(ctx);
+    for (const task of queued) {
+      const settled = await worker.runOne(task.id);
+      outcomes.push({ id: task.id, kind: task.kind, outcome: settled ? settled.outcome : 'left queued', error: settled?.error ?? null });
+    }
+  }
+  const leftover = (await ctx.tasks.list({ status: 'pending' }, { limit: 1000 })).rows.filter((t) => t.id > after && !outcomes.some((o) => o.id === t.id));
+  for (const t of leftover) outcomes.push({ id: t.id, kind: t.kind, outcome: 'left queued', error: null });
+  if (outcomes.length === 0) return;
+  runtime.out(`The run queued ${outcomes.length} task(s); run here:`);
+  runtime.table(outcomes.map((o) => ({ task: o.id, kind: o.kind, outcome: o.outcome, error: o.error ?? '' })));
+  const left = outcomes.filter((o) => o.outcome !== 'done');
+  const failed = left.filter((o) => o.outcome === 'dead' || o.outcome === 'retry' || o.outcome === 'lost');
+  const waiting = left.filter((o) => !failed.includes(o));
+  if (waiting.length) runtime.out(`${waiting.length} task(s) are still queued (not due yet, rate-limited or held by a running worker): a worker (poleepo-odoo start or work) runs them; follow them with "poleepo-odoo tasks list".`);
+  if (failed.length) throw new AppError('job_failed', `${failed.length} task(s) queued by the run failed here (see above; "poleepo-odoo tasks show ID" for each)`);
 }
 
 function report(runtime: CliRuntime, displayName: string, run: RunView, outcome: string): void {

@@ -43,7 +43,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(async (opts: { json?: boolean }) => {
       const ctx = await runtime.context();
       const users = await createAuth(ctx).users.list();
-      runtime.table(users.map((u) => ({ login: u.login, role: u.role, language: u.lang ?? '', active: u.active ? 'yes' : 'no', created: new Date(u.createdAt).toISOString() })), {
+      runtime.table(users.map((u) => ({ login: u.login, role: u.role, language: u.langChosen ? u.lang : '(browser)', active: u.active ? 'yes' : 'no', created: new Date(u.createdAt).toISOString() })), {
         json: opts.json, empty: 'No console users yet: create the first with "poleepo-odoo user add LOGIN --role admin".',
       });
     });
