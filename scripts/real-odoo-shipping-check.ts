@@ -22,7 +22,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { packAndValidateDelivery, type DeliveryPackageSpec } from '@poleepo-odoo/odoo-emulator';
 import { startPoleepoSandbox, newSandboxClient, type PoleepoSandbox } from '@poleepo-odoo/poleepo-sandbox';
 import { loadConfig } from '../packages/connector/src/config/env.ts';
@@ -47,161 +46,17 @@ import { defineWebhookTasks } from '../packages/connector/src/webhooks/webhook-q
 import { Worker } from '../packages/connector/src/tasks/task.worker.ts';
 import { createLogger, silentLogger } from '../packages/connector/src/shared/logger.ts';
 import { systemClock } from '../packages/connector/src/shared/clock.ts';
+import { parseCheckArguments, recordOdooExchanges, createChecks, describeRequest, describeAnswer, errorText, CheckFailed, expect, until, m2oId } from './real-odoo-check-kit.ts';
 
-// ---------------------------------------------------------------- arguments
-
-const { values: argv } = parseArgs({
-  options: {
-    'odoo-url': { type: 'string' },
-    db: { type: 'string' },
-    login: { type: 'string', default: 'admin' },
-    'api-key': { type: 'string' },
-    company: { type: 'string', default: '1' },
-    verbose: { type: 'boolean', default: false },
-    /** Where to write every Odoo request and answer of the run (JSON lines, the key redacted). */
-    exchanges: { type: 'string' },
-    /** Stop after this many seconds whatever happens. */
-    'time-limit': { type: 'string', default: '900' },
-  },
-});
-if (!argv['odoo-url'] || !argv.db || !argv['api-key']) {
-  console.error('usage: node --import tsx scripts/real-odoo-shipping-check.ts --odoo-url URL --db NAME --login admin --api-key KEY [--company 1] [--verbose] [--exchanges FILE]');
-  process.exit(2);
-}
-const ODOO_URL = argv['odoo-url'].replace(/\/+$/, '');
-const DB = argv.db;
-const API_KEY = argv['api-key'];
-const COMPANY = Number(argv.company);
-const hardStop = setTimeout(() => {
-  console.error(`TIME LIMIT: stopped after ${argv['time-limit']} s`);
-  process.exit(3);
-}, Number(argv['time-limit']) * 1000);
-hardStop.unref();
-
-// ---------------------------------------------------------------- Odoo exchanges, recorded as sent
-
-interface Exchange {
-  n: number;
-  url: string;
-  request: unknown;
-  status: number | null;
-  response: unknown;
-  ms: number;
-}
-const exchanges: Exchange[] = [];
-let exchangeCount = 0;
-
-function redact(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value ?? null).split(API_KEY).join('<API_KEY>'));
-}
-
-/** fetch for the connector's HttpClient: Odoo's requests and answers are kept (the key redacted). */
-async function recordingFetch(url: string, init: RequestInit): Promise<Response> {
-  const isOdoo = url.startsWith(ODOO_URL);
-  const started = Date.now();
-  const response = await fetch(url, init);
-  if (!isOdoo) return response;
-  const text = await response.clone().text();
-  let request: unknown = init.body;
-  try {
-    request = JSON.parse(String(init.body));
-  } catch { /* not JSON */ }
-  let answer: unknown = text;
-  try {
-    answer = JSON.parse(text);
-  } catch { /* HTML */ }
-  exchanges.push({ n: ++exchangeCount, url: url.slice(ODOO_URL.length), request: redact(request), status: response.status, response: redact(answer), ms: Date.now() - started });
-  if (exchanges.length > 4000) exchanges.splice(0, 1000);
-  return response;
-}
-
-/** The model call an exchange carries: `model.method(args, kwargs)` (JSON-RPC execute_kw, or JSON-2). */
-function describeRequest(e: Exchange): string {
-  const req = e.request as { params?: { service?: string; method?: string; args?: unknown[] } } | Record<string, unknown> | null;
-  const params = (req as { params?: { service?: string; method?: string; args?: unknown[] } } | null)?.params;
-  if (params?.service === 'object' && Array.isArray(params.args)) {
-    const [, , , model, method, args, kwargs] = params.args;
-    return `execute_kw ${String(model)}.${String(method)} args=${JSON.stringify(args)} kwargs=${JSON.stringify(kwargs ?? {})}`;
-  }
-  return `${e.url} ${JSON.stringify(req)}`;
-}
-
-function describeAnswer(e: Exchange): string {
-  const r = e.response as { error?: { data?: { name?: string; message?: string }; message?: string }; result?: unknown; name?: string; message?: string } | string;
-  if (typeof r === 'string') return `HTTP ${e.status}: ${r.slice(0, 400)}`;
-  if (r?.error) return `HTTP ${e.status} error ${r.error.data?.name ?? r.error.message}: ${r.error.data?.message ?? ''}`;
-  if (r && typeof r === 'object' && 'name' in r && 'message' in r && e.status !== 200) return `HTTP ${e.status} error ${r.name}: ${r.message}`;
-  return `HTTP ${e.status} result ${JSON.stringify(r && typeof r === 'object' && 'result' in r ? r.result : r).slice(0, 600)}`;
-}
-
-function isErrorExchange(e: Exchange): boolean {
-  // The transport probe asks 17/18 for JSON-2 and is told 404: expected, not a refusal.
-  if (e.status === 404 && e.url.startsWith('/json/2/res.users/context_get')) return false;
-  const r = e.response as { error?: unknown } | string | null;
-  return e.status !== 200 || typeof r === 'string' || Boolean(r && typeof r === 'object' && 'error' in r);
-}
-
-// ---------------------------------------------------------------- checks
-
-interface Result {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-const results: Result[] = [];
-
-function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const details = error as Error & { exceptionName?: string | null; odooMessage?: string; model?: string | null; method?: string | null; problems?: { code: string; message: string }[] };
-  const parts = [`${error.name}: ${error.message}`];
-  if (details.exceptionName) parts.push(`Odoo exception ${details.exceptionName}`);
-  if (details.problems) parts.push(`problems ${JSON.stringify(details.problems)}`);
-  return parts.join(' | ');
-}
-
-function report(name: string, ok: boolean, detail = '', since?: number): void {
-  results.push({ name, ok, detail });
-  console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? ` — ${detail}` : ''}`);
-  if (!ok) {
-    // The Odoo calls of this check that Odoo refused, as sent and as answered (the last one is usually the cause).
-    const failed = exchanges.filter((e) => (since === undefined || e.n > since) && isErrorExchange(e)).slice(-3);
-    for (const e of failed) {
-      console.log(`        request: ${describeRequest(e)}`);
-      console.log(`        answer:  ${describeAnswer(e)}`);
-    }
-  }
-}
-
-/** Runs one check: PASS when `fn` returns true or a string (its detail) and throws nothing. */
-async function check(name: string, fn: () => Promise<boolean | string> | boolean | string): Promise<boolean> {
-  const since = exchangeCount;
-  try {
-    const outcome = await fn();
-    const ok = outcome !== false;
-    report(name, ok, typeof outcome === 'string' ? outcome : '', since);
-    return ok;
-  } catch (error) {
-    report(name, false, errorText(error), since);
-    return false;
-  }
-}
-
-class CheckFailed extends Error {}
-function expect(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new CheckFailed(message);
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new CheckFailed(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const m2oId = (v: unknown): number | null => (Array.isArray(v) && typeof v[0] === 'number' ? v[0] : typeof v === 'number' ? v : null);
+const args = parseCheckArguments('real-odoo-shipping-check.ts');
+const ODOO_URL = args.odooUrl;
+const DB = args.db;
+const API_KEY = args.apiKey;
+const COMPANY = args.company;
+const recorder = recordOdooExchanges(ODOO_URL, API_KEY);
+const { exchanges } = recorder;
+const recordingFetch = recorder.fetch;
+const { check, report, summary } = createChecks(recorder);
 
 // ---------------------------------------------------------------- the run
 
@@ -218,10 +73,10 @@ interface World {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'real-odoo-shipping-'));
-  const logger = argv.verbose ? createLogger('info') : silentLogger;
+  const logger = args.verbose ? createLogger('info') : silentLogger;
   const config = loadConfig({
     DATABASE_URL: `sqlite:${join(dir, 'connector.db')}`, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-    LOG_LEVEL: argv.verbose ? 'info' : 'silent', PUBLIC_URL: 'http://127.0.0.1:8099',
+    LOG_LEVEL: args.verbose ? 'info' : 'silent', PUBLIC_URL: 'http://127.0.0.1:8099',
   });
   const ctx = await createContext(config, { clock: systemClock, logger, migrate: true, fetch: recordingFetch });
   const client = newSandboxClient();
@@ -238,7 +93,7 @@ async function main(): Promise<void> {
     const connections = new ConnectionsService(ctx);
     const connection = await connections.create({
       name: 'real-odoo',
-      odoo: { url: ODOO_URL, db: DB, login: argv.login!, apiKey: API_KEY, companyId: COMPANY },
+      odoo: { url: ODOO_URL, db: DB, login: args.login, apiKey: API_KEY, companyId: COMPANY },
       poleepo: { baseUrl: sandbox.url, clientId: client.clientId, clientSecret: client.clientSecret },
     });
     const odoo = await odooClientFor(ctx, connection.id);
@@ -256,7 +111,7 @@ async function main(): Promise<void> {
     await worker.stop({ timeoutMs: 2000 }).catch(() => undefined);
     await ctx.close().catch(() => undefined);
     await sandbox.stop().catch(() => undefined);
-    if (argv.exchanges) writeFileSync(argv.exchanges, exchanges.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    if (args.exchangesFile) writeFileSync(args.exchangesFile, exchanges.map((e) => JSON.stringify(e)).join('\n') + '\n');
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -644,8 +499,4 @@ main()
     report('the check itself', false, errorText(error));
     if (error instanceof Error && error.stack && !(error instanceof CheckFailed)) console.log(error.stack);
   })
-  .finally(() => {
-    const failed = results.filter((r) => !r.ok);
-    console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
-    process.exit(failed.length ? 1 : 0);
-  });
+  .finally(() => process.exit(summary()));
