@@ -167,6 +167,16 @@ describe('Italian everywhere', () => {
     const gbp = 'The order is in GBP, but this company keeps its accounts in EUR and Odoo has no active pricelist in GBP: activate the currency GBP (Accounting › Configuration › Currencies), create a pricelist in GBP for this company (Sales › Configuration › Settings › Pricelists, then Sales › Products › Pricelists), then retry the order. Nothing was imported.';
     expect(backendMessage(gbp, 'it')).toBe("L'ordine è in GBP, ma questa azienda tiene la contabilità in EUR e Odoo non ha un listino attivo in GBP: attiva la valuta GBP (Contabilità › Configurazione › Valute), crea un listino in GBP per questa azienda (Vendite › Configurazione › Impostazioni › Listini, poi Vendite › Prodotti › Listini), poi riprova l'ordine. Nulla è stato importato.");
     expect(backendMessage('Something new the console does not know', 'it')).toBe('Something new the console does not know');
+    // The reasons an order is flagged or parked for its amounts, as the importer writes them (joined by "; ").
+    expect(backendMessage('Total differs: 120.00 in Odoo vs 118.50 on Poleepo (EUR), more than the 0.05 allowed. Check the taxes of the products.; RINV-1: line total 60.00 in Odoo vs 58.50 on the marketplace', 'it'))
+      .toBe('Il totale non corrisponde: 120.00 in Odoo contro 118.50 su Poleepo (EUR), oltre i 0.05 ammessi. Controlla le imposte dei prodotti.; RINV-1: totale riga 60.00 in Odoo contro 58.50 sul marketplace');
+    expect(backendMessage("Odoo keeps the order in USD, Poleepo's is in EUR: check the order's pricelist", 'it')).toBe("Odoo tiene l'ordine in USD, quello di Poleepo è in EUR: controlla il listino dell'ordine");
+    expect(backendMessage('Refunded on Poleepo, but goods were already delivered and it was invoiced: not cancelled in Odoo. Review it (return, credit note).', 'it'))
+      .toBe('Rimborsato su Poleepo, ma la merce è già stata consegnata ed è stato fatturato: non annullato in Odoo. Verificalo (reso, nota di credito).');
+    const noDiscount = "OrderParkedError: The order has discounts or vouchers, but the company has no Discount product and the connector's Odoo user may not create one. Create a service product with internal reference POLEEPO-DISCOUNT and no taxes (or apply a fixed-amount discount once with Odoo's Discount button, which creates Odoo's own), then retry the order.";
+    const italian = backendMessage(noDiscount, 'it');
+    expect(italian).toMatch(/^Ordine sospeso: L'ordine ha sconti o buoni, .* riferimento interno POLEEPO-DISCOUNT e senza imposte .* poi riprova l'ordine\.$/);
+    expect(backendMessage("Poleepo's total 99.00 is not the sum of its lines, discounts, shipping and vouchers (97.00): Poleepo charged something the order does not detail", 'it')).toContain('non è la somma di righe');
   });
 
   it('prints dates in each user\'s own time zone, Europe/Rome by default, and refuses a zone that does not exist', async () => {

@@ -44,7 +44,21 @@ const RULES: Rule[] = [
   [/^Sale order (.*) no longer exists in Odoo: the connector does not create it again behind your back \(restore it in Odoo if it was deleted by mistake\)\.$/, "L'ordine di vendita $1 non esiste più in Odoo: il connettore non lo ricrea a tua insaputa (ripristinalo in Odoo se è stato eliminato per errore)."],
   [/^Cancelled in Odoo, but Poleepo refused the cancellation \(status (\S+)\)$/, "Annullato in Odoo, ma Poleepo ha rifiutato l'annullamento (stato $1)"],
   [/^Cancelled in Odoo while Poleepo says (\S+): review it on Poleepo\.$/, 'Annullato in Odoo mentre Poleepo dice $1: verificalo su Poleepo.'],
-  [/^(Cancelled|Refunded) on Poleepo, but (.*): not cancelled in Odoo\. Review it \(return, credit note\)\.$/, (what, blocker) => `${what === 'Cancelled' ? 'Annullato' : 'Rimborsato'} su Poleepo, ma ${blocker}: non annullato in Odoo. Verificalo (reso, nota di credito).`],
+  [/^(Cancelled|Refunded) on Poleepo, but (.*): not cancelled in Odoo\. Review it \(return, credit note\)\.$/, (what, blocker) => `${what === 'Cancelled' ? 'Annullato' : 'Rimborsato'} su Poleepo, ma ${blocker
+    .replace('goods were already delivered', 'la merce è già stata consegnata').replace(' and it was invoiced', ' ed è stato fatturato').replace('it was invoiced', 'è stato fatturato')}: non annullato in Odoo. Verificalo (reso, nota di credito).`],
+  // Orders' amounts (orders.importer.ts, orders.amounts.ts, orders.taxes.ts, orders.discount-product.ts).
+  // A reason is translated clause by clause (split at "; " and at ". " before a capital), so these rules are clauses.
+  [/^Total differs: (\S+) in Odoo vs (\S+) on Poleepo( \(\w+\))?, more than the (\S+) allowed$/,
+    (odoo, poleepo, currency, allowed) => `Il totale non corrisponde: ${odoo} in Odoo contro ${poleepo} su Poleepo${currency}, oltre i ${allowed} ammessi`],
+  [/^Check the taxes of the products\.$/, 'Controlla le imposte dei prodotti.'],
+  [/^Odoo keeps the order in (\S+), Poleepo's is in (\S+): check the order's pricelist$/, "Odoo tiene l'ordine in $1, quello di Poleepo è in $2: controlla il listino dell'ordine"],
+  [/^Poleepo's total (\S+) is not the sum of its lines, discounts, shipping and vouchers \((\S+)\): Poleepo charged something the order does not detail$/,
+    "Il totale di Poleepo $1 non è la somma di righe, sconti, spedizione e buoni ($2): Poleepo ha addebitato qualcosa che l'ordine non dettaglia"],
+  [/^([^;:]+): line total (\S+) in Odoo vs (\S+) on the marketplace$/, '$1: totale riga $2 in Odoo contro $3 sul marketplace'],
+  [/^The order has discounts or vouchers, but the company has no Discount product and the connector's Odoo user may not create one$/,
+    "L'ordine ha sconti o buoni, ma l'azienda non ha un prodotto Sconto e l'utente Odoo del connettore non può crearne uno"],
+  [/^Create a service product with internal reference (\S+) and no taxes \(or apply a fixed-amount discount once with Odoo's Discount button, which creates Odoo's own\), then retry the order\.$/,
+    "Crea un prodotto di tipo servizio con riferimento interno $1 e senza imposte (oppure applica una volta uno sconto a importo fisso con il pulsante Sconto di Odoo, che crea il suo), poi riprova l'ordine."],
   // Orders in another currency (orders.currency.ts).
   [/^The order is in (\w+), but this company keeps its accounts in (.+?) and Odoo does not know the currency \w+\. Add it \(Accounting › Configuration › Currencies\), create a pricelist in \w+, then retry the order\. Nothing was imported\.$/,
     (c, home) => `L'ordine è in ${c}, ma questa azienda tiene la contabilità in ${currencyWords(home)} e Odoo non conosce la valuta ${c}. Aggiungila (Contabilità › Configurazione › Valute), crea un listino in ${c}, poi riprova l'ordine. Nulla è stato importato.`],
