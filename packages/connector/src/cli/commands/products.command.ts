@@ -77,7 +77,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     products.command(`${name} [sku]`)
       .description(`${value ? 'set' : 'clear'} "Published on Poleepo" on a variant (by SKU), on every variant of a template, or on all products`)
       .option('--template <id>', 'every variant of this product template')
-      .option('--all', `every ${value ? 'saleable ' : ''}product`)
+      .option('--all', value ? 'every saleable storable product (services and consumables have no stock to sell)' : 'every product')
       .option('--connection <name>', 'the connection (optional when there is only one)')
       .option('--json', 'print as JSON')
       .action(async (sku: string | undefined, opts: { template?: string; all?: boolean; connection?: string; json?: boolean }) => {
