@@ -176,6 +176,14 @@ describe('Italian everywhere', () => {
     const noDiscount = "OrderParkedError: The order has discounts or vouchers, but the company has no Discount product and the connector's Odoo user may not create one. Create a service product with internal reference POLEEPO-DISCOUNT and no taxes (or apply a fixed-amount discount once with Odoo's Discount button, which creates Odoo's own), then retry the order.";
     const italian = backendMessage(noDiscount, 'it');
     expect(italian).toMatch(/^Ordine sospeso: L'ordine ha sconti o buoni, .* riferimento interno POLEEPO-DISCOUNT e senza imposte .* poi riprova l'ordine\.$/);
+    // The reasons an invoice stopped, as the invoices page shows them.
+    expect(backendMessage('Odoo cannot make the PDF of invoice INV/2026/00005: wkhtmltopdf, the program Odoo prints PDFs with, is not installed on the Odoo server. Install it there (the version Odoo recommends) and restart Odoo; the connector tries again every hour, or now with "invoices send".', 'it'))
+      .toBe('Odoo non può creare il PDF della fattura INV/2026/00005: wkhtmltopdf, il programma con cui Odoo stampa i PDF, non è installato sul server Odoo. Installalo lì (la versione raccomandata da Odoo) e riavvia Odoo; il connettore riprova ogni ora, o subito con "invoices send".');
+    expect(backendMessage('Odoo has no "Poleepo: PDF della fattura" server action, which makes the invoice PDFs: run "poleepo-odoo odoo provision" for this connection. The connector tries again every hour.', 'it'))
+      .toBe('Odoo non ha l\'azione server "Poleepo: PDF della fattura", che crea i PDF delle fatture: esegui "poleepo-odoo odoo provision" per questa connessione. Il connettore riprova ogni ora.');
+    expect(backendMessage('Odoo has nothing to invoice on S00027: a draft invoice of it is waiting in Odoo (INV/2026/00009): post it in Odoo and the connector sends it to Poleepo.', 'it')).toContain('una sua fattura in bozza attende in Odoo (INV/2026/00009)');
+    expect(backendMessage('Poleepo refused credit note RINV/2026/00001: amount must be positive. Nothing was stored on Poleepo; fix it and send again.', 'it'))
+      .toBe('Poleepo ha rifiutato la nota di credito RINV/2026/00001: amount must be positive. Nulla è stato registrato su Poleepo; correggi e invia di nuovo.');
     expect(backendMessage("Poleepo's total 99.00 is not the sum of its lines, discounts, shipping and vouchers (97.00): Poleepo charged something the order does not detail", 'it')).toContain('non è la somma di righe');
   });
 

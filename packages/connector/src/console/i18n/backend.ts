@@ -16,6 +16,9 @@ const currencyWords = (home: string) => (home === 'another currency' ? "un'altra
 /** "variant 12, variant 13" → "variante 12, variante 13". */
 const variants = (list: string) => list.replace(/\bvariant (\d+)/g, 'variante $1');
 
+/** "invoice" → "della fattura", "credit note" → "della nota di credito". */
+const documentOf = (kind: string) => (kind === 'invoice' ? 'della fattura' : 'della nota di credito');
+
 const RULES: Rule[] = [
   // Products (mapper, detector, service, batcher).
   [/^The variant has no SKU: fill "SKU for Poleepo" or the Internal Reference$/, 'La variante non ha uno SKU: compila "SKU per Poleepo" o il Riferimento interno'],
@@ -68,6 +71,21 @@ const RULES: Rule[] = [
     (c, home, steps) => `L'ordine è in ${c}, ma questa azienda tiene la contabilità in ${currencyWords(home)} e Odoo non ha un listino attivo in ${c}: ${steps
       .replace(/activate the currency (\w+) \(Accounting › Configuration › Currencies\)/, 'attiva la valuta $1 (Contabilità › Configurazione › Valute)')
       .replace(/create a pricelist in (\w+) for this company \(Sales › Configuration › Settings › Pricelists, then Sales › Products › Pricelists\)/, 'crea un listino in $1 per questa azienda (Vendite › Configurazione › Impostazioni › Listini, poi Vendite › Prodotti › Listini)')}, poi riprova l'ordine. Nulla è stato importato.`],
+  // Invoices (invoices.words.ts), clause by clause.
+  [/^Odoo cannot make the PDF of (invoice|credit note) (.+): wkhtmltopdf, the program Odoo prints PDFs with, is not installed on the Odoo server$/,
+    (kind, name) => `Odoo non può creare il PDF ${documentOf(kind)} ${name}: wkhtmltopdf, il programma con cui Odoo stampa i PDF, non è installato sul server Odoo`],
+  [/^Install it there \(the version Odoo recommends\) and restart Odoo$/, 'Installalo lì (la versione raccomandata da Odoo) e riavvia Odoo'],
+  [/^the connector tries again every hour, or now with "invoices send"\.$/, 'il connettore riprova ogni ora, o subito con "invoices send".'],
+  [/^Odoo could not make the PDF of (invoice|credit note) ([^:]+): (.*)$/, (kind, name, why) => `Odoo non è riuscito a creare il PDF ${documentOf(kind)} ${name}: ${why}`],
+  [/^Odoo has no "Poleepo: PDF della fattura" server action, which makes the invoice PDFs: run "poleepo-odoo odoo provision" for this connection$/,
+    'Odoo non ha l\'azione server "Poleepo: PDF della fattura", che crea i PDF delle fatture: esegui "poleepo-odoo odoo provision" per questa connessione'],
+  [/^The connector tries again every hour\.$/, 'Il connettore riprova ogni ora.'],
+  [/^Odoo has nothing to invoice on (\S+): everything on it is invoiced already, or its products are invoiced on delivered quantities and nothing was delivered yet\.$/,
+    "Odoo non ha nulla da fatturare su $1: è già tutto fatturato, oppure i suoi prodotti si fatturano sulle quantità consegnate e non è ancora stato consegnato nulla."],
+  [/^Odoo has nothing to invoice on (\S+): a draft invoice of it is waiting in Odoo \((.*)\): post it in Odoo and the connector sends it to Poleepo\.$/,
+    "Odoo non ha nulla da fatturare su $1: una sua fattura in bozza attende in Odoo ($2): confermala in Odoo e il connettore la invia a Poleepo."],
+  [/^Poleepo refused (invoice|credit note) ([^:]+): (.*)\. Nothing was stored on Poleepo; fix it and send again\.$/s,
+    (kind, name, why) => `Poleepo ha rifiutato ${kind === 'invoice' ? 'la fattura' : 'la nota di credito'} ${name}: ${why}. Nulla è stato registrato su Poleepo; correggi e invia di nuovo.`],
   // Task queue.
   [/^Invalid payload for "(.*)": (.*)$/, 'Dati del task "$1" non validi: $2'],
 ];
