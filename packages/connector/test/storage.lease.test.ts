@@ -8,11 +8,11 @@ import { insertTestConnection } from './helpers/connections.ts';
 import { createTestDb, dialects, type TestDb } from './helpers/db.ts';
 
 describe('the lease rule', () => {
-  it('is live up to and including its end, run out one millisecond later; no lease is not live', () => {
+  it('lasts exactly its time: live one millisecond before its end, run out at its end; no lease is not live', () => {
     const clock = new ManualClock(1_000_000);
     const until = leaseUntil(clock.now(), 30_000);
     expect(until).toBe(1_030_000);
-    clock.advance(30_000);
+    clock.advance(29_999);
     expect(leaseIsLive(until, clock.now())).toBe(true);
     clock.advance(1);
     expect(leaseIsLive(until, clock.now())).toBe(false);
@@ -35,11 +35,11 @@ describe.each(dialects)('leases in the database (%s)', (dialect) => {
     const state = new ExportStateRepo(db, clock);
     expect(await state.tryLock(connectionId, 'a', 10_000)).toBe(true);
     expect(await state.tryLock(connectionId, 'b', 10_000)).toBe(false);
-    clock.advance(10_000);
+    clock.advance(9_999);
     expect(await state.tryLock(connectionId, 'b', 10_000)).toBe(false); // live up to its last millisecond
     expect(await state.tryLock(connectionId, 'a', 10_000)).toBe(true); // the holder extends it
     expect(await state.lockHolder(connectionId)).toEqual({ owner: 'a', until: clock.now() + 10_000 });
-    clock.advance(10_001);
+    clock.advance(10_000);
     expect(await state.tryLock(connectionId, 'b', 10_000)).toBe(true); // run out: taken over
     await state.unlock(connectionId, 'a'); // a former holder cannot clear the new holder's lease
     expect((await state.lockHolder(connectionId)).owner).toBe('b');
@@ -53,7 +53,7 @@ describe.each(dialects)('leases in the database (%s)', (dialect) => {
     const first = await leases.tryTake('customer:42', 'import-1', clock.now(), 5_000);
     expect(first).not.toBeNull();
     expect(await leases.tryTake('customer:42', 'import-2', clock.now(), 5_000)).toBeNull();
-    clock.advance(5_000);
+    clock.advance(4_999);
     expect(await leases.tryTake('customer:42', 'import-2', clock.now(), 5_000)).toBeNull();
     clock.advance(1);
     const second = await leases.tryTake('customer:42', 'import-2', clock.now(), 5_000);

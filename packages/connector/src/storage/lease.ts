@@ -3,8 +3,9 @@ import type { Db } from './db.ts';
 
 /**
  * The one lease rule of the connector. A lease is a pair of columns on the row it guards: who holds it (`owner`) and
- * until when (`until`, epoch ms on the injected clock). It is live while `until >= now`; once `until < now` it has
- * run out and anyone may take it. Its holder extends it before it runs out (a heartbeat) and clears both columns
+ * until when (`until`, epoch ms on the injected clock). It is live while `now < until`; at `until` it has run out
+ * and anyone may take it — a lease taken for `ttl` lasts exactly `ttl`, so whoever waits exactly `ttl` after it was
+ * taken (the order import's recheck after Odoo's time limit) finds it free. Its holder extends it before it runs out (a heartbeat) and clears both columns
  * when done; every write made under a lease is guarded by "still held by me", so a holder that lost it (paused too
  * long, reaped) can never overwrite what the next holder did.
  *
@@ -25,7 +26,7 @@ export function leaseUntil(now: number, ttlMs: number): number {
 
 /** Whether a lease ending at `until` (null: none) is still live at `now`. */
 export function leaseIsLive(until: number | null, now: number): boolean {
-  return until !== null && until >= now;
+  return until !== null && until > now;
 }
 
 /** How often a holder should extend a lease of `ttlMs`: three chances before it runs out. */
@@ -36,13 +37,13 @@ export function heartbeatInterval(ttlMs: number): number {
 /** SQL: the lease is free at `now` (none, or run out); with `reentrantFor`, also when that owner already holds it. */
 export function leaseFree(columns: LeaseColumns, now: number, reentrantFor?: string): RawBuilder<SqlBool> {
   const until = sql.ref(columns.until);
-  if (reentrantFor === undefined) return sql<SqlBool>`(${until} is null or ${until} < ${now})`;
-  return sql<SqlBool>`(${until} is null or ${until} < ${now} or ${sql.ref(columns.owner)} = ${reentrantFor})`;
+  if (reentrantFor === undefined) return sql<SqlBool>`(${until} is null or ${until} <= ${now})`;
+  return sql<SqlBool>`(${until} is null or ${until} <= ${now} or ${sql.ref(columns.owner)} = ${reentrantFor})`;
 }
 
 /** SQL: the lease has run out at `now` (a holder existed and stopped extending it). */
 export function leaseRunOut(columns: LeaseColumns, now: number): RawBuilder<SqlBool> {
-  return sql<SqlBool>`${sql.ref(columns.until)} < ${now}`;
+  return sql<SqlBool>`${sql.ref(columns.until)} <= ${now}`;
 }
 
 /** SQL: `owner` holds the lease (live or not: a write guarded by this fails once someone else took it). */
@@ -63,7 +64,7 @@ export function leaseCleared<O extends string, U extends string>(columns: LeaseC
 /**
  * A lease on a name rather than on a row (a customer being created, the discount product): held in `kv` under the
  * name, so two processes importing the same new customer do not both create it. The same rule as above: live while
- * `until >= now`; taken over once run out (compare-and-set on the value seen, so two takers cannot both win); given
+ * `now < until`; taken over once run out (compare-and-set on the value seen, so two takers cannot both win); given
  * back only by its holder (by the exact value it got).
  */
 export class NamedLeases {
