@@ -64,7 +64,7 @@ describe.each(dialects)('orders under Poleepo and Odoo failures (%s)', (dialect)
       const next = reads.find((r) => r.created_at > hit.created_at && r.status !== 429 && r.path === hit.path)
         ?? reads.find((r) => r.created_at > hit.created_at);
       expect(next, 'a read after the 429').toBeDefined();
-      expect(next!.created_at - hit.created_at).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
+      expect(next!.created_at - hit.created_at, JSON.stringify(reads.map((r) => [r.path, r.status, r.created_at - reads[0]!.created_at]))).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
     }
   });
 });
